@@ -1,0 +1,40 @@
+# Two commands on a fresh Debian machine with Python 3.11+: `make demo` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.floorlink-installed
+SETUP_INPUTS := pyproject.toml scripts/setup.sh $(wildcard kiosk_ui/package.json kiosk_ui/package-lock.json)
+
+.PHONY: setup demo test lint typecheck pytest test-pg bench clean
+
+$(STAMP): $(SETUP_INPUTS)
+	bash scripts/setup.sh
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/floorlink demo
+
+test: lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	bash scripts/ensure-services.sh
+	$(BIN)/python -m pytest
+
+# The same suite against a fresh PostgreSQL database (started and created as needed).
+test-pg: $(STAMP)
+	bash scripts/with-postgres.sh $(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Floorlink server: the application that runs a warehouse floor."""

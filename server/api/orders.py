@@ -1,0 +1,145 @@
+"""Orders: idempotent creation (with allocation), reading, listing and cancelling."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from flask import Blueprint, g, request
+
+from server.api import pagination
+from server.api.catalog import api_actor
+from server.api.routing import operation
+from server.api.schemas import CancelIn, OrderIn, OrderOut, OrderPage, OrderQuery
+from server.errors import MalformedRequest, NotFound
+from server.models import Order, OrderLine, Product
+from server.orders.handlers import AcceptOrder, CancelOrder
+from server.orders.views import order_view
+from server.runtime import runtime
+from server.spine import Dedupe, fingerprint
+
+bp = Blueprint("orders", __name__, url_prefix="/api/v1")
+
+IDEMPOTENCY_HEADER = (
+    "Idempotency-Key",
+    True,
+    "Client-chosen key (up to 255 printable characters); the same key and body replays the "
+    "stored response, the same key with another body is refused with 422.",
+)
+
+
+@operation(
+    bp,
+    "/orders",
+    "POST",
+    access="oms",
+    tag="orders",
+    body=OrderIn,
+    headers=(IDEMPOTENCY_HEADER,),
+    summary="Accept an order and allocate its stock",
+    responses={201: ("The order, accepted or backordered", OrderOut)},
+)
+def post_order(body: OrderIn) -> Any:
+    key = _idempotency_key()
+    payload = body.model_dump(mode="json")
+    order = body.model_dump()
+    if order["ship_by"] is not None:
+        order["ship_by"] = order["ship_by"].astimezone(dt.UTC).replace(tzinfo=None)
+    dedupe = Dedupe(f"idem:{g.api_key.prefix}:{key}", fingerprint(payload))
+    outcome = runtime().spine.execute(AcceptOrder(order), api_actor(), dedupe=dedupe)
+    headers = {"Location": f"/api/v1/orders/{body.external_id}"}
+    if outcome.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return outcome.result, 201, headers
+
+
+def _idempotency_key() -> str:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > 255 or not key.isprintable():
+        raise MalformedRequest("the Idempotency-Key must be 1 to 255 printable characters")
+    return key
+
+
+@operation(
+    bp,
+    "/orders/<external_id>",
+    "GET",
+    access="oms",
+    tag="orders",
+    summary="One order with per-line progress",
+    responses={200: ("The order", OrderOut)},
+)
+def get_order(external_id: str) -> Any:
+    order = Order.get_or_none(Order.external_id == external_id)
+    if order is None:
+        raise NotFound(f"no order {external_id}")
+    return order_view(order)
+
+
+@operation(
+    bp,
+    "/orders",
+    "GET",
+    access="oms",
+    tag="orders",
+    query=OrderQuery,
+    summary="Orders by status and last change, oldest change first",
+    responses={200: ("A page of orders", OrderPage)},
+)
+def list_orders(query: OrderQuery) -> Any:
+    rows = Order.select()
+    if query.status:
+        rows = rows.where(Order.status == query.status)
+    if query.updated_after:
+        after_ts = query.updated_after.astimezone(dt.UTC).replace(tzinfo=None)
+        rows = rows.where(Order.updated_at > after_ts)
+    after = pagination.decode(query.cursor, 2)
+    if after:
+        stamp = _cursor_time(after[0])
+        rows = rows.where(
+            (Order.updated_at > stamp) | ((Order.updated_at == stamp) & (Order.id > after[1]))
+        )
+    fetched = list(rows.order_by(Order.updated_at, Order.id).limit(query.limit + 1))
+    fetched, next_cursor, has_more = pagination.page(
+        fetched, query.limit, lambda o: [o.updated_at.isoformat(), o.id]
+    )
+    lines = _lines_of(fetched)
+    data = [order_view(o, lines[o.id]) for o in fetched]
+    return {"data": data, "next_cursor": next_cursor, "has_more": has_more}
+
+
+def _cursor_time(value: Any) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        raise MalformedRequest("the cursor is not one this server gave out") from None
+
+
+def _lines_of(orders: list[Order]) -> dict[int, list[OrderLine]]:
+    grouped: dict[int, list[OrderLine]] = defaultdict(list)
+    if orders:
+        query = (
+            OrderLine.select(OrderLine, Product.sku)
+            .join(Product)
+            .where(OrderLine.order.in_([o.id for o in orders]))
+            .order_by(OrderLine.id)
+        )
+        for line in query:
+            grouped[line.order_id].append(line)
+    return grouped
+
+
+@operation(
+    bp,
+    "/orders/<external_id>/cancel",
+    "POST",
+    access="oms",
+    tag="orders",
+    body=CancelIn,
+    summary="Cancel an order and release its reservations (409 once dispatched)",
+    responses={200: ("The cancelled order", OrderOut)},
+)
+def cancel_order(external_id: str, body: CancelIn) -> Any:
+    command = CancelOrder(external_id, body.reason)
+    return runtime().spine.execute(command, api_actor()).result

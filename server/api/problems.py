@@ -1,0 +1,69 @@
+"""Errors translated in one place into RFC 9457 application/problem+json."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import peewee
+from flask import Flask, Response, json, request
+from werkzeug.exceptions import HTTPException
+
+from server.errors import FloorlinkError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_TYPE_BASE = "https://floorlink.dev/problems/"
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    slug: str,
+    errors: list[dict[str, Any]] | None = None,
+    **extra: Any,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.path if request else None,
+    }
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    return Response(json.dumps(body), status=status, mimetype="application/problem+json")
+
+
+def install(app: Flask) -> None:
+    @app.errorhandler(FloorlinkError)
+    def _domain(exc: FloorlinkError) -> Response:
+        return problem(exc.status, exc.title, exc.detail, exc.slug, exc.errors, **exc.extra)
+
+    @app.errorhandler(peewee.IntegrityError)
+    def _integrity(exc: peewee.IntegrityError) -> Response:
+        log.info("integrity conflict on %s: %s", request.path, exc)
+        return problem(
+            409,
+            "Conflict with the current state",
+            "the request conflicts with existing data (a unique code or a stock limit)",
+            "conflict",
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Response:
+        code = exc.code or 500
+        slug = (exc.name or "error").lower().replace(" ", "-")
+        response = problem(code, exc.name or "Error", exc.description or "", slug)
+        if code == 405 and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return problem(
+            500, "Internal error", "an unexpected error happened; it was logged", "internal"
+        )

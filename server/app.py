@@ -1,0 +1,61 @@
+"""create_app: builds the Flask app, its database and its services from one Settings object."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from flask import Flask
+
+from server import db, migrations
+from server.api import problems
+from server.config import Settings
+from server.realtime import socketio
+from server.runtime import Runtime
+from server.spine import Spine
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1 * 1024 * 1024
+
+# Each area's blueprint, by module; a module exposes `bp`.
+BLUEPRINTS = [
+    "server.api.meta",
+    "server.api.catalog",
+    "server.api.stock",
+    "server.api.orders",
+    "server.api.returns",
+]
+
+# Handlers register themselves on import; import every area that has some.
+HANDLER_MODULES = [
+    "server.catalog.handlers",
+    "server.inventory.handlers",
+    "server.orders.handlers",
+    "server.returns.handlers",
+]
+
+
+def load_handlers() -> None:
+    for name in HANDLER_MODULES:
+        importlib.import_module(name)
+
+
+def create_app(settings: Settings, *, check_schema: bool = True) -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        JSON_SORT_KEYS=False,
+    )
+    app.json.sort_keys = False
+    db.bind(settings.database_url, max_connections=settings.server.threads + 8)
+    if check_schema:
+        migrations.check_current()
+    load_handlers()
+    app.extensions["floorlink"] = Runtime(settings=settings, spine=Spine())
+    for name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(name).bp)
+    problems.install(app)
+    socketio.init_app(app, async_mode="threading", cors_allowed_origins=[])
+    return app

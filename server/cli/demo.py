@@ -1,0 +1,59 @@
+"""floorlink demo: seed a realistic site into a SQLite file and serve it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from server import db, migrations
+from server.api import keys
+from server.app import load_handlers
+from server.cli.serve import serve
+from server.demo import seed
+from server.spine import Spine
+
+DEFAULT_DB = "var/demo.db"
+
+
+def register(cli: click.Group) -> None:
+    @cli.command("demo")
+    @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help="SQLite file.")
+    @click.option("--reset", is_flag=True, help="Start from an empty database.")
+    @click.option("--port", default=8000, show_default=True, type=int)
+    @click.option("--no-serve", is_flag=True, help="Seed and print, but do not serve.")
+    @click.pass_obj
+    def demo(ctx: Any, db_path: str, reset: bool, port: int, no_serve: bool) -> None:
+        """Seed demo data (once) and serve it with embedded defaults."""
+        if reset:
+            for suffix in ("", "-wal", "-shm"):
+                Path(db_path + suffix).unlink(missing_ok=True)
+        settings = ctx.settings(
+            demo=True, database_url=f"sqlite:///{db_path}", server={"port": port}
+        )
+        lines = _prepare(settings.database_url)
+        base = f"http://{settings.server.host}:{settings.server.port}"
+        click.echo("")
+        click.echo("Floorlink demo")
+        click.echo(f"  Kiosk:        {base}/kiosk/")
+        click.echo(f"  OMS API:      {base}/api/v1/  (OpenAPI: {base}/api/v1/openapi.json)")
+        for line in lines:
+            click.echo(f"  {line}")
+        click.echo("")
+        if not no_serve:
+            serve(settings)
+
+
+def _prepare(url: str) -> list[str]:
+    database = db.bind(url)
+    migrations.upgrade()
+    load_handlers()
+    with database.connection_context():
+        lines = [] if seed.is_seeded() else seed.seed(Spine())
+        new = keys.create("demo-oms", "oms")
+        admin = keys.create("demo-admin", "admin")
+    lines.insert(0, f"OMS API key:  {new.secret}")
+    lines.insert(1, f"Admin key:    {admin.secret}")
+    database.close_all()
+    return lines

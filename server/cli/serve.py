@@ -1,0 +1,86 @@
+"""floorlink serve: web server, realtime, device readers, MQTT ingest and relay in one process."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import click
+from gunicorn.app.base import BaseApplication
+
+from server import db, migrations
+from server.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+class FloorlinkServer(BaseApplication):
+    """gunicorn with one threaded worker (Socket.IO needs one process per set of sockets)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        super().__init__()
+
+    def load_config(self) -> None:
+        s = self.settings.server
+        options: dict[str, Any] = {
+            "bind": f"{s.host}:{s.port}",
+            "workers": 1,
+            "worker_class": "gthread",
+            "threads": s.threads,
+            "timeout": 60,
+            "graceful_timeout": 5,
+            "keepalive": 30,
+            "accesslog": None,
+            "loglevel": self.settings.log_level.lower(),
+            "post_worker_init": _start_services,
+            "worker_exit": _stop_services,
+        }
+        if "control_socket_disable" in self.cfg.settings:
+            options["control_socket_disable"] = True
+        for key, value in options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from server.app import create_app
+
+        return create_app(self.settings)
+
+
+def _start_services(worker: Any) -> None:
+    worker.wsgi.extensions["floorlink"].start()
+
+
+def _stop_services(server: Any, worker: Any) -> None:
+    app = getattr(worker, "wsgi", None)
+    if app is not None:
+        app.extensions["floorlink"].stop()
+
+
+def check_schema(settings: Settings) -> None:
+    """Refuse to start on an out-of-date schema, before any worker is forked."""
+    database = db.bind(settings.database_url)
+    try:
+        migrations.check_current()
+    except migrations.SchemaOutOfDate as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        database.close_all()
+
+
+def serve(settings: Settings) -> None:
+    check_schema(settings)
+    click.echo(f"Floorlink serving on http://{settings.server.host}:{settings.server.port}")
+    FloorlinkServer(settings).run()
+
+
+def register(cli: click.Group) -> None:
+    @cli.command("serve")
+    @click.option("--host", default=None, help="Address to listen on.")
+    @click.option("--port", default=None, type=int, help="Port to listen on.")
+    @click.pass_obj
+    def serve_command(ctx: Any, host: str | None, port: int | None) -> None:
+        """Serve the floor: web, kiosks, OMS API, devices and webhooks."""
+        server = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+        settings = ctx.settings(**({"server": server} if server else {}))
+        serve(settings)

@@ -1,0 +1,1 @@
+"""Stock on hand, reservations and their rules."""

@@ -1,0 +1,33 @@
+"""peewee models, one module per area; import from here."""
+
+from server.models.auth import API_SCOPES, ApiKey
+from server.models.base import BaseModel, JSONField, isoformat, utcnow
+from server.models.catalog import LOCATION_KINDS, Location, Product, ProductBarcode
+from server.models.events import Event, EventHead, ProcessedInput
+from server.models.orders import OPEN_STATUSES, ORDER_STATUSES, Allocation, Order, OrderLine
+from server.models.returns import Rma, RmaLine
+from server.models.stock import Stock
+
+__all__ = [
+    "API_SCOPES",
+    "LOCATION_KINDS",
+    "OPEN_STATUSES",
+    "ORDER_STATUSES",
+    "Allocation",
+    "ApiKey",
+    "BaseModel",
+    "Event",
+    "EventHead",
+    "JSONField",
+    "Location",
+    "Order",
+    "OrderLine",
+    "ProcessedInput",
+    "Product",
+    "ProductBarcode",
+    "Rma",
+    "RmaLine",
+    "Stock",
+    "isoformat",
+    "utcnow",
+]

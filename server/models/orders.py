@@ -1,0 +1,56 @@
+"""Orders from the OMS, their lines, and the stock reserved for them."""
+
+from __future__ import annotations
+
+import peewee
+
+from server.models.base import BaseModel, JSONField, utcnow
+from server.models.catalog import Product
+from server.models.stock import Stock
+
+ORDER_STATUSES = (
+    "accepted",
+    "backordered",
+    "picking",
+    "picked",
+    "short_picked",
+    "packed",
+    "dispatched",
+    "cancelled",
+)
+OPEN_STATUSES = ("accepted", "backordered", "picking", "picked", "short_picked", "packed")
+
+
+class Order(BaseModel):
+    external_id = peewee.CharField(max_length=64, unique=True)
+    channel = peewee.CharField(max_length=32)
+    priority = peewee.IntegerField(default=0)
+    ship_by = peewee.DateTimeField(null=True)
+    carrier = peewee.CharField(max_length=64, default="")
+    service = peewee.CharField(max_length=64, default="")
+    ship_to = JSONField(default=dict)
+    status = peewee.CharField(max_length=16, index=True)
+    created_at = peewee.DateTimeField(default=utcnow)
+    updated_at = peewee.DateTimeField(default=utcnow, index=True)
+
+
+class OrderLine(BaseModel):
+    order = peewee.ForeignKeyField(Order, backref="lines", on_delete="CASCADE")
+    line_id = peewee.CharField(max_length=64)
+    product = peewee.ForeignKeyField(Product, on_delete="RESTRICT")
+    qty = peewee.IntegerField(constraints=[peewee.Check("qty > 0")])
+    allocated = peewee.IntegerField(default=0)
+    picked = peewee.IntegerField(default=0)
+    packed = peewee.IntegerField(default=0)
+    shipped = peewee.IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("order", "line_id"), True),)
+
+
+class Allocation(BaseModel):
+    """Units of one stock row reserved for one order line."""
+
+    line = peewee.ForeignKeyField(OrderLine, backref="allocations", on_delete="CASCADE")
+    stock = peewee.ForeignKeyField(Stock, backref="allocations", on_delete="RESTRICT")
+    qty = peewee.IntegerField(constraints=[peewee.Check("qty > 0")])

@@ -1,0 +1,1 @@
+"""Orders from the OMS: acceptance with allocation, cancellation, and their public view."""

@@ -1,0 +1,1 @@
+"""Returns: RMAs announced by the OMS, received in the returns zone."""

@@ -1,0 +1,161 @@
+"""The spine: every input becomes one command, run by one handler in ONE transaction.
+
+The transaction changes state, appends the events the handler recorded, and remembers the
+input's key for de-duplication. Only after commit do listeners run (acknowledge, push the
+new screen, wake the relay). A handler that raises rolls everything back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import peewee
+
+from server import eventlog
+from server.db import connection, database
+from server.errors import IdempotencyMismatch
+from server.models import ProcessedInput
+
+log = logging.getLogger(__name__)
+
+C = TypeVar("C")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who caused a change: an API key, an operator, a device or the system itself."""
+
+    kind: str
+    id: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+SYSTEM = Actor("system", "floorlink")
+
+
+@dataclass
+class Unit:
+    """What one command does inside its transaction: who did it and what it recorded."""
+
+    actor: Actor
+    events: list[eventlog.PendingEvent] = field(default_factory=list)
+
+    def record(self, type_: str, subject: str, data: dict[str, Any]) -> None:
+        self.events.append(eventlog.PendingEvent(type_, subject, data))
+
+
+@dataclass(frozen=True)
+class Dedupe:
+    """Remember this input: the same key again returns the stored result, no second effect.
+
+    With a fingerprint, the same key with another fingerprint is refused (422).
+    """
+
+    key: str
+    fingerprint: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: Any
+    events: list[dict[str, Any]]
+    replayed: bool = False
+
+
+Handler = Callable[[Any, Unit], Any]
+HANDLERS: dict[type, Handler] = {}
+Listener = Callable[[list[dict[str, Any]]], None]
+
+
+def handles(
+    command_type: type[C],
+) -> Callable[[Callable[[C, Unit], Any]], Callable[[C, Unit], Any]]:
+    """Register the handler of a command type (routing is data: a dict)."""
+
+    def register(fn: Callable[[C, Unit], Any]) -> Callable[[C, Unit], Any]:
+        if command_type in HANDLERS:
+            raise RuntimeError(f"{command_type.__name__} already has a handler")
+        HANDLERS[command_type] = fn
+        return fn
+
+    return register
+
+
+def fingerprint(payload: Any) -> str:
+    blob = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+class Spine:
+    """Runs commands; tells listeners about committed events."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def execute(self, command: Any, actor: Actor, dedupe: Dedupe | None = None) -> Outcome:
+        handler = HANDLERS[type(command)]
+        with connection():
+            outcome = self._run_once(handler, command, actor, dedupe)
+        if outcome.events:
+            self._notify(outcome.events)
+        return outcome
+
+    def _run_once(
+        self, handler: Handler, command: Any, actor: Actor, dedupe: Dedupe | None
+    ) -> Outcome:
+        try:
+            with database.atomic():
+                return self._transaction(handler, command, actor, dedupe)
+        except peewee.IntegrityError:
+            # A concurrent twin committed the same input first: answer with its result.
+            if dedupe is None:
+                raise
+            with database.atomic():
+                stored = _remembered(dedupe)
+            if stored is None:
+                raise
+            return stored
+
+    def _transaction(
+        self, handler: Handler, command: Any, actor: Actor, dedupe: Dedupe | None
+    ) -> Outcome:
+        if dedupe is not None:
+            stored = _remembered(dedupe)
+            if stored is not None:
+                return stored
+        unit = Unit(actor)
+        result = handler(command, unit)
+        events = eventlog.append(unit.events, str(actor))
+        if dedupe is not None:
+            ProcessedInput.insert(
+                key=dedupe.key, fingerprint=dedupe.fingerprint, result=result
+            ).execute()
+        return Outcome(result, events)
+
+    def _notify(self, events: list[dict[str, Any]]) -> None:
+        for listener in self._listeners:
+            try:
+                listener(events)
+            except Exception:
+                log.exception("after-commit listener %r failed", listener)
+
+
+def _remembered(dedupe: Dedupe) -> Outcome | None:
+    row = ProcessedInput.get_or_none(ProcessedInput.key == dedupe.key)
+    if row is None:
+        return None
+    if dedupe.fingerprint and row.fingerprint != dedupe.fingerprint:
+        raise IdempotencyMismatch(
+            "this key was already used for a different request; use a new key"
+        )
+    return Outcome(row.result, [], replayed=True)
