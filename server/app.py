@@ -36,6 +36,11 @@ HANDLER_MODULES = [
 ]
 
 
+# Background services and after-commit listeners, by module; a module exposes
+# `build(app: Flask, runtime: Runtime) -> Service | None` (None when disabled by settings).
+SERVICES: list[str] = []
+
+
 def load_handlers() -> None:
     for name in HANDLER_MODULES:
         importlib.import_module(name)
@@ -53,9 +58,14 @@ def create_app(settings: Settings, *, check_schema: bool = True) -> Flask:
     if check_schema:
         migrations.check_current()
     load_handlers()
-    app.extensions["floorlink"] = Runtime(settings=settings, spine=Spine())
+    runtime = Runtime(settings=settings, spine=Spine())
+    app.extensions["floorlink"] = runtime
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
     problems.install(app)
     socketio.init_app(app, async_mode="threading", cors_allowed_origins=[])
+    for name in SERVICES:
+        service = importlib.import_module(name).build(app, runtime)
+        if service is not None:
+            runtime.services.append(service)
     return app

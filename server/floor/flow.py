@@ -1,0 +1,139 @@
+"""The contract between the floor machinery (sessions, inputs, pushes) and the flows.
+
+A flow (picking, packing, returns, dispatch) is a set of plain functions over a context:
+it never sees Flask or Socket.IO. The floor machinery:
+  - opens a session for an operator on an enrolled device (or a station),
+  - turns every input (kiosk HTTP, Socket.IO, a serial scanner at the station, a
+    pick-to-light button) into ONE spine command, de-duplicated on its input id, in ONE
+    transaction,
+  - routes the universal action `home` itself, everything else to the session's flow,
+  - stores the returned Screen as the session's current screen and returns/pushes it.
+
+A flow keeps its durable state in its own tables (a batch assigned to an operator survives
+logout); `ctx.state` is a small per-session scratch dict that is persisted with the session.
+When something outside the session changes what a flow shows (an order cancelled while it
+is being picked), the flow's after-commit listener calls `refresh_sessions(ids)` of the
+floor machinery, which re-renders those sessions with `Flow.render` and pushes the screens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, Protocol
+
+from devices.barcode import DecodeError, Scan
+from server.spine import Unit
+
+Expect = Literal[
+    "badge",
+    "location",
+    "product",
+    "tote",
+    "quantity",
+    "package",
+    "order",
+    "rma",
+    "dock",
+    "none",
+    "pin",
+]
+Level = Literal["ok", "warn", "error"]
+
+
+@dataclass(frozen=True)
+class Action:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Feedback:
+    level: Level
+    message: str
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What a kiosk shows; ARCHITECTURE.md 2.4. `name` is `<flow>.<step>`, e.g. pick.scan_location."""
+
+    name: str
+    title: str
+    prompt: str
+    expect: Expect
+    target: dict[str, Any] = field(default_factory=dict)
+    actions: list[Action] = field(default_factory=list)
+    feedback: Feedback | None = None
+    progress: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def with_feedback(self, level: Level, message: str) -> Screen:
+        from dataclasses import replace
+
+        return replace(self, feedback=Feedback(level, message))
+
+
+@dataclass(frozen=True)
+class FloorInput:
+    """One input of a session. Exactly one of `scan` / `action` is set.
+
+    `decoded` is the result of devices.barcode.decode(scan) (a Scan or a DecodeError), done
+    by the machinery before the flow sees the input; `source` says where it came from
+    ("kiosk", "socket", "serial:<scanner_id>", "light:<device_id>").
+    """
+
+    input_id: str
+    scan: str | None = None
+    decoded: Scan | DecodeError | None = None
+    action: str | None = None
+    value: Any = None
+    source: str = "kiosk"
+
+
+@dataclass(frozen=True)
+class Operator:
+    id: int
+    badge: str
+    name: str
+    roles: frozenset[str]
+
+
+@dataclass
+class FlowContext:
+    """What a flow gets for one input: who, where, its scratch state, and the unit of work."""
+
+    session_id: str
+    operator: Operator
+    device_id: str
+    station: str | None
+    unit: Unit
+    state: dict[str, Any]
+
+
+class Flow(Protocol):
+    name: str  # the home action id: "pick", "pack", "returns", "dispatch", "supervise"
+    label: str  # the home button label
+    roles: frozenset[str]  # operators with any of these roles see it on home
+
+    def enter(self, ctx: FlowContext) -> Screen:
+        """The operator chose this flow on home: the first screen (resume work if any)."""
+        ...
+
+    def handle(self, ctx: FlowContext, inp: FloorInput) -> Screen:
+        """One input in this flow; raise nothing for operator mistakes: return an error screen."""
+        ...
+
+    def render(self, ctx: FlowContext) -> Screen:
+        """The current screen from durable state, without an input (after a push)."""
+        ...
+
+
+FLOWS: dict[str, Flow] = {}
+
+
+def register(flow: Flow) -> Flow:
+    if flow.name in FLOWS:
+        raise RuntimeError(f"flow {flow.name} is registered twice")
+    FLOWS[flow.name] = flow
+    return flow
