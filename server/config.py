@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -52,6 +52,19 @@ class ScannerSettings(_Section):
     terminator: str = Field(default="CR", pattern="^(CR|LF|CRLF)$")
 
 
+DEVICE_KINDS = ("scanner", "scale", "door", "probe", "pick_to_light", "stack_light", "bridge")
+
+
+class DeviceSettings(_Section):
+    """A device heard over MQTT and where it serves: a station (PACK-01) or a location."""
+
+    id: str = Field(min_length=1, max_length=64)
+    kind: Literal["scanner", "scale", "door", "probe", "pick_to_light", "stack_light", "bridge"]
+    station: str = ""
+    location: str = ""
+    bridge: str = ""
+
+
 class Settings(_Section):
     database_url: str = "sqlite:///var/floorlink.db"
     mqtt_url: str = "mqtt://127.0.0.1:1883"
@@ -63,8 +76,8 @@ class Settings(_Section):
     relay: RelaySettings = RelaySettings()
     mqtt: MqttSettings = MqttSettings()
     scanners: list[ScannerSettings] = []
-    # Which sensor or light serves which station/location: device id -> station or location.
-    device_stations: dict[str, str] = {}
+    # Which sensor or light serves which station/location (server/hardware/, docs/devices.md).
+    devices: list[DeviceSettings] = []
 
     @model_validator(mode="after")
     def _secrets_outside_demo(self) -> Settings:
