@@ -50,6 +50,7 @@ class Availability:
     state: OnlineState
     session: str | None
     ts: datetime | None
+    bridge: str | None = None
 
 
 @dataclass(frozen=True)
@@ -139,10 +140,11 @@ def _bridge_status(topic: mqtt_topics.Topic, fields: Fields) -> BridgeStatus:
 
 
 def _availability(topic: mqtt_topics.Topic, fields: Fields) -> Availability:
-    fields.only("state", "session", "ts")
+    fields.only("state", "session", "ts", "bridge")
     state = fields.choice("state", ("online", "offline"))
     session = fields.text("session", required=False)
-    return Availability(topic.site, topic.subject, state, session, fields.ts("ts", False))
+    bridge = fields.text("bridge", required=False)
+    return Availability(topic.site, topic.subject, state, session, fields.ts("ts", False), bridge)
 
 
 def _state(topic: mqtt_topics.Topic, fields: Fields) -> DeviceState:
@@ -248,9 +250,18 @@ def event_payload(
     }
 
 
-def status_payload(state: OnlineState, session: str, ts: float | None = None) -> dict[str, Any]:
-    """A bridge birth / last will, or a device availability: ``{state, session, ts}``."""
-    return {"state": state, "session": session, "ts": utc_timestamp(ts)}
+def status_payload(
+    state: OnlineState, session: str, ts: float | None = None, bridge: str | None = None
+) -> dict[str, Any]:
+    """A bridge birth / last will, or a device availability ``{state, session, ts}``.
+
+    A device's availability names the ``bridge`` that serves it, so the server can show
+    the device offline when that bridge's last will arrives.
+    """
+    payload: dict[str, Any] = {"state": state, "session": session, "ts": utc_timestamp(ts)}
+    if bridge is not None:
+        payload["bridge"] = bridge
+    return payload
 
 
 def command_payload(

@@ -1,0 +1,103 @@
+import threading
+import time
+from collections.abc import Callable
+
+from devices.serial_scanner import ScannerConfig
+from tests.fixtures.mqtt_probe import Received
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def first_seen(messages: list[Received]) -> dict[str, list[dict]]:
+    """Events per device, de-duplicated by event_id (first delivery wins), in arrival order."""
+    seen: set[str] = set()
+    per_device: dict[str, list[dict]] = {}
+    for message in messages:
+        if "/event/" not in message.topic:
+            continue
+        event = message.json()
+        if event["event_id"] in seen:
+            continue
+        seen.add(event["event_id"])
+        per_device.setdefault(event["device_id"], []).append(event)
+    return per_device
+
+
+def test_a_scan_is_published_with_the_envelope_birth_and_availability(
+    mosquitto, mqtt_probe, serial_pty, run_bridge
+) -> None:
+    device = serial_pty("scanner-1")
+    probe = mqtt_probe(mosquitto.url, "floorlink/main/#")
+    bridge = run_bridge(mosquitto.url, scanners=(ScannerConfig("scanner-1", device.path),))
+    probe.wait(lambda _: bool(probe.on("device/scanner-1/availability")))
+    device.write(b"]C10109501101530003\x1d10LOT-7\r4006381333931\r")
+    probe.wait(lambda _: len(probe.on("/event/scan")) == 2)
+    first, second = (m.json() for m in probe.on("/event/scan"))
+    assert first["data"] == {"raw": "]C10109501101530003\x1d10LOT-7"}
+    assert (first["seq"], second["seq"]) == (1, 2)
+    assert first["event_id"] == f"scanner-1:{bridge.session}:1"
+    assert (first["v"], first["historical"], first["device_id"]) == (1, False, "scanner-1")
+    birth = probe.on("bridge/edge-1/status")[0]
+    assert birth.json()["state"] == "online" and birth.json()["session"] == bridge.session
+    available = probe.on("device/scanner-1/availability")[-1].json()
+    assert (available["state"], available["bridge"]) == ("online", "edge-1")
+    wait_until(lambda: bridge.spool.count() == 0)
+
+
+def test_a_bad_scan_is_published_as_scan_error_never_as_scan(
+    mosquitto, mqtt_probe, serial_pty, run_bridge
+) -> None:
+    device = serial_pty("scanner-1")
+    probe = mqtt_probe(mosquitto.url, "floorlink/main/device/scanner-1/event/#")
+    run_bridge(mosquitto.url, scanners=(ScannerConfig("scanner-1", device.path),))
+    time.sleep(0.3)
+    device.write(b"4006381333932\r\xff\xfe\x80\r")
+    probe.wait(lambda _: len(probe.on("/event/scan_error")) == 2)
+    assert probe.on("/event/scan") == []
+    assert probe.on("/event/scan_error")[0].json()["data"]["error"] == (
+        "Bad check digit in GTIN 4006381333932: expected 1"
+    )
+
+
+def test_broker_killed_while_scanning_loses_nothing_and_keeps_order(
+    mosquitto_factory, mqtt_probe, serial_pty, run_bridge
+) -> None:
+    broker = mosquitto_factory()
+    probe = mqtt_probe(broker.url, "floorlink/main/device/+/event/#", "server-probe")
+    time.sleep(1.5)  # the broker autosaves the probe's persistent session
+    devices = [serial_pty(f"scanner-{n}") for n in (1, 2)]
+    scanners = tuple(ScannerConfig(f"scanner-{n}", d.path) for n, d in enumerate(devices, 1))
+    bridge = run_bridge(broker.url, scanners=scanners)
+    time.sleep(0.3)
+    count = 300
+
+    def scan_steadily() -> None:
+        for i in range(count):
+            for device in devices:
+                device.write(f"TOTE-{i:05d}\r".encode())
+            time.sleep(0.003)
+
+    writer = threading.Thread(target=scan_steadily)
+    writer.start()
+    time.sleep(0.4)
+    broker.kill()
+    time.sleep(0.5)  # an outage: the bridge spools meanwhile
+    broker.restart()
+    writer.join()
+
+    expected = [f"TOTE-{i:05d}" for i in range(count)]
+
+    def complete(messages: list[Received]) -> bool:
+        per_device = first_seen(messages)
+        return all(len(per_device.get(f"scanner-{n}", [])) >= count for n in (1, 2))
+
+    probe.wait(complete, timeout=30)
+    for device_id, events in first_seen(probe.messages).items():
+        assert [e["data"]["raw"] for e in events] == expected, device_id
+        assert [e["seq"] for e in events] == list(range(1, count + 1))
+    wait_until(lambda: bridge.spool.count() == 0)
