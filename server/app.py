@@ -25,6 +25,7 @@ BLUEPRINTS = [
     "server.api.stock",
     "server.api.orders",
     "server.api.returns",
+    "server.api.admin",
 ]
 
 # Handlers register themselves on import; import every area that has some.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from typing import Any
 
@@ -46,12 +47,17 @@ def post_order(body: OrderIn) -> Any:
     order = body.model_dump()
     if order["ship_by"] is not None:
         order["ship_by"] = order["ship_by"].astimezone(dt.UTC).replace(tzinfo=None)
-    dedupe = Dedupe(f"idem:{g.api_key.prefix}:{key}", fingerprint(payload))
+    dedupe = Dedupe(idempotency_dedupe_key(g.api_key.prefix, key), fingerprint(payload))
     outcome = runtime().spine.execute(AcceptOrder(order), api_actor(), dedupe=dedupe)
     headers = {"Location": f"/api/v1/orders/{body.external_id}"}
     if outcome.replayed:
         headers["Idempotent-Replayed"] = "true"
     return outcome.result, 201, headers
+
+
+def idempotency_dedupe_key(key_prefix: str, key: str) -> str:
+    """Keys are per API key; hashed so any 255-character key fits the stored column."""
+    return f"idem:{key_prefix}:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 def _idempotency_key() -> str:

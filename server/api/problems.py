@@ -52,6 +52,28 @@ def install(app: Flask) -> None:
             "conflict",
         )
 
+    @app.errorhandler(peewee.DataError)
+    def _data(exc: peewee.DataError) -> Response:
+        log.info("value out of range on %s: %s", request.path, exc)
+        return problem(
+            422,
+            "The request is not valid",
+            "a value is out of the range the database can store",
+            "validation-error",
+        )
+
+    @app.errorhandler(peewee.OperationalError)
+    def _busy(exc: peewee.OperationalError) -> Response:
+        log.warning("database unavailable on %s: %s", request.path, exc)
+        response = problem(
+            503,
+            "Service unavailable",
+            "the database is busy or unreachable; nothing was applied, try again",
+            "unavailable",
+        )
+        response.headers["Retry-After"] = "1"
+        return response
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
         code = exc.code or 500

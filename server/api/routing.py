@@ -18,9 +18,11 @@ from pydantic import BaseModel, ValidationError
 
 from server.api import keys
 from server.db import connection
-from server.errors import InvalidInput, MalformedRequest, UnsupportedMediaType
+from server.errors import InvalidInput, MalformedRequest, NotFound, UnsupportedMediaType
 
 PUBLIC = "public"
+# Every identifier in a path (SKU, external id, RMA id...) is a code: 1-64 printable ASCII.
+_PATH_ARG = re.compile(r"^[\x21-\x7e]{1,64}$")
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ def operation(
             with connection():
                 if access != PUBLIC:
                     g.api_key = keys.authenticate(request.headers.get("Authorization"), access)
+                _require_path_args(path_args)
                 _require_headers(headers)
                 if body is not None:
                     path_args["body"] = parse_body(body)
@@ -80,6 +83,12 @@ def operation(
         return view
 
     return decorate
+
+
+def _require_path_args(path_args: dict[str, Any]) -> None:
+    for name, value in path_args.items():
+        if not _PATH_ARG.match(str(value)):
+            raise NotFound(f"no such {name}: identifiers are 1 to 64 printable ASCII characters")
 
 
 def _require_headers(headers: tuple[tuple[str, bool, str], ...]) -> None:

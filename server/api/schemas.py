@@ -5,13 +5,35 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from server.models import LOCATION_KINDS
+from server.models import LOCATION_KINDS, ORDER_STATUSES
 
-Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-ShortText = Annotated[str, StringConstraints(max_length=64)]
+# Codes (SKUs, locations, lots, ids) are printable ASCII without spaces; free text may be any
+# Unicode except control characters (PostgreSQL refuses NUL; none belongs in a label).
+CODE_PATTERN = r"^[\x21-\x7e]+$"
+TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+
+
+def _text(max_length: int, min_length: int = 0) -> StringConstraints:
+    return StringConstraints(min_length=min_length, max_length=max_length, pattern=TEXT_PATTERN)
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """An aware timestamp moved to UTC; one that leaves the calendar there is refused."""
+    try:
+        return value.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("the timestamp is out of range") from None
+
+
+Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=CODE_PATTERN)]
+Text = Annotated[str, _text(200, min_length=1)]
+LongText = Annotated[str, _text(200)]
+ShortText = Annotated[str, _text(64)]
+PostalCode = Annotated[str, _text(16)]
+Phone = Annotated[str, _text(32)]
+Timestamp = Annotated[AwareDatetime, AfterValidator(_utc)]
 Qty = Annotated[int, Field(ge=1, le=100_000)]
 LocationKind = Literal[LOCATION_KINDS]  # type: ignore[valid-type]
 
@@ -41,7 +63,7 @@ class ProductBatch(Strict):
 class LocationIn(Strict):
     code: Code
     barcode: Code | None = None
-    zone: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    zone: Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=CODE_PATTERN)]
     kind: LocationKind
     walk_sequence: int = Field(ge=0, le=1_000_000_000)
 
@@ -66,14 +88,14 @@ class AdjustmentBatch(Strict):
 class ShipTo(Strict):
     name: ShortText = ""
     company: ShortText = ""
-    line1: Annotated[str, StringConstraints(max_length=200)] = ""
-    line2: Annotated[str, StringConstraints(max_length=200)] = ""
+    line1: LongText = ""
+    line2: LongText = ""
     city: ShortText = ""
-    postal_code: Annotated[str, StringConstraints(max_length=16)] = ""
+    postal_code: PostalCode = ""
     region: ShortText = ""
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
-    phone: Annotated[str, StringConstraints(max_length=32)] = ""
-    email: Annotated[str, StringConstraints(max_length=200)] = ""
+    phone: Phone = ""
+    email: LongText = ""
 
 
 class OrderLineIn(Strict):
@@ -84,9 +106,9 @@ class OrderLineIn(Strict):
 
 class OrderIn(Strict):
     external_id: Code
-    channel: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    channel: Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=CODE_PATTERN)]
     priority: int = Field(default=5, ge=0, le=9, description="0 is the most urgent")
-    ship_by: AwareDatetime | None = None
+    ship_by: Timestamp | None = None
     carrier: ShortText = ""
     service: ShortText = ""
     ship_to: ShipTo = Field(default_factory=ShipTo)
@@ -94,7 +116,7 @@ class OrderIn(Strict):
 
 
 class CancelIn(Strict):
-    reason: Annotated[str, StringConstraints(max_length=200)] = ""
+    reason: LongText = ""
 
 
 class ReturnLineIn(Strict):
@@ -113,27 +135,15 @@ class StockQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     sku: Code | None = None
     location: Code | None = None
-    cursor: Annotated[str, StringConstraints(max_length=200)] | None = None
+    cursor: Annotated[str, StringConstraints(max_length=200, pattern=CODE_PATTERN)] | None = None
     limit: int = Field(default=100, ge=1, le=1000)
 
 
 class OrderQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    status: (
-        Literal[
-            "accepted",
-            "backordered",
-            "picking",
-            "picked",
-            "short_picked",
-            "packed",
-            "dispatched",
-            "cancelled",
-        ]
-        | None
-    ) = None
-    updated_after: AwareDatetime | None = None
-    cursor: Annotated[str, StringConstraints(max_length=200)] | None = None
+    status: Literal[ORDER_STATUSES] | None = None  # type: ignore[valid-type]
+    updated_after: Timestamp | None = None
+    cursor: Annotated[str, StringConstraints(max_length=200, pattern=CODE_PATTERN)] | None = None
     limit: int = Field(default=100, ge=1, le=1000)
 
 

@@ -109,16 +109,22 @@ def _checked_barcodes(products: list[dict[str, Any]]) -> dict[str, list[str]]:
 def _refuse_foreign_barcodes(
     normalized: dict[str, list[str]], existing: dict[str, Product]
 ) -> None:
-    all_codes = [code for codes in normalized.values() for code in codes]
-    if not all_codes:
+    paths = {
+        code: f"products[{i}].barcodes[{j}]"
+        for i, (sku, codes) in enumerate(normalized.items())
+        for j, code in enumerate(codes)
+    }
+    if not paths:
         return
     taken = (
         ProductBarcode.select(ProductBarcode.normalized, Product.sku)
         .join(Product)
-        .where(ProductBarcode.normalized.in_(all_codes))
+        .where(ProductBarcode.normalized.in_(list(paths)))
     )
     errors = [
-        field_error("products", f"barcode {row.normalized} already belongs to {row.product.sku}")
+        field_error(
+            paths[row.normalized], f"barcode {row.normalized} already belongs to {row.product.sku}"
+        )
         for row in taken
         if row.normalized not in normalized.get(row.product.sku, [])
     ]

@@ -10,6 +10,8 @@ from server.inventory.stock import locked_row, stock_view
 from server.models import Location, Product, Stock, utcnow
 from server.spine import Unit, handles
 
+MAX_ON_HAND = 1_000_000_000  # fits every engine's integer column with room to spare
+
 
 @dataclass(frozen=True)
 class AdjustStock:
@@ -28,6 +30,9 @@ def adjust_stock(cmd: AdjustStock, unit: Unit) -> dict[str, Any]:
             continue
         row = locked_row(product, location, adj.get("lot") or "", adj.get("expiry"))
         new_on_hand = row.on_hand + adj["delta"]
+        if new_on_hand > MAX_ON_HAND:
+            errors.append(field_error(f"adjustments[{i}].delta", _overflow(row)))
+            continue
         if new_on_hand < row.reserved:
             errors.append(field_error(f"adjustments[{i}].delta", _shortfall(row, adj["delta"])))
             continue
@@ -46,6 +51,10 @@ def _apply(row: Stock, adj: dict[str, Any], new_on_hand: int) -> None:
         row.expiry = adj["expiry"]
     row.updated_at = utcnow()
     row.save()
+
+
+def _overflow(row: Stock) -> str:
+    return f"{row.on_hand} on hand; one stock row holds at most {MAX_ON_HAND}"
 
 
 def _shortfall(row: Stock, delta: int) -> str:
