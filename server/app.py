@@ -25,6 +25,9 @@ BLUEPRINTS = [
     "server.api.stock",
     "server.api.orders",
     "server.api.returns",
+    "server.api.events",
+    "server.api.webhooks",
+    "server.api.exceptions",
     "server.api.admin",
 ]
 
@@ -34,12 +37,16 @@ HANDLER_MODULES = [
     "server.inventory.handlers",
     "server.orders.handlers",
     "server.returns.handlers",
+    "server.supervision.exceptions",
+    "server.sync.endpoints",
+    "server.sync.replay",
+    "server.sync.deadletter",
 ]
 
 
 # Background services and after-commit listeners, by module; a module exposes
 # `build(app: Flask, runtime: Runtime) -> Service | None` (None when disabled by settings).
-SERVICES: list[str] = []
+SERVICES: list[str] = ["server.sync.service"]
 
 
 def load_handlers() -> None:

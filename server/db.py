@@ -17,6 +17,8 @@ from urllib.parse import parse_qs, unquote, urlparse
 import peewee
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
+from server.writes import WriteWatch
+
 database = peewee.DatabaseProxy()
 Q = TypeVar("Q", bound="peewee.ModelSelect[Any]")
 
@@ -33,6 +35,14 @@ class DatabaseUrlError(ValueError):
     pass
 
 
+class _SqliteDatabase(WriteWatch, PooledSqliteDatabase):
+    """Pooled SQLite that reports written tables to the spine (server.writes)."""
+
+
+class _PostgresqlDatabase(WriteWatch, PooledPostgresqlDatabase):
+    """Pooled PostgreSQL that reports written tables to the spine (server.writes)."""
+
+
 def open_database(url: str, max_connections: int = 32) -> peewee.Database:
     """A pooled database for the URL: sqlite:///relative.db, sqlite:////abs.db, postgresql://..."""
     parsed = urlparse(url)
@@ -42,7 +52,7 @@ def open_database(url: str, max_connections: int = 32) -> peewee.Database:
             raise DatabaseUrlError(f"no file in SQLite URL {url!r}")
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return PooledSqliteDatabase(
+        return _SqliteDatabase(
             path,
             pragmas=SQLITE_PRAGMAS,
             lock_type="IMMEDIATE",
@@ -53,7 +63,7 @@ def open_database(url: str, max_connections: int = 32) -> peewee.Database:
         )
     if parsed.scheme in ("postgres", "postgresql"):
         options = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
-        return PooledPostgresqlDatabase(
+        return _PostgresqlDatabase(
             unquote(parsed.path.lstrip("/")),
             user=unquote(parsed.username) if parsed.username else None,
             password=unquote(parsed.password) if parsed.password else None,

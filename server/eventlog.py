@@ -61,7 +61,11 @@ def _next_seqs(subjects: set[str]) -> dict[str, int]:
 
 
 def public(row: dict[str, Any] | Event) -> dict[str, Any]:
-    """The event object that webhooks and the feed carry."""
+    """The event object that webhooks and the feed carry (docs/webhooks.md).
+
+    `actor` ("api_key:<name>", "operator:<badge>", "device:<id>", "system:<name>") extends
+    the ARCHITECTURE 2.3 body so the OMS can tell who caused a change.
+    """
     if isinstance(row, Event):
         row = {
             "event_id": row.event_id,
@@ -69,6 +73,7 @@ def public(row: dict[str, Any] | Event) -> dict[str, Any]:
             "subject": row.subject,
             "seq": row.seq,
             "occurred_at": row.occurred_at,
+            "actor": row.actor,
             "data": row.data,
         }
     return {
@@ -77,5 +82,6 @@ def public(row: dict[str, Any] | Event) -> dict[str, Any]:
         "timestamp": isoformat(row["occurred_at"]),
         "subject": row["subject"],
         "seq": row["seq"],
+        "actor": row.get("actor"),
         "data": row["data"],
     }

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import peewee
 
-from server import eventlog
+from server import eventlog, writes
 from server.db import connection, database
 from server.errors import IdempotencyMismatch
 from server.models import ProcessedInput
@@ -38,6 +38,10 @@ class Actor:
 
 
 SYSTEM = Actor("system", "floorlink")
+
+
+class UnrecordedChange(RuntimeError):
+    """A handler changed state without recording an event: a bug; the command rolls back."""
 
 
 @dataclass
@@ -134,7 +138,9 @@ class Spine:
             if stored is not None:
                 return stored
         unit = Unit(actor)
-        result = handler(command, unit)
+        with writes.tracking() as written:
+            result = handler(command, unit)
+        _require_events(command, written, unit)
         events = eventlog.append(unit.events, str(actor))
         if dedupe is not None:
             ProcessedInput.insert(
@@ -148,6 +154,17 @@ class Spine:
                 listener(events)
             except Exception:
                 log.exception("after-commit listener %r failed", listener)
+
+
+def _require_events(command: Any, written: set[str], unit: Unit) -> None:
+    """Nothing changes state without its event (server.writes lists what is bookkeeping)."""
+    changed = writes.state_tables(written)
+    if changed and not unit.events:
+        raise UnrecordedChange(
+            f"{type(command).__name__} wrote {', '.join(sorted(changed))} without recording "
+            "an event; record one with unit.record(...) (or declare a bookkeeping table "
+            "with server.writes.exempt)"
+        )
 
 
 def _remembered(dedupe: Dedupe) -> Outcome | None:

@@ -17,6 +17,8 @@ COMMAND_MODULES = [
     "server.cli.apikeys",
     "server.cli.serve",
     "server.cli.demo",
+    "server.cli.webhooks",
+    "server.cli.relay",
 ]
 
 

@@ -7,6 +7,7 @@ from server.models.events import Event, EventHead, ProcessedInput
 from server.models.orders import OPEN_STATUSES, ORDER_STATUSES, Allocation, Order, OrderLine
 from server.models.returns import Rma, RmaLine
 from server.models.stock import Stock
+from server.models.sync import SupervisorException, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "API_SCOPES",
@@ -28,6 +29,9 @@ __all__ = [
     "Rma",
     "RmaLine",
     "Stock",
+    "SupervisorException",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "isoformat",
     "utcnow",
 ]

@@ -1,0 +1,1 @@
+"""Sync upstream: webhook endpoints, the outbox relay and Standard Webhooks signing."""

@@ -1,0 +1,195 @@
+"""Webhook endpoints managed by admins: commands for the spine, each with its event.
+
+The secret (`whsec_...`) is returned once, by create and rotate; events never carry it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import peewee
+
+from server.db import for_update
+from server.errors import Conflict, InvalidInput, NotFound, field_error
+from server.ids import new_id
+from server.models import Event, WebhookDelivery, WebhookEndpoint, isoformat, utcnow
+from server.spine import Unit, handles
+from server.sync import filters, signing
+from server.writes import exempt
+
+ROTATION_GRACE = dt.timedelta(hours=24)
+exempt("webhook_delivery")  # the relay's bookkeeping, not a state change of the floor
+
+
+def url_problem(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "give an absolute http:// or https:// URL"
+    return None
+
+
+def types_problem(event_types: list[str]) -> str | None:
+    if not event_types:
+        return "give at least one event type (e.g. order.* or *)"
+    bad = [t for t in event_types if not filters.valid_pattern(t)]
+    return f"not an event type or pattern: {', '.join(bad)}" if bad else None
+
+
+def endpoint_view(row: WebhookEndpoint) -> dict[str, Any]:
+    rotating = row.previous_secret is not None and row.previous_expires_at is not None
+    return {
+        "id": row.endpoint_id,
+        "url": row.url,
+        "description": row.description,
+        "events": row.event_types,
+        "status": row.status,
+        "status_reason": row.status_reason,
+        "previous_secret_expires_at": isoformat(row.previous_expires_at) if rotating else None,
+        "created_at": isoformat(row.created_at),
+        "updated_at": isoformat(row.updated_at),
+    }
+
+
+def locked(endpoint_id: str) -> WebhookEndpoint:
+    query = WebhookEndpoint.select().where(WebhookEndpoint.endpoint_id == endpoint_id)
+    row = for_update(query).first()
+    if row is None:
+        raise NotFound(f"no webhook endpoint {endpoint_id}")
+    return row
+
+
+def _check(url: str | None, event_types: list[str] | None) -> None:
+    errors = []
+    if url is not None and (problem := url_problem(url)):
+        errors.append(field_error("url", problem))
+    if event_types is not None and (problem := types_problem(event_types)):
+        errors.append(field_error("events", problem))
+    if errors:
+        raise InvalidInput("the webhook endpoint is not valid", errors)
+
+
+def _changed(row: WebhookEndpoint, unit: Unit, type_: str, **extra: Any) -> dict[str, Any]:
+    row.updated_at = utcnow()
+    row.save()
+    view = endpoint_view(row)
+    unit.record(type_, f"endpoint:{row.endpoint_id}", {**view, **extra})
+    return view
+
+
+@dataclass(frozen=True)
+class CreateEndpoint:
+    url: str
+    event_types: list[str]
+    description: str = ""
+
+
+@handles(CreateEndpoint)
+def create_endpoint(cmd: CreateEndpoint, unit: Unit) -> dict[str, Any]:
+    _check(cmd.url, cmd.event_types)
+    top = Event.select(peewee.fn.MAX(Event.position)).scalar() or 0
+    secret = signing.new_secret()
+    row = WebhookEndpoint.create(
+        endpoint_id=new_id("we"),
+        url=cmd.url,
+        description=cmd.description,
+        event_types=list(cmd.event_types),
+        secret=secret,
+        fanout_position=top,
+    )
+    view = endpoint_view(row)
+    unit.record("webhook.endpoint_created", f"endpoint:{row.endpoint_id}", view)
+    return {**view, "secret": secret}
+
+
+@dataclass(frozen=True)
+class UpdateEndpoint:
+    endpoint_id: str
+    url: str | None = None
+    event_types: list[str] | None = None
+    description: str | None = None
+
+
+@handles(UpdateEndpoint)
+def update_endpoint(cmd: UpdateEndpoint, unit: Unit) -> dict[str, Any]:
+    _check(cmd.url, cmd.event_types)
+    row = locked(cmd.endpoint_id)
+    if cmd.url is not None:
+        row.url = cmd.url
+    if cmd.event_types is not None:
+        row.event_types = list(cmd.event_types)
+    if cmd.description is not None:
+        row.description = cmd.description
+    return _changed(row, unit, "webhook.endpoint_updated")
+
+
+@dataclass(frozen=True)
+class DeleteEndpoint:
+    endpoint_id: str
+
+
+@handles(DeleteEndpoint)
+def delete_endpoint(cmd: DeleteEndpoint, unit: Unit) -> dict[str, Any]:
+    row = locked(cmd.endpoint_id)
+    view = endpoint_view(row)
+    WebhookDelivery.delete().where(WebhookDelivery.endpoint == row.id).execute()
+    row.delete_instance()
+    unit.record("webhook.endpoint_deleted", f"endpoint:{row.endpoint_id}", view)
+    return view
+
+
+@dataclass(frozen=True)
+class RotateSecret:
+    endpoint_id: str
+
+
+@handles(RotateSecret)
+def rotate_secret(cmd: RotateSecret, unit: Unit) -> dict[str, Any]:
+    row = locked(cmd.endpoint_id)
+    secret = signing.new_secret()
+    row.previous_secret, row.secret = row.secret, secret
+    row.previous_expires_at = utcnow() + ROTATION_GRACE
+    return {**_changed(row, unit, "webhook.endpoint_secret_rotated"), "secret": secret}
+
+
+TRANSITIONS = {"pause": "paused", "resume": "active", "disable": "disabled", "enable": "active"}
+EVENT_OF = {"pause": "paused", "resume": "resumed", "disable": "disabled", "enable": "enabled"}
+
+
+@dataclass(frozen=True)
+class SetEndpointStatus:
+    endpoint_id: str
+    action: str  # pause | resume | disable | enable
+    reason: str = ""
+
+
+@handles(SetEndpointStatus)
+def set_endpoint_status(cmd: SetEndpointStatus, unit: Unit) -> dict[str, Any]:
+    status = TRANSITIONS.get(cmd.action)
+    if status is None:
+        raise InvalidInput(f"unknown action {cmd.action}", [field_error("action", "unknown")])
+    row = locked(cmd.endpoint_id)
+    if row.status == status:
+        raise Conflict(f"webhook endpoint {cmd.endpoint_id} is already {status}")
+    row.status, row.status_reason = status, cmd.reason[:500]
+    if status == "active":
+        # What waited while paused goes now, in order; nothing was dropped.
+        WebhookDelivery.update(next_attempt_at=utcnow()).where(
+            WebhookDelivery.endpoint == row.id, WebhookDelivery.status == "pending"
+        ).execute()
+    return _changed(row, unit, f"webhook.endpoint_{EVENT_OF[cmd.action]}")
+
+
+@dataclass(frozen=True)
+class SendTestEvent:
+    endpoint_id: str
+
+
+@handles(SendTestEvent)
+def send_test_event(cmd: SendTestEvent, unit: Unit) -> dict[str, Any]:
+    row = locked(cmd.endpoint_id)
+    data = {"endpoint_id": row.endpoint_id, "message": "a test event from Floorlink"}
+    unit.record(filters.TEST_EVENT, f"endpoint:{row.endpoint_id}", data)
+    return endpoint_view(row)

@@ -1,0 +1,47 @@
+"""The retry schedule (ARCHITECTURE 2.3) as pure functions: when to try again, if ever."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+from collections.abc import Callable
+
+# Delay after the 1st, 2nd, ... failed attempt; after the last one the event is dead.
+SCHEDULE_S = (5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400)
+JITTER = 0.2  # +/- 20 %
+MAX_RETRY_AFTER_S = 86400
+
+
+def next_delay(
+    failures: int, retry_after_s: float | None = None, rand: Callable[[], float] | None = None
+) -> float | None:
+    """Seconds until the next attempt after `failures` failed ones; None: dead-letter.
+
+    Jitter spreads retries of many events; a Retry-After longer than the schedule wins.
+    """
+    if failures < 1:
+        return 0.0
+    if failures > len(SCHEDULE_S):
+        return None
+    base = float(SCHEDULE_S[failures - 1])
+    spread = (rand() * 2 - 1) * JITTER if rand is not None else 0.0
+    delay = base * (1 + spread)
+    if retry_after_s is not None:
+        delay = max(delay, min(retry_after_s, MAX_RETRY_AFTER_S))
+    return delay
+
+
+def parse_retry_after(value: str | None, now: dt.datetime) -> float | None:
+    """Retry-After as seconds (delta-seconds or an HTTP date); None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - now.replace(tzinfo=dt.UTC)).total_seconds())

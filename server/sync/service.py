@@ -1,0 +1,98 @@
+"""The relay as a background service: one fan-out pump and a few worker threads.
+
+Woken after every commit (a spine listener) and polling every `relay.poll_interval_s`
+for retries that come due and for events committed by other processes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from flask import Flask
+
+from server.config import RelaySettings
+from server.runtime import Runtime
+from server.spine import Spine
+from server.sync.relay import Relay
+
+log = logging.getLogger(__name__)
+
+
+class RelayService:
+    name = "webhook relay"
+
+    def __init__(self, relay: Relay, workers: int, poll_interval_s: float) -> None:
+        self.relay = relay
+        self.workers = workers
+        self.poll = poll_interval_s
+        self._wake = threading.Event()
+        self._work = threading.Condition()
+        self._generation = 0
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def wake(self, _events: Any = None) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._stopping.clear()
+        self._threads = [threading.Thread(target=self._pump, name="relay-pump", daemon=True)]
+        self._threads += [
+            threading.Thread(target=self._worker, name=f"relay-worker-{i}", daemon=True)
+            for i in range(self.workers)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        with self._work:
+            self._work.notify_all()
+        for thread in self._threads:
+            thread.join(self.relay.timeout_s + 5)
+        self._threads = []
+        self.relay.sender.close()
+
+    def _pump(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.relay.catch_up()
+            except Exception:
+                log.exception("relay fan-out failed; trying again")
+            with self._work:
+                self._generation += 1
+                self._work.notify_all()
+            self._wake.wait(self.poll)
+            self._wake.clear()
+
+    def _worker(self) -> None:
+        seen = -1
+        while not self._stopping.is_set():
+            try:
+                done = self.relay.step()
+            except Exception:
+                log.exception("relay round failed; trying again")
+                done = 0
+            if done:
+                continue
+            with self._work:
+                if self._generation == seen and not self._stopping.is_set():
+                    self._work.wait(self.poll)
+                seen = self._generation
+
+
+def from_settings(settings: RelaySettings, spine: Spine, workers: int = 8) -> RelayService:
+    relay = Relay(spine, timeout_s=settings.timeout_s, batch_size=settings.batch_size, sender=None)
+    return RelayService(relay, workers, settings.poll_interval_s)
+
+
+def build(app: Flask, runtime: Runtime) -> RelayService | None:
+    """SERVICES entry: the relay inside `floorlink serve`, unless settings disable it."""
+    if not runtime.settings.relay.enabled:
+        return None
+    service = from_settings(runtime.settings.relay, runtime.spine)
+    runtime.spine.subscribe(service.wake)
+    return service
