@@ -29,6 +29,7 @@ BLUEPRINTS = [
     "server.api.webhooks",
     "server.api.exceptions",
     "server.api.admin",
+    "server.api.devices",
 ]
 
 # Handlers register themselves on import; import every area that has some.
@@ -41,12 +42,17 @@ HANDLER_MODULES = [
     "server.sync.endpoints",
     "server.sync.replay",
     "server.sync.deadletter",
+    "server.hardware.handlers",
 ]
 
 
 # Background services and after-commit listeners, by module; a module exposes
 # `build(app: Flask, runtime: Runtime) -> Service | None` (None when disabled by settings).
-SERVICES: list[str] = ["server.sync.service"]
+SERVICES: list[str] = [
+    "server.sync.service",
+    "server.hardware.ingest",
+    "server.hardware.scanners",
+]
 
 
 def load_handlers() -> None:

@@ -1,0 +1,100 @@
+"""Taking a decoded batch in: fold it, commit it (retrying while the database is away),
+then run the routes of its events in order. Shared by the ingest service and the bench."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+import peewee
+from flask import Flask
+
+from devices.payloads import DeviceEvent as MqttEvent
+from devices.payloads import Message
+from server.db import connection
+from server.errors import FloorlinkError
+from server.hardware import routes, store
+from server.hardware.batch import fold
+from server.hardware.handlers import IngestDeviceBatch, Ingested
+from server.hardware.link import MqttLink
+from server.models import utcnow
+from server.spine import Actor, Spine
+
+log = logging.getLogger(__name__)
+INGEST = Actor("device", "mqtt-ingest")
+T = TypeVar("T")
+
+
+class Dispatcher:
+    def __init__(self, app: Flask, spine: Spine, link: MqttLink) -> None:
+        self.app = app
+        self.spine = spine
+        self.link = link
+
+    def take_in(self, messages: list[Message], stopping: threading.Event) -> bool:
+        """Commit the batch and run its routes; False if stopped before that was done."""
+        batch = fold(messages, utcnow())
+        routed = tuple(e for e in batch.events if e.type in routes.EVENT_ROUTES)
+        command = IngestDeviceBatch(batch, routed)
+        outcome = self._retrying(lambda: self.spine.execute(command, INGEST), stopping)
+        if outcome is None:
+            return False
+        result: Ingested = outcome.result
+        self.link.stats.add(
+            ingested=len(result.fresh),
+            duplicates=result.duplicates,
+            ignored=batch.ignored,
+            batches=1,
+        )
+        with self.link.stats._lock:
+            self.link.stats.largest_batch = max(self.link.stats.largest_batch, len(messages))
+        for event in routed:
+            if self._retrying(lambda e=event: self._route(e), stopping) is None:  # type: ignore[misc]
+                return False
+        return True
+
+    def _route(self, event: MqttEvent) -> bool:
+        fn = routes.EVENT_ROUTES.get(event.type)
+        if fn is None:
+            return True
+        routed = routes.device_event(event, self.link.device(event.device_id))
+        try:
+            with self.app.app_context():
+                fn(self.spine, routed)
+        except FloorlinkError as exc:
+            log.warning("route %s refused %s: %s", event.type, event.event_id, exc.detail)
+            self.link.stats.add(route_failures=1)
+            return True
+        except peewee.OperationalError:
+            raise
+        except Exception:
+            log.exception("route %s failed on %s", event.type, event.event_id)
+            self.link.stats.add(route_failures=1)
+            return True
+        self.link.stats.add(routed=1)
+        return True
+
+    def _retrying(self, step: Callable[[], T], stopping: threading.Event) -> T | None:
+        """Run `step`, retrying while the database is unreachable; None once stopping."""
+        delay = 0.1
+        while True:
+            try:
+                return step()
+            except (peewee.OperationalError, peewee.InterfaceError, peewee.IntegrityError) as exc:
+                log.warning("device batch not committed, retrying in %.1f s: %s", delay, exc)
+                self.link.stats.add(commit_retries=1)
+            if stopping.wait(delay):
+                return None
+            delay = min(delay * 2, 5.0)
+
+    def prune(self) -> None:
+        try:
+            with connection():
+                removed = store.forget_old_inputs()
+        except peewee.DatabaseError as exc:
+            log.warning("pruning old device inputs failed: %s", exc)
+            return
+        if removed:
+            log.info("forgot %s device inputs older than the broker session", removed)

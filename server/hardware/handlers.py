@@ -1,0 +1,44 @@
+"""The ingest command: one batch of MQTT messages, taken in by one transaction.
+
+Group commit: the registry changes and the de-duplication of every event of the batch
+commit together, then the service acks the whole batch. Availability flips and devices
+heard for the first time are recorded as events (subject `device:<id>`); readings are not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from devices.payloads import DeviceEvent
+from server import writes
+from server.hardware import store
+from server.hardware.batch import Batch
+from server.spine import Unit, handles
+
+# Registry rows are telemetry (latest state per device), not business state: they change
+# without an event each; what workflows need is recorded by the routes' own commands.
+writes.exempt("hardware_device", "hardware_input")
+
+
+@dataclass(frozen=True)
+class IngestDeviceBatch:
+    batch: Batch
+    # Events that go to a route (server/hardware/routes.py) are de-duplicated by the
+    # route's own command (its Dedupe key is the event id), not here.
+    routed: tuple[DeviceEvent, ...] = ()
+
+
+@dataclass(frozen=True)
+class Ingested:
+    fresh: list[DeviceEvent]
+    duplicates: int
+
+
+@handles(IngestDeviceBatch)
+def ingest_device_batch(cmd: IngestDeviceBatch, unit: Unit) -> Ingested:
+    routed_ids = {e.event_id for e in cmd.routed}
+    own = [e for e in cmd.batch.events if e.event_id not in routed_ids]
+    fresh = store.take_in(own)
+    for transition in store.apply(cmd.batch, fresh):
+        unit.record(transition.type, f"device:{transition.device_id}", transition.data)
+    return Ingested(fresh, len(own) - len(fresh))

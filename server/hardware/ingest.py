@@ -1,0 +1,158 @@
+"""MQTT ingest: the server's subscriber of `floorlink/<site>/#` (ARCHITECTURE 2.5).
+
+paho's network thread only queues what arrives. One worker drains the queue in batches
+(in arrival order, so per-device order holds), decodes every message with
+devices/payloads.py, commits the whole batch in ONE transaction (group commit), runs the
+routes of routed events, and only then acks every message of the batch, in order. A
+malformed message is counted and acked (redelivering garbage helps nobody); a database
+failure is retried without acking, so nothing acknowledged is ever lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass
+
+import paho.mqtt.client as mqtt
+from flask import Flask
+
+from devices import mqtt_topics
+from devices.mqtt_client import MqttClient, MqttSettings
+from devices.payloads import PayloadError, decode_message, encode, new_session_id, status_payload
+from server.hardware import link as hwlink
+from server.hardware.dispatch import Dispatcher
+from server.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 1000
+PRUNE_EVERY_S = 3600.0
+
+
+def server_status_topic(site: str) -> str:
+    """The server's own retained status (birth `online`, last will `offline`)."""
+    return f"{mqtt_topics.ROOT}/{mqtt_topics.check_id(site, 'site')}/server/status"
+
+
+@dataclass(frozen=True)
+class Received:
+    message: mqtt.MQTTMessage
+    generation: int  # connection it arrived on: an ack is only valid on that connection
+
+
+class MqttIngest:
+    name = "mqtt-ingest"
+
+    def __init__(self, app: Flask, runtime: Runtime) -> None:
+        settings = runtime.settings
+        self.link = hwlink.MqttLink(settings)
+        self.dispatcher = Dispatcher(app, runtime.spine, self.link)
+        self._own_topic = server_status_topic(settings.site)
+        self._queue: queue.SimpleQueue[Received | None] = queue.SimpleQueue()
+        self._generation = 0
+        self._stopping = threading.Event()
+        self._worker = threading.Thread(target=self._run, name="mqtt-ingest", daemon=True)
+        session = new_session_id()
+        self.client = MqttClient(
+            MqttSettings(
+                url=settings.mqtt_url,
+                client_id=settings.mqtt.client_id or f"floorlink-server-{settings.site}",
+                status_topic=self._own_topic,
+                birth=encode(status_payload("online", session)),
+                will=encode(status_payload("offline", session)),
+                subscriptions=((mqtt_topics.site_filter(settings.site), 1),),
+                manual_ack=True,
+                reconnect_min=0.2,
+                reconnect_max=10.0,
+            ),
+            on_message=self._received,
+            on_disconnected=self._disconnected,
+        )
+        self.link.client = self.client
+
+    # -- paho's thread: keep it short ---------------------------------------------------
+
+    def _received(self, message: mqtt.MQTTMessage) -> None:
+        self._queue.put(Received(message, self._generation))
+
+    def _disconnected(self) -> None:
+        self._generation += 1
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        hwlink.install(self.link)
+        self.client.start()
+        self._worker.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._queue.put(None)
+        if self._worker.is_alive():
+            self._worker.join(10)
+        self.client.stop()
+        if hwlink.current() is self.link:
+            hwlink.install(None)
+
+    # -- the worker ---------------------------------------------------------------------
+
+    def _run(self) -> None:
+        last_prune = 0.0
+        while not self._stopping.is_set():
+            batch = self._drain()
+            if batch:
+                self._process(batch)
+            if time.monotonic() - last_prune > PRUNE_EVERY_S:
+                last_prune = time.monotonic()
+                self.dispatcher.prune()
+
+    def _drain(self) -> list[Received]:
+        try:
+            first = self._queue.get(timeout=0.5)
+        except queue.Empty:
+            return []
+        batch: list[Received] = []
+        item: Received | None = first
+        while item is not None:
+            batch.append(item)
+            if len(batch) >= MAX_BATCH:
+                break
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+        if item is None:
+            self._stopping.set()
+        return batch
+
+    def _process(self, batch: list[Received]) -> None:
+        stats = self.link.stats
+        stats.add(received=len(batch))
+        decoded = []
+        for item in batch:
+            if item.message.topic == self._own_topic:
+                continue
+            message = decode_message(item.message.topic, bytes(item.message.payload))
+            if isinstance(message, PayloadError):
+                log.warning("MQTT message dropped (%s): %s", message.topic, message.message)
+                stats.note_malformed(message.topic, message.message)
+                continue
+            decoded.append(message)
+        if decoded and not self.dispatcher.take_in(decoded, self._stopping):
+            return  # stopping with the batch not committed: not acked, redelivered later
+        self._ack(batch)
+
+    def _ack(self, batch: list[Received]) -> None:
+        for item in batch:
+            if item.generation == self._generation:
+                self.client.ack(item.message)
+
+
+def build(app: Flask, runtime: Runtime) -> MqttIngest | None:
+    if not runtime.settings.mqtt.enabled:
+        hwlink.install(hwlink.MqttLink(runtime.settings))
+        return None
+    return MqttIngest(app, runtime)

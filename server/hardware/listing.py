@@ -1,0 +1,121 @@
+"""Every device of the site in one list: MQTT devices and bridges (registry + config),
+serial scanners of this server, and kiosks (from the floor machinery, when present)."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from server.config import DeviceSettings, Settings
+from server.hardware import scanners
+from server.hardware.availability import Seen, availability, is_stale
+from server.hardware.link import MqttLink
+from server.models import isoformat, utcnow
+from server.models.hardware import HardwareDevice
+
+log = logging.getLogger(__name__)
+
+KIOSKS = "server.floor.kiosks"
+
+
+def list_devices(settings: Settings, link: MqttLink | None) -> list[dict[str, Any]]:
+    now = utcnow()
+    rows = {row.id: row for row in HardwareDevice.select()}
+    configured = {d.id: d for d in settings.devices}
+    connected = link is not None and link.connected
+    out = [
+        _mqtt_device(device_id, rows, configured, connected, now, settings.mqtt.stale_after_s)
+        for device_id in sorted(set(rows) | set(configured))
+    ]
+    out.extend(_serial_scanners(settings))
+    out.extend(_kiosks())
+    return out
+
+
+def _mqtt_device(
+    device_id: str,
+    rows: dict[str, HardwareDevice],
+    configured: dict[str, DeviceSettings],
+    connected: bool,
+    now: datetime,
+    stale_after_s: float,
+) -> dict[str, Any]:
+    row, config = rows.get(device_id), configured.get(device_id)
+    bridge_id = (config.bridge if config else "") or (row.bridge_id if row else None)
+    bridge = rows.get(bridge_id) if bridge_id else None
+    seen = _seen(row)
+    bridge_seen = None if not bridge_id else _seen(bridge)
+    kind = (config.kind if config else "") or (row.kind if row else "") or "unknown"
+    return {
+        "id": device_id,
+        "kind": kind,
+        "source": "mqtt",
+        "assigned": config is not None,
+        "station": (config.station or None) if config else None,
+        "location": (config.location or None) if config else None,
+        "bridge": bridge_id or None,
+        "availability": availability(seen, bridge_seen, connected, now, stale_after_s),
+        "stale": is_stale(seen.last_seen, now, stale_after_s),
+        "last_seen": isoformat(seen.last_seen),
+        "state": row.state if row else None,
+        "last_event": row.last_event if row else None,
+        "last_command": row.last_command if row else None,
+    }
+
+
+def _seen(row: HardwareDevice | None) -> Seen:
+    return Seen(None, None) if row is None else Seen(row.availability, row.last_seen)
+
+
+def _serial_scanners(settings: Settings) -> Iterable[dict[str, Any]]:
+    for scanner in settings.scanners:
+        status = scanners.BOARD.get(scanner.id)
+        yield {
+            "id": scanner.id,
+            "kind": "scanner",
+            "source": "serial",
+            "assigned": bool(scanner.station),
+            "station": scanner.station or None,
+            "location": None,
+            "bridge": None,
+            "availability": status.availability if status else "offline",
+            "stale": False,
+            "last_seen": isoformat(status.last_seen) if status else None,
+            "state": {"port": scanner.port, "last_scan": status.last_scan if status else None},
+            "last_event": None,
+            "last_command": None,
+        }
+
+
+def _kiosks() -> list[dict[str, Any]]:
+    """Kiosks from server.floor.kiosks.list_kiosks(), when the floor machinery provides it."""
+    if importlib.util.find_spec(KIOSKS) is None:
+        return []
+    lister = getattr(importlib.import_module(KIOSKS), "list_kiosks", None)
+    if lister is None:
+        return []
+    return [_kiosk(k) for k in lister()]
+
+
+def _kiosk(kiosk: Any) -> dict[str, Any]:
+    data = kiosk if isinstance(kiosk, dict) else vars(kiosk)
+    last_seen = data.get("last_seen")
+    return {
+        "id": str(data.get("id")),
+        "kind": data.get("kind") or "kiosk",
+        "source": "kiosk",
+        "assigned": bool(data.get("station")),
+        "station": data.get("station"),
+        "location": None,
+        "bridge": None,
+        "availability": data.get("availability") or "offline",
+        "stale": False,
+        "last_seen": isoformat(last_seen) if isinstance(last_seen, datetime) else last_seen,
+        "state": data.get("state"),
+        "last_event": None,
+        "last_command": None,
+    }

@@ -1,0 +1,130 @@
+"""Serial scanners configured on this server (`[[scanners]]`): one reader each.
+
+Every decoded scan, and every rejected line (as error feedback), goes to the session open
+at the scanner's station through the floor's `feed_station_scan`, with the reader's stable
+event id as input id. Online/offline and last_seen per scanner are kept in memory (the
+readers live in this process) and shown by GET /api/v1/devices.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask
+
+from devices.serial_link import Backoff
+from devices.serial_scanner import ScannerConfig, ScannerEvent, ScanRejected, SerialScannerReader
+from server.config import ScannerSettings
+from server.hardware import routes
+from server.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ScannerStatus:
+    id: str
+    station: str | None
+    port: str
+    availability: str = "offline"
+    last_seen: datetime | None = None
+    last_scan: str | None = None
+
+
+class ScannerBoard:
+    """What the readers report, readable from any thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._status: dict[str, ScannerStatus] = {}
+
+    def add(self, status: ScannerStatus) -> None:
+        with self._lock:
+            self._status[status.id] = status
+
+    def update(self, scanner_id: str, **changes: Any) -> None:
+        with self._lock:
+            current = self._status.get(scanner_id)
+            if current is not None:
+                self._status[scanner_id] = replace(current, **changes)
+
+    def get(self, scanner_id: str) -> ScannerStatus | None:
+        with self._lock:
+            return self._status.get(scanner_id)
+
+
+BOARD = ScannerBoard()
+
+
+def _naive_utc(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, UTC).replace(tzinfo=None)
+
+
+def reader_config(scanner: ScannerSettings) -> ScannerConfig:
+    return ScannerConfig(
+        id=scanner.id,
+        port=scanner.port,
+        station=scanner.station or None,
+        baudrate=scanner.baudrate,
+        terminator=scanner.terminator,  # type: ignore[arg-type]
+    )
+
+
+class SerialScanners:
+    name = "serial-scanners"
+
+    def __init__(self, app: Flask, runtime: Runtime, backoff_max: float = 5.0) -> None:
+        self.app = app
+        self.spine = runtime.spine
+        self.readers: list[SerialScannerReader] = []
+        for scanner in runtime.settings.scanners:
+            BOARD.add(ScannerStatus(scanner.id, scanner.station or None, scanner.port))
+            self.readers.append(
+                SerialScannerReader(
+                    reader_config(scanner),
+                    on_scan=self._scanned,
+                    on_error=self._rejected,
+                    on_status=self._status,
+                    backoff=Backoff(0.2, backoff_max),
+                )
+            )
+
+    def start(self) -> None:
+        for reader in self.readers:
+            reader.start()
+
+    def stop(self) -> None:
+        for reader in self.readers:
+            reader.stop()
+
+    def _status(self, scanner_id: str, availability: str, ts: float) -> None:
+        BOARD.update(scanner_id, availability=availability, last_seen=_naive_utc(ts))
+
+    def _scanned(self, event: ScannerEvent) -> None:
+        BOARD.update(event.scanner_id, last_seen=_naive_utc(event.ts), last_scan=event.scan.raw)
+        self._feed(event.scanner_id, event.station, event.scan.raw, event.event_id)
+
+    def _rejected(self, event: ScanRejected) -> None:
+        BOARD.update(event.scanner_id, last_seen=_naive_utc(event.ts))
+        self._feed(event.scanner_id, event.station, event.error.raw, event.event_id)
+
+    def _feed(self, scanner_id: str, station: str | None, raw: str, event_id: str) -> None:
+        if station is None:
+            log.warning("scan from %s dropped: the scanner has no station", scanner_id)
+            return
+        feed = routes.feed_station_scan()
+        if feed is None:
+            log.error("scan from %s not delivered: the floor has no feed_station_scan", scanner_id)
+            return
+        with self.app.app_context():
+            feed(self.spine, station, raw, f"serial:{event_id}", f"serial:{scanner_id}")
+
+
+def build(app: Flask, runtime: Runtime) -> SerialScanners | None:
+    if not runtime.settings.scanners:
+        return None
+    return SerialScanners(app, runtime)

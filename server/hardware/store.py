@@ -1,0 +1,127 @@
+"""Writing a folded batch into the registry, inside the ingest command's transaction.
+
+A handful of statements per batch whatever its size: one SELECT and one INSERT for
+de-duplication, one SELECT of the rows touched, one INSERT of new devices and one UPDATE
+per device whose row changed (PERFORMANCE trap 5).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from devices.payloads import CommandReply, DeviceEvent
+from server.hardware.batch import Batch, DeviceChange, event_summary
+from server.models import utcnow
+from server.models.hardware import HardwareDevice, HardwareInput
+
+KEEP_INPUTS = dt.timedelta(days=8)  # longer than the broker session expiry (7 days)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A registry change worth an event: a device first heard, or its availability flipped."""
+
+    device_id: str
+    type: str  # "device.discovered" | "device.online" | "device.offline"
+    data: dict[str, Any]
+
+
+def take_in(events: list[DeviceEvent]) -> list[DeviceEvent]:
+    """Remember these events; return those not taken in before (in order, once each)."""
+    if not events:
+        return []
+    ids = list(dict.fromkeys(e.event_id for e in events))
+    seen = {
+        row.event_id
+        for row in HardwareInput.select(HardwareInput.event_id).where(
+            HardwareInput.event_id.in_(ids)
+        )
+    }
+    fresh, taken = [], set(seen)
+    for event in events:
+        if event.event_id not in taken:
+            taken.add(event.event_id)
+            fresh.append(event)
+    if fresh:
+        now = utcnow()
+        HardwareInput.insert_many(
+            [{"event_id": e.event_id, "received_at": now} for e in fresh]
+        ).execute()
+    return fresh
+
+
+def apply(batch: Batch, fresh: list[DeviceEvent]) -> list[Transition]:
+    """Upsert the rows the batch touches; return the transitions to record as events."""
+    last_events = {e.device_id: event_summary(e) for e in fresh}
+    rows = {
+        row.id: row
+        for row in HardwareDevice.select().where(HardwareDevice.id.in_(list(batch.changes)))
+    }
+    new_rows, transitions = [], []
+    for device_id, change in batch.changes.items():
+        values = _values(change, last_events.get(device_id), rows.get(device_id))
+        row = rows.get(device_id)
+        if row is None:
+            new_rows.append({"id": device_id, "first_seen": change.last_seen, **values})
+            transitions.append(Transition(device_id, "device.discovered", _shown(values)))
+            continue
+        transitions.extend(_flip(row, values))
+        HardwareDevice.update(values).where(HardwareDevice.id == device_id).execute()
+    if new_rows:
+        HardwareDevice.insert_many(new_rows).execute()
+    return transitions
+
+
+def _values(
+    change: DeviceChange, last_event: dict[str, Any] | None, row: HardwareDevice | None
+) -> dict[str, Any]:
+    values: dict[str, Any] = {"last_seen": change.last_seen}
+    for name in ("kind", "bridge_id", "availability", "session"):
+        value = getattr(change, name)
+        if value is not None:
+            values[name] = value
+    if change.state is not None and (row is None or row.state != change.state):
+        values["state"], values["state_at"] = change.state, change.last_seen
+    if last_event is not None:
+        values["last_event"] = last_event
+    command = _replied(row.last_command if row else None, change.replies)
+    if command is not None:
+        values["last_command"] = command
+    return values
+
+
+def _replied(command: dict[str, Any] | None, replies: list[CommandReply]) -> dict[str, Any] | None:
+    """The last command sent to a device, with the reply that answers it."""
+    for reply in replies:
+        if command is not None and command.get("cmd_id") == reply.cmd_id:
+            command = {**command, "status": reply.status, "message": reply.message}
+            command["replied_at"] = reply.ts.isoformat() if reply.ts else None
+    return command
+
+
+def _flip(row: HardwareDevice, values: dict[str, Any]) -> list[Transition]:
+    new = values.get("availability")
+    if new is None or new == row.availability:
+        return []
+    return [Transition(row.id, f"device.{new}", _shown(values))]
+
+
+def _shown(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: values[k] for k in ("kind", "availability", "bridge_id") if k in values}
+
+
+def remember_command(device_id: str, command: dict[str, Any]) -> None:
+    """Keep the command just sent on the device's row (its reply will complete it)."""
+    updated = (
+        HardwareDevice.update(last_command=command).where(HardwareDevice.id == device_id).execute()
+    )
+    if not updated:
+        HardwareDevice.insert(id=device_id, last_command=command).execute()
+
+
+def forget_old_inputs(now: dt.datetime | None = None) -> int:
+    """Drop de-duplication entries older than any redelivery can be."""
+    cutoff = (now or utcnow()) - KEEP_INPUTS
+    return int(HardwareInput.delete().where(HardwareInput.received_at < cutoff).execute())

@@ -1,0 +1,159 @@
+"""MQTT ingest on a real Mosquitto: once, in order, acked after commit, survives restarts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from server.db import connection
+from server.hardware import routes
+from server.hardware.routes import DeviceEvent
+from server.models import Event
+from server.models.hardware import HardwareDevice, HardwareInput
+from server.spine import Actor, Spine, Unit, handles
+from tests.fixtures.mosquitto import MosquittoBroker
+from tests.hardware.conftest import Publisher, Server, wait_for
+
+
+@dataclass(frozen=True)
+class RecordPress:
+    device_id: str
+    seq: int
+
+
+@handles(RecordPress)
+def record_press(cmd: RecordPress, unit: Unit) -> None:
+    unit.record("test.pressed", f"device:{cmd.device_id}", {"seq": cmd.seq})
+
+
+def press_route(spine: Spine, event: DeviceEvent) -> None:
+    seq = int(event.event_id.rsplit(":", 1)[1])
+    spine.execute(
+        RecordPress(event.device_id, seq), Actor("device", event.device_id), event.dedupe()
+    )
+
+
+@pytest.fixture
+def press_routed() -> Iterator[None]:
+    before = routes.EVENT_ROUTES.get("press")
+    routes.EVENT_ROUTES["press"] = press_route
+    yield
+    if before is None:
+        routes.EVENT_ROUTES.pop("press", None)
+    else:
+        routes.EVENT_ROUTES["press"] = before
+
+
+def pressed(device_id: str) -> list[int]:
+    with connection():
+        rows = Event.select().where(
+            Event.subject == f"device:{device_id}", Event.type == "test.pressed"
+        )
+        return [row.data["seq"] for row in rows.order_by(Event.position)]
+
+
+def inputs() -> int:
+    with connection():
+        return HardwareInput.select().count()
+
+
+def test_events_are_ingested_once_in_order_per_device(
+    hw_settings: Callable[..., Any],
+    server_factory: Callable[..., Server],
+    publisher: Publisher,
+    press_routed: None,
+) -> None:
+    server = server_factory(hw_settings())
+    wait_for(lambda: server.connected, what="server connected")
+    for seq in range(1, 101):
+        for device in ("ptl-1", "ptl-2"):
+            publisher.event(device, "press", seq, {"button": "ok"})
+        publisher.event("scale-1", "weight", seq, {"grams": float(seq), "stable": True})
+    for seq in (5, 50):  # redeliveries of the same event ids
+        publisher.event("ptl-1", "press", seq, {"button": "ok"})
+        publisher.event("scale-1", "weight", seq, {"grams": float(seq), "stable": True})
+    publisher.settle()
+    wait_for(lambda: len(pressed("ptl-1")) == 100 and len(pressed("ptl-2")) == 100, what="presses")
+    wait_for(lambda: server.stats["ingested"] == 100 and server.stats["duplicates"] == 2)
+    assert pressed("ptl-1") == list(range(1, 101))
+    assert pressed("ptl-2") == list(range(1, 101))
+    assert inputs() == 100
+    with connection():
+        scale = HardwareDevice.get_by_id("scale-1")
+    assert scale.kind == "scale"
+    assert scale.last_event["data"] == {"grams": 100.0, "stable": True}
+
+
+def test_restarting_the_server_while_devices_publish_loses_nothing(
+    hw_settings: Callable[..., Any],
+    server_factory: Callable[..., Server],
+    publisher: Publisher,
+    press_routed: None,
+) -> None:
+    settings = hw_settings()
+    first = server_factory(settings)
+    wait_for(lambda: first.connected, what="server connected")
+    for seq in range(1, 201):
+        publisher.event("ptl-1", "press", seq, {})
+        publisher.event("probe-1", "weight", seq, {"grams": 1.0, "stable": False})
+        if seq == 100:
+            first.stop()  # the server goes down mid-stream; its session keeps the rest
+    publisher.settle()
+    second = server_factory(settings)
+    wait_for(lambda: len(pressed("ptl-1")) == 200, what="every press after the restart")
+    wait_for(lambda: inputs() == 200, what="every weight after the restart")
+    assert pressed("ptl-1") == list(range(1, 201))
+    assert second.stats["malformed"] == 0
+
+
+def test_broker_killed_and_restarted_the_server_reconnects(
+    hw_settings: Callable[..., Any],
+    server_factory: Callable[..., Server],
+    mosquitto: MosquittoBroker,
+    admin_key_for: Callable[[Server], Any],
+) -> None:
+    server = server_factory(hw_settings())
+    wait_for(lambda: server.connected, what="server connected")
+    mosquitto.kill()
+    wait_for(lambda: not server.connected, what="server notices the broker is gone")
+    listed = admin_key_for(server)
+    assert listed["mqtt"] == {"enabled": True, "connected": False}
+    mosquitto.start()
+    wait_for(lambda: server.connected, timeout=20, what="server reconnects")
+    publisher = Publisher(mosquitto.url, server.settings.site)
+    try:
+        publisher.event("door-1", "door", 1, {"open": True})
+        publisher.settle()
+        wait_for(lambda: inputs() == 1, what="event after the broker restart")
+    finally:
+        publisher.stop()
+
+
+def test_malformed_payloads_are_counted_acked_and_do_not_stop_ingest(
+    hw_settings: Callable[..., Any],
+    server_factory: Callable[..., Server],
+    publisher: Publisher,
+) -> None:
+    settings = hw_settings()
+    server = server_factory(settings)
+    wait_for(lambda: server.connected, what="server connected")
+    publisher.raw("device/scale-1/event/weight", b"not json")
+    publisher.raw("device/scale-1/event/weight", b"{" + b" " * 70_000 + b"}")
+    publisher.raw("device/scale-1/event/weight", b'{"v": 1, "event_id": "x"}')
+    publisher.raw("device/scale-1/event/teleport", b"{}")
+    publisher.raw("somewhere/else/entirely", b"\xff\xfe")
+    publisher.event("scale-1", "weight", 1, {"grams": 3.0, "stable": True})
+    publisher.settle()
+    wait_for(lambda: server.stats["ingested"] == 1, what="the good event")
+    assert server.stats["malformed"] == 5
+    assert "scale-1" in (server.stats["last_malformed"] or "") or server.stats["last_malformed"]
+    server.stop()
+    again = server_factory(settings)  # acked: the broker does not redeliver the garbage
+    wait_for(lambda: again.connected, what="server connected")
+    publisher.event("scale-1", "weight", 2, {"grams": 4.0, "stable": True})
+    publisher.settle()
+    wait_for(lambda: again.stats["ingested"] == 1, what="the next good event")
+    assert again.stats["malformed"] == 0
