@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from typing import Any
 
 _WRITE = re.compile(
-    r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?([\w.]+)"?',
+    r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"
+    r'(?:"?\w+"?\.)?"?(\w+)"?',
     re.IGNORECASE,
 )
 
@@ -33,7 +34,7 @@ def written_table(sql: str) -> str | None:
     match = _WRITE.match(sql)
     if match is None:
         return None
-    return match.group(1).rsplit(".", 1)[-1].strip('"')
+    return match.group(1)
 
 
 @contextlib.contextmanager

@@ -50,3 +50,72 @@ def test_random_500s_keep_order_and_deliver_everything(
         in_db(lambda: WebhookDelivery.select().where(WebhookDelivery.status != "delivered").count())
         == 0
     )
+
+
+def test_receiver_down_then_back_delivers_all_in_order(
+    spine: Spine, relay: Relay, receiver: Receiver, clock: FakeClock
+) -> None:
+    add_endpoint(spine, receiver, ["order.*"])
+    receiver.script = lambda _r: 503
+    sent = []
+    for i in range(5):
+        sent += emit(spine, *[("order.packed", f"order:D-{s}", {"i": i}) for s in range(3)])
+    relay.drain()
+    clock.advance(10)
+    relay.drain()  # still down: second failure, next try in ~5 min
+    assert receiver.accepted == []
+    receiver.script = lambda _r: 200
+    clock.advance(400)
+    relay.drain()
+    assert sorted(receiver.accepted_ids()) == sorted(e["id"] for e in sent)
+    _assert_in_order(receiver)
+
+
+def _assert_in_order(receiver: Receiver) -> None:
+    by_subject: dict[str, list[int]] = defaultdict(list)
+    for r in receiver.accepted:
+        assert r.valid
+        by_subject[r.event["subject"]].append(r.event["seq"])
+    for seqs in by_subject.values():
+        assert seqs == sorted(seqs)
+
+
+def test_failing_subject_holds_back_only_itself(
+    spine: Spine, relay: Relay, receiver: Receiver
+) -> None:
+    add_endpoint(spine, receiver, ["order.*"])
+    receiver.script = lambda r: 500 if r.event["subject"] == "order:BAD" else 200
+    emit(spine, ("order.picked", "order:BAD", {}), ("order.picked", "order:OK", {}))
+    emit(spine, ("order.packed", "order:BAD", {}), ("order.packed", "order:OK", {}))
+    relay.drain()
+    subjects = [(r.event["subject"], r.event["type"]) for r in receiver.log]
+    assert subjects.count(("order:BAD", "order.packed")) == 0  # held back behind its head
+    assert [s for s in subjects if s[0] == "order:OK"] == [
+        ("order:OK", "order.picked"),
+        ("order:OK", "order.packed"),
+    ]
+
+
+def test_retry_after_is_honoured(
+    spine: Spine, relay: Relay, receiver: Receiver, clock: FakeClock
+) -> None:
+    add_endpoint(spine, receiver, ["order.*"])
+    receiver.script = lambda _r: (429, {"Retry-After": "120"})
+    emit(spine, ("order.picked", "order:R", {}))
+    relay.drain()
+    receiver.script = lambda _r: 200
+    clock.advance(60)  # past the 5 s schedule, before Retry-After
+    relay.drain()
+    assert receiver.accepted == []
+    clock.advance(70)
+    relay.drain()
+    assert len(receiver.accepted) == 1
+
+
+def test_redirect_is_a_failure(spine: Spine, relay: Relay, receiver: Receiver) -> None:
+    add_endpoint(spine, receiver, ["order.*"])
+    receiver.script = lambda _r: (307, {"Location": "http://127.0.0.1:1/elsewhere"})
+    emit(spine, ("order.picked", "order:X", {}))
+    relay.drain()
+    row = in_db(lambda: WebhookDelivery.get())
+    assert (row.status, row.attempts, row.last_status) == ("pending", 1, 307)
