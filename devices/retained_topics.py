@@ -1,7 +1,7 @@
-"""Retained topics the bridge owns (device availability and state), republished on connect.
+"""Retained topics a publisher owns (device availability and state), republished on connect.
 
 Retained messages are the last known value, not a history, so they do not go through the
-spool: the latest value per topic is kept in memory, published when it changes while
+bridge's spool: the latest value per topic is kept in memory, published when it changes while
 connected, and all of them again after every (re)connect — a broker that lost its
 retained store after a crash gets them back.
 """

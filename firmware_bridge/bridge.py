@@ -29,13 +29,13 @@ from devices.payloads import (
     reply_payload,
     status_payload,
 )
+from devices.retained_topics import RetainedTopics
 from devices.serial_scale import SerialScaleReader
 from devices.serial_scanner import ScannerEvent, ScanRejected, SerialScannerReader
 from firmware_bridge.commands import CommandRunner
 from firmware_bridge.config import BridgeConfig
 from firmware_bridge.forwarder import Forwarder
 from firmware_bridge.lights import Light
-from firmware_bridge.retained import RetainedTopics
 from firmware_bridge.spool import Spool
 
 logger = logging.getLogger(__name__)
