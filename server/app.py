@@ -30,6 +30,7 @@ BLUEPRINTS = [
     "server.api.exceptions",
     "server.api.admin",
     "server.api.devices",
+    "server.api.picking",
 ]
 
 # Handlers register themselves on import; import every area that has some.
@@ -43,6 +44,8 @@ HANDLER_MODULES = [
     "server.sync.replay",
     "server.sync.deadletter",
     "server.hardware.handlers",
+    "server.picking.handlers",
+    "server.picking.flow",
 ]
 
 
@@ -52,6 +55,7 @@ SERVICES: list[str] = [
     "server.sync.service",
     "server.hardware.ingest",
     "server.hardware.scanners",
+    "server.picking.service",
 ]
 
 

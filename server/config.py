@@ -44,6 +44,18 @@ class MqttSettings(_Section):
     stale_after_s: float = Field(default=120.0, gt=0)
 
 
+class PickingSettings(_Section):
+    """Batch caps, where cancelled totes go back, and where picked totes are dropped."""
+
+    max_orders: int = Field(default=8, ge=1, le=100)
+    max_units: int = Field(default=60, ge=1)
+    max_weight_g: int = Field(default=15_000, ge=1)
+    max_volume_mm3: int = Field(default=60_000_000, ge=1)
+    put_back_location: str = ""  # empty: the first `returns` location of the site
+    drop_zone_kind: str = "pack"
+    light_ttl_s: float = Field(default=600.0, gt=0)
+
+
 class ScannerSettings(_Section):
     id: str
     port: str
@@ -75,6 +87,7 @@ class Settings(_Section):
     server: ServerSettings = ServerSettings()
     relay: RelaySettings = RelaySettings()
     mqtt: MqttSettings = MqttSettings()
+    picking: PickingSettings = PickingSettings()
     scanners: list[ScannerSettings] = []
     # Which sensor or light serves which station/location (server/hardware/, docs/devices.md).
     devices: list[DeviceSettings] = []

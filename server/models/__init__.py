@@ -5,6 +5,16 @@ from server.models.base import BaseModel, JSONField, isoformat, utcnow
 from server.models.catalog import LOCATION_KINDS, Location, Product, ProductBarcode
 from server.models.events import Event, EventHead, ProcessedInput
 from server.models.orders import OPEN_STATUSES, ORDER_STATUSES, Allocation, Order, OrderLine
+from server.models.picking import (
+    BatchOrder,
+    CountTask,
+    OrderHold,
+    PickBatch,
+    PickTask,
+    PutBack,
+    Tote,
+    ToteItem,
+)
 from server.models.returns import Rma, RmaLine
 from server.models.stock import Stock
 from server.models.sync import SupervisorException, WebhookDelivery, WebhookEndpoint
@@ -15,6 +25,14 @@ __all__ = [
     "OPEN_STATUSES",
     "ORDER_STATUSES",
     "Allocation",
+    "BatchOrder",
+    "CountTask",
+    "OrderHold",
+    "PickBatch",
+    "PickTask",
+    "PutBack",
+    "Tote",
+    "ToteItem",
     "ApiKey",
     "BaseModel",
     "Event",

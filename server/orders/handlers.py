@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -14,6 +15,9 @@ from server.orders.views import order_view
 from server.spine import Unit, handles
 
 NOT_CANCELLABLE = ("dispatched", "cancelled")
+# Areas that hold work for an order (picking: tasks, totes) undo it inside the cancel's
+# transaction, before the reservations are released: fn(order, unit).
+CANCEL_HOOKS: list[Callable[[Order, Unit], None]] = []
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,8 @@ def cancel_order(cmd: CancelOrder, unit: Unit) -> dict[str, Any]:
         raise NotFound(f"no order {cmd.external_id}")
     if order.status in NOT_CANCELLABLE:
         raise Conflict(f"order {cmd.external_id} is {order.status} and cannot be cancelled")
+    for hook in CANCEL_HOOKS:
+        hook(order, unit)
     release_allocations(order)
     order.status = "cancelled"
     order.updated_at = utcnow()

@@ -1,0 +1,118 @@
+"""Picking: totes, batches of orders, pick tasks, what is in a tote, counts and put-backs.
+
+A batch is the work of one picker (cluster picking: one tote per order). Pick tasks are
+the walk: one per allocation (stock row), in `seq` order. Picked units live in tote items
+until packing takes them; a cancelled order's tote goes back to stock by a put-back.
+"""
+
+from __future__ import annotations
+
+import peewee
+
+from server.models.base import BaseModel, JSONField, utcnow
+from server.models.catalog import Location, Product
+from server.models.orders import Order, OrderLine
+from server.models.stock import Stock
+
+TOTE_STATUSES = ("free", "in_use", "ready")
+BATCH_STATUSES = ("open", "assigned", "dropped")
+BATCH_ORDER_STATUSES = ("active", "cancelled", "put_back", "dropped")
+TASK_STATUSES = ("open", "done", "short", "cancelled")
+
+
+class Tote(BaseModel):
+    code = peewee.CharField(max_length=64, unique=True)
+    status = peewee.CharField(max_length=16, default="free", index=True)
+    location = peewee.ForeignKeyField(Location, null=True, on_delete="SET NULL")
+    updated_at = peewee.DateTimeField(default=utcnow)
+
+
+class PickBatch(BaseModel):
+    batch_id = peewee.CharField(max_length=40, unique=True)
+    status = peewee.CharField(max_length=16, default="open", index=True)
+    operator = peewee.CharField(max_length=64, null=True, index=True)  # badge
+    drop_location = peewee.ForeignKeyField(Location, null=True, on_delete="SET NULL")
+    created_at = peewee.DateTimeField(default=utcnow)
+    updated_at = peewee.DateTimeField(default=utcnow)
+
+
+class BatchOrder(BaseModel):
+    """One order of a batch and the tote it is picked into."""
+
+    batch = peewee.ForeignKeyField(PickBatch, backref="orders", on_delete="CASCADE")
+    order = peewee.ForeignKeyField(Order, on_delete="CASCADE")
+    position = peewee.IntegerField()
+    tote = peewee.ForeignKeyField(Tote, null=True, on_delete="SET NULL")
+    status = peewee.CharField(max_length=16, default="active")
+
+    class Meta:
+        indexes = ((("batch", "position"), True), (("order", "status"), False))
+
+
+class PickTask(BaseModel):
+    """Pick `qty` of a line from one stock row; `seq` is the place in the walk."""
+
+    batch = peewee.ForeignKeyField(PickBatch, backref="tasks", on_delete="CASCADE")
+    batch_order = peewee.ForeignKeyField(BatchOrder, on_delete="CASCADE")
+    line = peewee.ForeignKeyField(OrderLine, on_delete="CASCADE")
+    stock = peewee.ForeignKeyField(Stock, on_delete="RESTRICT")
+    location = peewee.ForeignKeyField(Location, on_delete="RESTRICT")
+    product = peewee.ForeignKeyField(Product, on_delete="RESTRICT")
+    qty = peewee.IntegerField()
+    picked = peewee.IntegerField(default=0)
+    seq = peewee.IntegerField()
+    status = peewee.CharField(max_length=16, default="open")
+    short_reason = peewee.CharField(max_length=32, default="")
+
+    class Meta:
+        indexes = ((("batch", "status", "seq"), False),)
+
+
+class OrderHold(BaseModel):
+    """An order a supervisor holds back from picking until it is released."""
+
+    order = peewee.ForeignKeyField(Order, unique=True, on_delete="CASCADE")
+    reason = peewee.CharField(max_length=500, default="")
+    held_by = peewee.CharField(max_length=128)
+    held_at = peewee.DateTimeField(default=utcnow)
+
+
+class ToteItem(BaseModel):
+    """Units picked into a tote for an order line: where packing finds them."""
+
+    tote = peewee.ForeignKeyField(Tote, backref="items", on_delete="RESTRICT")
+    order = peewee.ForeignKeyField(Order, on_delete="CASCADE")
+    line = peewee.ForeignKeyField(OrderLine, on_delete="CASCADE")
+    product = peewee.ForeignKeyField(Product, on_delete="RESTRICT")
+    lot = peewee.CharField(max_length=64, default="")
+    expiry = peewee.DateField(null=True)
+    serials = JSONField(default=list)
+    qty = peewee.IntegerField(constraints=[peewee.Check("qty > 0")])
+    picked_at = peewee.DateTimeField(default=utcnow)
+
+
+class CountTask(BaseModel):
+    """Count a location again (after a short pick); done when a count is entered."""
+
+    location = peewee.ForeignKeyField(Location, on_delete="CASCADE")
+    product = peewee.ForeignKeyField(Product, on_delete="CASCADE")
+    reason = peewee.CharField(max_length=200)
+    status = peewee.CharField(max_length=16, default="open", index=True)
+    counted = peewee.IntegerField(null=True)
+    created_at = peewee.DateTimeField(default=utcnow)
+    done_at = peewee.DateTimeField(null=True)
+
+
+class PutBack(BaseModel):
+    """A cancelled order's tote put back: its units return to stock at `location`."""
+
+    tote = peewee.ForeignKeyField(Tote, on_delete="CASCADE")
+    order = peewee.ForeignKeyField(Order, on_delete="CASCADE")
+    location = peewee.ForeignKeyField(Location, null=True, on_delete="SET NULL")
+    units = peewee.IntegerField(default=0)
+    status = peewee.CharField(max_length=16, default="pending")
+    created_at = peewee.DateTimeField(default=utcnow)
+    done_at = peewee.DateTimeField(null=True)
+
+
+PICKING_MODELS = [Tote, PickBatch, BatchOrder, PickTask, OrderHold, ToteItem, CountTask, PutBack]

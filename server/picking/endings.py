@@ -1,0 +1,148 @@
+"""How a batch ends: totes dropped at the pack zone (the OMS told), or put back after a cancel."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from server.inventory.stock import locked_row, stock_view
+from server.models import (
+    BatchOrder,
+    Location,
+    Order,
+    PickBatch,
+    PickTask,
+    PutBack,
+    Tote,
+    ToteItem,
+    utcnow,
+)
+from server.orders.views import order_view
+from server.picking.counting import SHORT_REASONS
+from server.picking.store import OrderSlot
+from server.spine import Unit
+
+
+def drop_batch(batch: PickBatch, slots: list[OrderSlot], drop: Location, unit: Unit) -> None:
+    """The totes are at `drop`, ready for packing; each order is picked or short-picked."""
+    active = [s for s in slots if s.status == "active"]
+    now = utcnow()
+    Tote.update(status="ready", location=drop, updated_at=now).where(
+        Tote.id.in_([s.tote_id for s in active])
+    ).execute()
+    BatchOrder.update(status="dropped").where(BatchOrder.id.in_([s.id for s in active])).execute()
+    for slot in active:
+        _order_done(slot, drop, unit)
+    batch.status, batch.drop_location, batch.updated_at = "dropped", drop, now
+    batch.save()
+    unit.record(
+        "batch.dropped",
+        f"batch:{batch.batch_id}",
+        {"location": drop.code, "totes": [s.tote for s in active]},
+    )
+
+
+def _order_done(slot: OrderSlot, drop: Location, unit: Unit) -> None:
+    order = Order.get_by_id(slot.order_id)
+    view = order_view(order)
+    missing = [line for line in view["lines"] if line["missing"] > 0]
+    order.status = "short_picked" if missing else "picked"
+    order.updated_at = utcnow()
+    order.save()
+    data = order_view(order) | {"tote": slot.tote, "location": drop.code, "picked": _picked(slot)}
+    if missing:
+        reasons = _short_reasons(slot)
+        data["missing"] = [
+            {
+                "line_id": line["line_id"],
+                "sku": line["sku"],
+                "qty": line["missing"],
+                "reasons": reasons.get(line["line_id"], []),
+            }
+            for line in missing
+        ]
+        unit.record("order.short_picked", f"order:{slot.external_id}", data)
+    else:
+        unit.record("order.picked", f"order:{slot.external_id}", data)
+
+
+def _picked(slot: OrderSlot) -> list[dict[str, Any]]:
+    items = ToteItem.select().where(ToteItem.tote == slot.tote_id, ToteItem.order == slot.order_id)
+    out = []
+    for item in items.order_by(ToteItem.id):
+        out.append(
+            {
+                "line_id": item.line.line_id,
+                "sku": item.product.sku,
+                "qty": item.qty,
+                "lot": item.lot or None,
+                "expiry": item.expiry.isoformat() if item.expiry else None,
+                "serials": item.serials,
+            }
+        )
+    return out
+
+
+def _short_reasons(slot: OrderSlot) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    shorts = PickTask.select().where(PickTask.batch_order == slot.id, PickTask.status == "short")
+    for task in shorts:
+        out[task.line.line_id].append(
+            {
+                "reason": task.short_reason,
+                "label": SHORT_REASONS.get(task.short_reason, task.short_reason),
+                "location": task.location.code,
+                "qty": task.qty - task.picked,
+            }
+        )
+    return out
+
+
+def put_back(slot: OrderSlot, location: Location, unit: Unit) -> int:
+    """Return a cancelled order's tote contents to stock at `location`; free the tote."""
+    items = list(ToteItem.select().where(ToteItem.tote == slot.tote_id))
+    for item in items:
+        row = locked_row(item.product, location, item.lot, item.expiry)
+        row.on_hand += item.qty
+        row.updated_at = utcnow()
+        row.save()
+        view = stock_view(row) | {
+            "delta": item.qty,
+            "reason": f"put-back: order {slot.external_id} cancelled",
+        }
+        unit.record("inventory.adjusted", f"sku:{item.product.sku}", view)
+    units = sum(i.qty for i in items)
+    ToteItem.delete().where(ToteItem.tote == slot.tote_id).execute()
+    Tote.update(status="free", location=None, updated_at=utcnow()).where(
+        Tote.id == slot.tote_id
+    ).execute()
+    BatchOrder.update(status="put_back").where(BatchOrder.id == slot.id).execute()
+    PutBack.update(status="done", location=location, units=units, done_at=utcnow()).where(
+        PutBack.tote == slot.tote_id, PutBack.order == slot.order_id, PutBack.status == "pending"
+    ).execute()
+    unit.record(
+        "tote.put_back",
+        f"tote:{slot.tote}",
+        {"order": slot.external_id, "location": location.code, "units": units},
+    )
+    return units
+
+
+def cancel_in_picking(order: Order, unit: Unit) -> None:
+    """Hook of CancelOrder: stop picking the order; its tote (if any) must be put back."""
+    for slot in BatchOrder.select().where(
+        BatchOrder.order == order, BatchOrder.status.in_(("active", "dropped"))
+    ):
+        PickTask.update(status="cancelled").where(
+            PickTask.batch_order == slot.id, PickTask.status == "open"
+        ).execute()
+        if slot.tote_id is None:
+            BatchOrder.update(status="put_back").where(BatchOrder.id == slot.id).execute()
+            continue
+        BatchOrder.update(status="cancelled").where(BatchOrder.id == slot.id).execute()
+        PutBack.create(tote=slot.tote_id, order=order)
+        unit.record(
+            "tote.put_back_requested",
+            f"tote:{Tote.get_by_id(slot.tote_id).code}",
+            {"order": order.external_id, "batch": slot.batch.batch_id},
+        )

@@ -1,0 +1,112 @@
+"""Stock moves of a pick, in the input's transaction: location → tote, lot substitution, skip.
+
+Picking consumes the reservation: the stock row loses on-hand and reserved units alike,
+the allocation shrinks, the line's `allocated` turns into `picked`, and a tote item says
+where the units are now (packing finds them there).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import peewee
+
+from server.models import Allocation, OrderLine, PickTask, Stock, ToteItem, utcnow
+from server.spine import Unit
+
+
+@dataclass(frozen=True)
+class Picked:
+    qty: int
+    serials: list[str] = field(default_factory=list)
+
+
+def shrink_allocation(line_id: int, stock_id: int, qty: int) -> None:
+    """Take `qty` off the line's reservation on a stock row (the row itself is the caller's)."""
+    row = Allocation.get(Allocation.line == line_id, Allocation.stock == stock_id)
+    if row.qty > qty:
+        Allocation.update(qty=Allocation.qty - qty).where(Allocation.id == row.id).execute()
+    else:
+        Allocation.delete().where(Allocation.id == row.id).execute()
+
+
+def grow_allocation(line_id: int, stock_id: int, qty: int) -> None:
+    """Add `qty` to the line's reservation on a stock row (the row itself is the caller's)."""
+    updated = (
+        Allocation.update(qty=Allocation.qty + qty)
+        .where(Allocation.line == line_id, Allocation.stock == stock_id)
+        .execute()
+    )
+    if not updated:
+        Allocation.insert(line=line_id, stock=stock_id, qty=qty).execute()
+
+
+def confirm_pick(
+    task: PickTask, tote_id: int, order_id: int, picked: Picked, unit: Unit, batch_id: str
+) -> None:
+    """Move `picked.qty` units from the task's stock row into the order's tote."""
+    n = picked.qty
+    Stock.update(on_hand=Stock.on_hand - n, reserved=Stock.reserved - n, updated_at=utcnow()).where(
+        Stock.id == task.stock_id
+    ).execute()
+    shrink_allocation(task.line_id, task.stock_id, n)
+    OrderLine.update(allocated=OrderLine.allocated - n, picked=OrderLine.picked + n).where(
+        OrderLine.id == task.line_id
+    ).execute()
+    ToteItem.insert(
+        tote=tote_id,
+        order=order_id,
+        line=task.line_id,
+        product=task.product_id,
+        lot=task.stock.lot,
+        expiry=task.stock.expiry,
+        serials=picked.serials,
+        qty=n,
+    ).execute()
+    task.picked += n
+    done = task.picked >= task.qty
+    PickTask.update(picked=task.picked, status="done" if done else "open").where(
+        PickTask.id == task.id
+    ).execute()
+    unit.record(
+        "pick.confirmed",
+        f"batch:{batch_id}",
+        {
+            "task": task.id,
+            "sku": task.product.sku,
+            "location": task.location.code,
+            "lot": task.stock.lot or None,
+            "qty": n,
+            "serials": picked.serials,
+        },
+    )
+
+
+def substitute_lot(task: PickTask, new_stock_id: int, unit: Unit, batch_id: str) -> None:
+    """Move the task's reservation to another lot at the same location (FEFO-checked)."""
+    remaining = task.qty - task.picked
+    old_stock = task.stock_id
+    Stock.update(reserved=Stock.reserved - remaining).where(Stock.id == old_stock).execute()
+    Stock.update(reserved=Stock.reserved + remaining).where(Stock.id == new_stock_id).execute()
+    shrink_allocation(task.line_id, old_stock, remaining)
+    grow_allocation(task.line_id, new_stock_id, remaining)
+    PickTask.update(stock=new_stock_id, qty=task.picked + remaining).where(
+        PickTask.id == task.id
+    ).execute()
+    task.stock = Stock.get_by_id(new_stock_id)
+    unit.record(
+        "pick.lot_substituted",
+        f"batch:{batch_id}",
+        {"task": task.id, "sku": task.product.sku, "lot": task.stock.lot, "qty": remaining},
+    )
+
+
+def postpone(task: PickTask, unit: Unit, batch_id: str) -> None:
+    """Skip: the task goes to the end of the walk."""
+    top = PickTask.select(peewee.fn.MAX(PickTask.seq)).where(PickTask.batch == task.batch_id)
+    PickTask.update(seq=top.scalar() + 1).where(PickTask.id == task.id).execute()
+    unit.record(
+        "pick.skipped",
+        f"batch:{batch_id}",
+        {"task": task.id, "sku": task.product.sku, "location": task.location.code},
+    )

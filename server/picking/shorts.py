@@ -1,0 +1,104 @@
+"""Short picks: the picked part stands, the rest is reallocated elsewhere or the line is short.
+
+The location gets a count task and supervisors an exception, in the same transaction.
+"""
+
+from __future__ import annotations
+
+import peewee
+
+from server.inventory import stock
+from server.inventory.allocation import allocate
+from server.models import (
+    Allocation,
+    BatchOrder,
+    CountTask,
+    Location,
+    OrderLine,
+    PickTask,
+    Stock,
+)
+from server.picking.claim import create_tasks
+from server.picking.counting import SHORT_REASONS
+from server.picking.moves import grow_allocation, shrink_allocation
+from server.spine import Unit
+from server.supervision.exceptions import raise_exception
+
+
+def short_pick(task: PickTask, reason: str, order: str, batch_id: str, unit: Unit) -> int:
+    """Close the task as short; reallocate the rest; return how many units found a new home."""
+    remaining = task.qty - task.picked
+    stock.release(task.stock_id, remaining)
+    shrink_allocation(task.line_id, task.stock_id, remaining)
+    PickTask.update(status="short", short_reason=reason).where(PickTask.id == task.id).execute()
+    moved = _reallocate(task, remaining)
+    OrderLine.update(allocated=OrderLine.allocated - remaining + moved).where(
+        OrderLine.id == task.line_id
+    ).execute()
+    _count_task(task, reason)
+    data = {
+        "task": task.id,
+        "order": order,
+        "sku": task.product.sku,
+        "location": task.location.code,
+        "reason": reason,
+        "short": remaining,
+        "reallocated": moved,
+        "missing": remaining - moved,
+    }
+    unit.record("pick.shorted", f"batch:{batch_id}", data)
+    raise_exception(
+        unit,
+        kind="short_pick",
+        subject=f"order:{order}",
+        message=(
+            f"{remaining} {task.product.sku} short at {task.location.code} "
+            f"({SHORT_REASONS[reason]}); {moved} reallocated, {remaining - moved} missing"
+        ),
+        data=data,
+    )
+    return moved
+
+
+def _reallocate(task: PickTask, qty: int) -> int:
+    """Reserve `qty` elsewhere (never the short row) and append the new tasks to the walk."""
+    slots = stock.locked_slots([task.product_id])[task.product_id]
+    slots = [s for s in slots if s.stock_id != task.stock_id]
+    result = allocate(qty, slots)
+    for stock_id, taken in result.taken:
+        stock.reserve(stock_id, taken)
+        grow_allocation(task.line_id, stock_id, taken)
+    if result.taken:
+        _append_tasks(task, [stock_id for stock_id, _ in result.taken], result.taken)
+    return qty - result.missing
+
+
+def _append_tasks(task: PickTask, stock_ids: list[int], taken: list[tuple[int, int]]) -> None:
+    top = PickTask.select(peewee.fn.MAX(PickTask.seq)).where(PickTask.batch == task.batch_id)
+    qty_of = dict(taken)
+    allocations = list(
+        Allocation.select(Allocation, OrderLine, Stock, Location)
+        .join(OrderLine)
+        .switch(Allocation)
+        .join(Stock)
+        .join(Location)
+        .where(Allocation.line == task.line_id, Allocation.stock.in_(stock_ids))
+    )
+    for alloc in allocations:
+        alloc.qty = qty_of[alloc.stock_id]  # only what this short added becomes a task
+    slot = BatchOrder.get_by_id(task.batch_order_id)
+    create_tasks(task.batch, {slot.order_id: slot}, allocations, first_seq=top.scalar() + 1)
+
+
+def _count_task(task: PickTask, reason: str) -> None:
+    exists = CountTask.select().where(
+        CountTask.location == task.location_id,
+        CountTask.product == task.product_id,
+        CountTask.status == "open",
+    )
+    if not exists.exists():
+        CountTask.create(
+            location=task.location_id,
+            product=task.product_id,
+            reason=f"short pick: {SHORT_REASONS[reason]}",
+        )
