@@ -1,0 +1,254 @@
+"""Unhappy paths of the walk: mistakes change nothing; shorts, skips, cancels, holds."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from server.models import CountTask, Event, OrderLine, PickTask, Stock, SupervisorException, Tote
+from server.picking import lights
+from tests.fixtures.app import Api
+from tests.picking.conftest import order, post_order
+
+
+def snapshot() -> tuple[Any, ...]:
+    return (
+        [(s.id, s.on_hand, s.reserved) for s in Stock.select().order_by(Stock.id)],
+        [(t.id, t.picked, t.status, t.seq) for t in PickTask.select().order_by(PickTask.id)],
+        Event.select().count(),
+    )
+
+
+def at_product(p: Any) -> None:
+    p.enter()
+    p.scan("T1")
+    p.scan("A-01-01-1")
+
+
+MUG = "4006381333931"
+
+
+@pytest.mark.parametrize(
+    ("setup", "mistake", "expected"),
+    [
+        ([], MUG, "Wrong location 4006381333931: go to A-01-01-1"),
+        (["A-01-01-1"], "PEN-INT-1", "Wrong product PEN-INT-1: scan Mug"),
+        (["A-01-01-1", MUG, MUG], MUG, "Wrong tote"),  # count complete: the tote is next
+        (["A-01-01-1", MUG, MUG], "T2", "Wrong tote T2: put them in tote T1"),
+        (["A-01-01-1"], "(01)04006381333931(37)3", "over-pick"),
+        (["A-01-01-1"], "4006381333932", "check digit"),
+    ],
+)
+def test_mistakes_show_what_was_expected_and_change_nothing(
+    site: Api,
+    totes: list[str],
+    picker_of: Any,
+    database: Any,
+    setup: list[str],
+    mistake: str,
+    expected: str,
+) -> None:
+    post_order(site, order("WEB-1", MUG=2))
+    p = picker_of()
+    p.enter()
+    p.scan("T1")
+    for code in setup:
+        p.scan(code)
+        assert p.error is None, p.screen
+    before, name = snapshot(), p.screen["name"]
+    p.scan(mistake)
+    assert p.error and expected.lower() in p.error.lower(), p.screen
+    assert p.screen["name"] == name
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(("code", "expected"), [("NOPE", "not a known tote"), ("T1", "in use")])
+def test_unknown_or_busy_tote_is_refused(
+    site: Api, totes: list[str], picker_of: Any, database: Any, code: str, expected: str
+) -> None:
+    post_order(site, order("WEB-1", MUG=1))
+    post_order(site, order("WEB-2", PEN=1))
+    p = picker_of()
+    p.enter()
+    p.scan("T1")
+    p.scan(code)
+    assert p.error and expected in p.error
+    assert Tote.get(Tote.code == "T2").status == "free"
+
+
+def test_short_pick_reallocates_rest_and_raises_exception(
+    site: Api, totes: list[str], picker_of: Any, database: Any
+) -> None:
+    site.post(
+        "/stock/adjustments",
+        {"adjustments": [{"sku": "MUG", "location": "BULK-01", "delta": 1, "reason": "count"}]},
+    )
+    post_order(site, order("WEB-1", MUG=4))
+    p = picker_of()
+    at_product(p)
+    p.scan("4006381333931")
+    p.act("short", "empty")
+    assert p.screen["name"] == "pick.scan_tote_put"
+    p.scan("T1")
+    assert p.screen["name"] == "pick.scan_location"
+    assert p.screen["target"]["location"] == "BULK-01"  # the rest, appended to the walk
+    assert p.screen["feedback"]["level"] == "warn"
+    assert "1 found elsewhere, 2 missing" in p.screen["feedback"]["message"]
+    exc = SupervisorException.get()
+    assert exc.kind == "short_pick" and exc.subject == "order:WEB-1"
+    task = CountTask.get()
+    assert (task.location.code, task.status) == ("A-01-01-1", "open")
+    line = OrderLine.get()
+    assert (line.picked, line.allocated) == (1, 1)
+    pick = p.scan("BULK-01")
+    assert pick["name"] == "pick.scan_product"
+    p.scan("4006381333931")
+    p.scan("T1")
+    p.scan("PACK-01")
+    short = Event.get(Event.type == "order.short_picked").data
+    assert short["missing"][0]["qty"] == 2
+    assert short["missing"][0]["reasons"][0]["reason"] == "empty"
+    assert site.get("/orders/WEB-1").json["status"] == "short_picked"
+
+
+def test_count_after_short_adjusts_stock(
+    site: Api, totes: list[str], picker_of: Any, admin_api: Api, database: Any
+) -> None:
+    post_order(site, order("WEB-1", MUG=2))
+    p = picker_of()
+    at_product(p)
+    p.act("short_not_found")
+    tasks = admin_api.get("/picking/count-tasks").json["data"]
+    assert [t["location"] for t in tasks] == ["A-01-01-1"]
+    done = admin_api.post(f"/picking/count-tasks/{tasks[0]['id']}/complete", {"counted": 3})
+    assert done.status_code == 200, done.json
+    adjusted = [
+        e.data
+        for e in Event.select().where(Event.type == "inventory.adjusted")
+        if e.data["reason"] == "count after short pick"
+    ]
+    assert [(a["on_hand"], a["delta"]) for a in adjusted] == [(3, -7)]
+
+
+def test_skip_moves_task_to_the_end(site: Api, totes: list[str], picker_of: Any) -> None:
+    post_order(site, order("WEB-1", MUG=1, PEN=1))
+    p = picker_of()
+    p.enter()
+    p.scan("T1")
+    assert p.screen["target"]["location"] == "A-01-01-1"
+    p.act("skip")
+    assert p.screen["target"]["location"] == "A-01-02-1"
+    p.scan("A-01-02-1")
+    p.scan("PEN-INT-1")
+    p.scan("T1")
+    assert p.screen["target"]["location"] == "A-01-01-1"
+
+
+def test_cancel_while_picking_puts_tote_back(
+    site: Api, totes: list[str], picker_of: Any, database: Any
+) -> None:
+    post_order(site, order("WEB-1", priority=9, MUG=2))
+    post_order(site, order("WEB-2", PEN=1))
+    p = picker_of()
+    p.enter()
+    p.scan("T1")
+    p.scan("T2")
+    p.scan("A-01-01-1")
+    p.scan("4006381333931")
+    p.scan("4006381333931")
+    p.scan("T1")
+    assert site.post("/orders/WEB-1/cancel", {"reason": "customer"}).status_code == 200
+    screen = p.act("refresh")  # any input shows the pushed screen
+    assert screen["name"] == "pick.put_back", screen
+    assert screen["target"] == {"tote": "T1", "order": "WEB-1", "location": "RET-01"}
+    p.scan("A-01-02-1")
+    assert p.error and "RET-01" in p.error
+    p.scan("RET-01")
+    assert p.screen["name"] == "pick.scan_location"
+    assert p.screen["target"]["location"] == "A-01-02-1"
+    ret = Stock.get(Stock.location == Stock.location.rel_model.get(code="RET-01"))
+    assert ret.on_hand == 2
+    assert Tote.get(Tote.code == "T1").status == "free"
+
+
+def test_hold_release_and_reassign(
+    site: Api, totes: list[str], picker_of: Any, admin_api: Api, database: Any
+) -> None:
+    post_order(site, order("WEB-1", MUG=1))
+    assert admin_api.post("/picking/orders/WEB-1/hold", {"reason": "fraud"}).status_code == 200
+    assert picker_of("P1").enter()["name"] == "pick.no_work"
+    assert admin_api.post("/picking/orders/WEB-1/release", {}).status_code == 200
+    assert picker_of("P1").enter()["name"] == "pick.scan_tote"
+    batch = admin_api.get("/picking/batches").json["data"][0]
+    assert batch["operator"] == "P1"
+    moved = admin_api.post(f"/picking/batches/{batch['batch_id']}/reassign", {"badge": "P2"})
+    assert moved.json["operator"] == "P2"
+    assert picker_of("P1").enter()["name"] == "pick.no_work"
+    assert admin_api.post(f"/picking/batches/{batch['batch_id']}/unassign", {}).status_code == 200
+    assert picker_of("P3").enter()["name"] == "pick.scan_tote"
+    assert admin_api.post("/picking/orders/NOPE/hold", {}).status_code == 404
+    assert site.post("/picking/orders/WEB-1/hold", {}).status_code == 403
+
+
+def test_concurrent_claims_never_share_an_order(
+    site: Api, totes: list[str], picker_of: Any, database: Any, monkeypatch: Any
+) -> None:
+    from server.picking import flow
+
+    monkeypatch.setattr(flow, "_settings", [flow.PickingSettings(max_orders=1)])
+    for i in range(8):
+        post_order(site, order(f"WEB-{i}", PEN=1))
+    pickers = [picker_of(f"P{i}") for i in range(8)]
+    barrier = threading.Barrier(len(pickers))
+    errors: list[BaseException] = []
+
+    def claim(p: Any) -> None:
+        try:
+            barrier.wait()
+            p.enter()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=claim, args=(p,)) for p in pickers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    claimed = [p.screen["target"]["order"] for p in pickers]
+    assert sorted(claimed) == sorted(f"WEB-{i}" for i in range(8))
+
+
+class RecordingLights:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, dict[str, Any]]] = []
+
+    def light_at_location(self, code: str) -> str | None:
+        return "PTL-1" if code == "A-01-01-1" else None
+
+    def send_command(self, device: str, name: str, payload: Any, ttl_s: float) -> str:
+        self.sent.append((device, name, dict(payload)))
+        return "cmd"
+
+
+def test_pick_to_light_shows_and_press_confirms(
+    site: Api, totes: list[str], picker_of: Any, app: Any
+) -> None:
+    recorder = RecordingLights()
+    previous = lights.port()
+    lights.install(recorder)
+    try:
+        post_order(site, order("WEB-1", MUG=3))
+        p = picker_of()
+        p.enter()
+        p.scan("T1")
+        assert recorder.sent == [("PTL-1", "show", {"text": "3 MUG", "color": "green", "qty": 3})]
+        p.act("confirm", source="light:PTL-1")
+        assert p.screen["name"] == "pick.scan_tote_put"
+        assert recorder.sent[-1] == ("PTL-1", "off", {})
+        p.scan("T1")
+        assert OrderLine.get().picked == 3
+    finally:
+        lights.install(previous)
