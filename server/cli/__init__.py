@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "server.cli.demo",
     "server.cli.webhooks",
     "server.cli.relay",
+    "server.cli.picking",
 ]
 
 

@@ -1,0 +1,77 @@
+"""floorlink picking hold | release | batches | reassign | unassign"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from typing import Any
+
+import click
+
+from server import db as database
+from server.app import load_handlers
+from server.errors import FloorlinkError
+from server.models import PickBatch
+from server.picking.handlers import AssignBatch, HoldOrder, ReleaseOrder
+from server.picking.views import batch_view
+from server.spine import Actor, Spine
+
+
+def _run(ctx: Any, command: Any) -> None:
+    database.bind(ctx.settings().database_url)
+    load_handlers()
+    try:
+        result = Spine().execute(command, Actor("cli", getpass.getuser())).result
+    except FloorlinkError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(json.dumps(result, indent=2))
+
+
+def register(cli: click.Group) -> None:
+    @cli.group("picking")
+    def picking() -> None:
+        """Supervise picking: hold/release orders, (re/un)assign batches."""
+
+    @picking.command("hold")
+    @click.argument("external_id")
+    @click.option("--reason", default="")
+    @click.pass_obj
+    def hold(ctx: Any, external_id: str, reason: str) -> None:
+        """Hold an order back from picking."""
+        _run(ctx, HoldOrder(external_id, reason))
+
+    @picking.command("release")
+    @click.argument("external_id")
+    @click.pass_obj
+    def release(ctx: Any, external_id: str) -> None:
+        """Release a held order."""
+        _run(ctx, ReleaseOrder(external_id))
+
+    @picking.command("reassign")
+    @click.argument("batch_id")
+    @click.argument("badge")
+    @click.pass_obj
+    def reassign(ctx: Any, batch_id: str, badge: str) -> None:
+        """Give a batch to another picker."""
+        _run(ctx, AssignBatch(batch_id, badge))
+
+    @picking.command("unassign")
+    @click.argument("batch_id")
+    @click.pass_obj
+    def unassign(ctx: Any, batch_id: str) -> None:
+        """Take a batch from its picker; the next picker gets it."""
+        _run(ctx, AssignBatch(batch_id, None))
+
+    @picking.command("batches")
+    @click.pass_obj
+    def batches(ctx: Any) -> None:
+        """List the batches not yet dropped."""
+        database.bind(ctx.settings().database_url)
+        with database.database.connection_context():
+            rows = PickBatch.select().where(PickBatch.status != "dropped").order_by(PickBatch.id)
+            for batch in rows:
+                view = batch_view(batch)
+                orders = ",".join(o["external_id"] for o in view["orders"])
+                click.echo(
+                    f"{view['batch_id']}\t{view['status']}\t{view['operator'] or '-'}\t{orders}"
+                )
