@@ -9,6 +9,8 @@ writers never deadlock on a lock upgrade.
 from __future__ import annotations
 
 import contextlib
+import logging
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,6 +21,7 @@ from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
 from server.writes import WriteWatch
 
+log = logging.getLogger(__name__)
 database = peewee.DatabaseProxy()
 Q = TypeVar("Q", bound="peewee.ModelSelect[Any]")
 
@@ -35,7 +38,54 @@ class DatabaseUrlError(ValueError):
     pass
 
 
-class _SqliteDatabase(WriteWatch, PooledSqliteDatabase):
+class SerializedWriters:
+    """Mixin for SQLite: this process's write transactions queue on a lock, not on SQLite.
+
+    SQLite lets one writer in at a time; the others wait in its busy handler, which sleeps
+    (up to 100 ms a turn) instead of being woken, so under load the lock sat idle while
+    writers slept. Queuing on a Python lock hands it over at once. Other processes (the
+    CLI) still meet SQLite's own busy timeout. Waiting is bounded: past WAIT_S the
+    transaction proceeds and SQLite arbitrates as before.
+    """
+
+    WAIT_S = 30.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._writer = threading.Lock()
+        self._holder = threading.local()
+
+    def begin(self, lock_type: str | None = None) -> None:
+        held = self._writer.acquire(timeout=self.WAIT_S)
+        if not held:
+            log.warning("waited %.0f s for the write lock; leaving it to SQLite", self.WAIT_S)
+        try:
+            super().begin(lock_type)  # type: ignore[misc]
+        except BaseException:
+            if held:
+                self._writer.release()
+            raise
+        self._holder.held = held
+
+    def commit(self) -> None:
+        try:
+            super().commit()  # type: ignore[misc]
+        finally:
+            self._release()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()  # type: ignore[misc]
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if getattr(self._holder, "held", False):
+            self._holder.held = False
+            self._writer.release()
+
+
+class _SqliteDatabase(SerializedWriters, WriteWatch, PooledSqliteDatabase):
     """Pooled SQLite that reports written tables to the spine (server.writes)."""
 
 

@@ -7,6 +7,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
+from server import rawsql
 from server.errors import Forbidden, Unauthorized
 from server.models import API_SCOPES, ApiKey, utcnow
 
@@ -57,7 +58,14 @@ def _lookup(header: str | None) -> ApiKey | None:
     parts = secret.split("_")
     if len(parts) < 3 or parts[0] != KEY_PREFIX:
         return None
-    key = ApiKey.get_or_none(ApiKey.prefix == parts[1], ApiKey.revoked_at.is_null())
-    if key is None or not hmac.compare_digest(key.key_hash, _digest(secret)):
+    row = rawsql.execute(_ACTIVE_KEY, [parts[1]]).fetchone()
+    if row is None or not hmac.compare_digest(row[3], _digest(secret)):
         return None
-    return key
+    return ApiKey(id=row[0], name=row[1], prefix=row[2], key_hash=row[3], scope=row[4])
+
+
+# Every API call runs this: hand-written SQL (server/rawsql.py).
+_ACTIVE_KEY = (
+    'SELECT "id", "name", "prefix", "key_hash", "scope" FROM "api_key" '
+    'WHERE "prefix" = ? AND "revoked_at" IS NULL'
+)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from server.db import for_update
+from server import rawsql
+from server.db import for_update, is_postgres
 from server.inventory.allocation import Slot
 from server.models import Location, Product, Stock, utcnow
 
@@ -24,36 +25,56 @@ def stock_view(row: Stock) -> dict[str, Any]:
     }
 
 
+_SLOTS_SQL = (
+    'SELECT s."id", s."product_id", s."on_hand" - s."reserved", s."expiry", '
+    'l."walk_sequence", l."kind" FROM "stock" s JOIN "location" l ON l."id" = s."location_id" '
+    'WHERE s."product_id" IN ({ids}) AND l."kind" IN ({kinds}) '
+    'AND s."on_hand" > s."reserved" ORDER BY s."id"'
+)
+
+
 def locked_slots(product_ids: list[int]) -> dict[int, list[Slot]]:
-    """Allocatable stock of these products, locked for this transaction, by product id."""
-    query = (
-        Stock.select(Stock, Location.walk_sequence, Location.kind)
-        .join(Location)
-        .where(
-            Stock.product.in_(product_ids),
-            Location.kind.in_(ALLOCATABLE_KINDS),
-            Stock.on_hand > Stock.reserved,
-        )
-        .order_by(Stock.id)
-    )
+    """Allocatable stock of these products, locked for this transaction, by product id.
+
+    Hand-written SQL: this runs for every order (server/rawsql.py says why).
+    """
     slots: dict[int, list[Slot]] = {pid: [] for pid in product_ids}
-    for row in for_update(query):
-        slots[row.product_id].append(
+    if not product_ids:
+        return slots
+    kinds = ", ".join(f"'{kind}'" for kind in ALLOCATABLE_KINDS)
+    sql = _SLOTS_SQL.format(ids=rawsql.placeholders(len(product_ids)), kinds=kinds)
+    if is_postgres():
+        sql += " FOR UPDATE OF s"
+    for stock_id, product_id, available, expiry, walk, kind in rawsql.execute(sql, product_ids):
+        slots[product_id].append(
             Slot(
-                stock_id=row.id,
-                available=row.on_hand - row.reserved,
-                expiry=row.expiry,
-                walk_sequence=row.location.walk_sequence,
-                is_pick_face=row.location.kind == "pick",
+                stock_id=stock_id,
+                available=available,
+                expiry=Stock.expiry.python_value(expiry),
+                walk_sequence=walk,
+                is_pick_face=kind == "pick",
             )
         )
     return slots
 
 
 def reserve(stock_id: int, qty: int) -> None:
-    Stock.update(reserved=Stock.reserved + qty, updated_at=utcnow()).where(
-        Stock.id == stock_id
-    ).execute()
+    reserve_many({stock_id: qty})
+
+
+def reserve_many(quantities: dict[int, int]) -> None:
+    """Reserve on several stock rows in one statement (the order hot path)."""
+    if not quantities:
+        return
+    cases = " ".join("WHEN ? THEN ?" for _ in quantities)
+    params: list[Any] = [v for pair in quantities.items() for v in pair]
+    params.append(Stock.updated_at.db_value(utcnow()))
+    params += list(quantities)
+    rawsql.execute(
+        f'UPDATE "stock" SET "reserved" = "reserved" + CASE "id" {cases} ELSE 0 END, '
+        f'"updated_at" = ? WHERE "id" IN ({rawsql.placeholders(len(quantities))})',
+        params,
+    )
 
 
 def release(stock_id: int, qty: int) -> None:

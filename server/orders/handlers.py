@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from server import rawsql
 from server.db import for_update
 from server.errors import Conflict, InvalidInput, NotFound, field_error
 from server.inventory import stock
@@ -37,36 +39,64 @@ def subject(external_id: str) -> str:
 
 @handles(AcceptOrder)
 def accept_order(cmd: AcceptOrder, unit: Unit) -> dict[str, Any]:
+    """Allocate first (in memory, on locked rows), then write everything in a few statements.
+
+    The hot path of the OMS API: hand-written SQL where peewee would cost more than the
+    disk (server/rawsql.py, docs/performance.md).
+    """
     data = cmd.order
-    if Order.select().where(Order.external_id == data["external_id"]).exists():
+    if rawsql.execute(_ORDER_EXISTS, [data["external_id"]]).fetchone():
         raise Conflict(f"order {data['external_id']} already exists")
     products = _products(data["lines"])
-    order = Order.create(
-        external_id=data["external_id"],
-        channel=data["channel"],
-        priority=data["priority"],
-        ship_by=data.get("ship_by"),
-        carrier=data.get("carrier") or "",
-        service=data.get("service") or "",
-        ship_to=data.get("ship_to") or {},
-        status="accepted",
-    )
-    lines = _create_lines(order, data["lines"], products)
-    missing = _allocate_lines(lines)
-    if missing:
-        order.status = "backordered"
-        order.save()
+    plan = _plan(data["lines"], products)
+    order = _insert_order(data, "backordered" if plan.missing else "accepted")
+    lines = _write_lines(order, plan)
     view = order_view(order, lines)
-    if missing:
-        unit.record("order.backordered", subject(order.external_id), view | {"missing": missing})
+    if plan.missing:
+        unit.record(
+            "order.backordered", subject(order.external_id), view | {"missing": plan.missing}
+        )
     else:
         unit.record("order.accepted", subject(order.external_id), view)
     return view
 
 
+_ORDER_EXISTS = 'SELECT 1 FROM "order" WHERE "external_id" = ? LIMIT 1'
+
+
+def _insert_order(data: dict[str, Any], status: str) -> Order:
+    now = utcnow()
+    row = {
+        "external_id": data["external_id"],
+        "channel": data["channel"],
+        "priority": data["priority"],
+        "ship_by": data.get("ship_by"),
+        "carrier": data.get("carrier") or "",
+        "service": data.get("service") or "",
+        "ship_to": data.get("ship_to") or {},
+        "status": status,
+        "created_at": now,
+        "updated_at": now,
+    }
+    ((order_id,),) = rawsql.insert_rows(Order, [row], returning=("id",))
+    return Order(id=order_id, **row)
+
+
+@dataclass
+class _Plan:
+    """What each line gets: (line data, product, [(stock_id, qty)]) and what is missing."""
+
+    lines: list[tuple[dict[str, Any], Product, list[tuple[int, int]]]]
+    missing: list[dict[str, Any]]
+
+
 def _products(lines: list[dict[str, Any]]) -> dict[str, Product]:
-    skus = {line["sku"] for line in lines}
-    products = {p.sku: p for p in Product.select().where(Product.sku.in_(skus))}
+    skus = sorted({line["sku"] for line in lines})
+    found = rawsql.execute(
+        f'SELECT "id", "sku" FROM "product" WHERE "sku" IN ({rawsql.placeholders(len(skus))})',
+        skus,
+    )
+    products = {sku: Product(id=pid, sku=sku) for pid, sku in found}
     errors = []
     seen: set[str] = set()
     for i, line in enumerate(lines):
@@ -82,40 +112,50 @@ def _products(lines: list[dict[str, Any]]) -> dict[str, Product]:
     return products
 
 
-def _create_lines(
-    order: Order, lines: list[dict[str, Any]], products: dict[str, Product]
-) -> list[OrderLine]:
-    created = []
+def _plan(lines: list[dict[str, Any]], products: dict[str, Product]) -> _Plan:
+    """Allocate every line against the locked stock rows of its product (pure after the read)."""
+    slots = stock.locked_slots(sorted({p.id for p in products.values()}))
+    plan = _Plan([], [])
     for line in lines:
-        row = OrderLine(
-            order=order, line_id=line["line_id"], product=products[line["sku"]], qty=line["qty"]
-        )
-        row.save(force_insert=True)
-        created.append(row)
-    return created
-
-
-def _allocate_lines(lines: list[OrderLine]) -> list[dict[str, Any]]:
-    """Reserve stock for every line; return what could not be reserved."""
-    slots = stock.locked_slots(sorted({line.product_id for line in lines}))
-    missing, allocations = [], []
-    for line in lines:
-        result = allocate(line.qty, slots[line.product_id])
+        product = products[line["sku"]]
+        result = allocate(line["qty"], slots[product.id])
         for stock_id, qty in result.taken:
-            stock.reserve(stock_id, qty)
-            allocations.append({"line": line.id, "stock": stock_id, "qty": qty})
-            _consume(slots[line.product_id], stock_id, qty)
-        line.allocated = line.qty - result.missing
+            _consume(slots[product.id], stock_id, qty)
+        plan.lines.append((line, product, result.taken))
         if result.missing:
-            missing.append(
-                {"line_id": line.line_id, "sku": line.product.sku, "qty": result.missing}
+            plan.missing.append(
+                {"line_id": line["line_id"], "sku": product.sku, "qty": result.missing}
             )
-    if allocations:
-        Allocation.insert_many(allocations).execute()
-    for line in lines:
-        if line.allocated:
-            OrderLine.update(allocated=line.allocated).where(OrderLine.id == line.id).execute()
-    return missing
+    return plan
+
+
+def _write_lines(order: Order, plan: _Plan) -> list[OrderLine]:
+    """Lines (ids back through RETURNING), their allocations and the reservations."""
+    rows = [
+        {
+            "order": order.id,
+            "line_id": line["line_id"],
+            "product": product.id,
+            "qty": line["qty"],
+            "allocated": sum(qty for _, qty in taken),
+        }
+        for line, product, taken in plan.lines
+    ]
+    inserted = rawsql.insert_rows(OrderLine, rows, returning=("id", "line_id"))
+    ids = {line_id: line_pk for line_pk, line_id in inserted}
+    lines: list[OrderLine] = []
+    allocations: list[dict[str, int]] = []
+    reserved: defaultdict[int, int] = defaultdict(int)
+    for row, (_, product, taken) in zip(rows, plan.lines, strict=True):
+        line = OrderLine(id=ids[row["line_id"]], **row)
+        line.order, line.product = order, product
+        lines.append(line)
+        for stock_id, qty in taken:
+            allocations.append({"line": line.id, "stock": stock_id, "qty": qty})
+            reserved[stock_id] += qty
+    rawsql.insert_rows(Allocation, allocations)
+    stock.reserve_many(dict(reserved))
+    return lines
 
 
 def _consume(slots: list[Slot], stock_id: int, qty: int) -> None:
