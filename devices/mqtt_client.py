@@ -94,10 +94,13 @@ class MqttClient:
         self._on_published = on_published
         self._connected = threading.Event()
         self._window = PublishWindow(settings.max_inflight)
+        self._subscribe_mid = -1
+        self._session_present = False
         self._client = self._build()
 
     @property
     def is_connected(self) -> bool:
+        """Connected, and the configured subscriptions are acknowledged."""
         return self._connected.is_set()
 
     @property
@@ -225,6 +228,7 @@ class MqttClient:
         client.on_connect = self._paho_connect
         client.on_disconnect = self._paho_disconnect
         client.on_publish = self._paho_publish
+        client.on_subscribe = self._paho_subscribe
         client.on_message = self._paho_message
         return client
 
@@ -233,8 +237,22 @@ class MqttClient:
             logger.error("MQTT %s refused the connection: %s", self.address.host, reason)
             return
         logger.info("MQTT connected to %s:%s", self.address.host, self.address.port)
-        for topic, qos in self.settings.subscriptions:
-            client.subscribe(topic, qos)
+        self._session_present = bool(flags.session_present)
+        if not self.settings.subscriptions:
+            self._ready()
+            return
+        _rc, self._subscribe_mid = client.subscribe(list(self.settings.subscriptions))
+
+    def _paho_subscribe(self, _c: Any, _u: Any, mid: int, reasons: Any, _p: Any) -> None:
+        if mid != self._subscribe_mid:
+            return
+        for (topic, _qos), reason in zip(self.settings.subscriptions, reasons, strict=False):
+            if reason.is_failure:
+                logger.error("MQTT subscription to %s refused: %s", topic, reason)
+        self._ready()
+
+    def _ready(self) -> None:
+        """Connected and subscribed: announce the birth, then tell the owner."""
         if self.settings.status_topic and self.settings.birth:
             try:
                 self._publish(self.settings.status_topic, self.settings.birth, 1, True, 0)
@@ -242,7 +260,7 @@ class MqttClient:
                 logger.error("Birth not published: %s", exc)
         self._connected.set()
         if self._on_connected is not None:
-            self._on_connected(bool(flags.session_present))
+            self._on_connected(self._session_present)
 
     def _paho_disconnect(self, _c: Any, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
         was_connected = self._connected.is_set()
