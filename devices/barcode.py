@@ -9,13 +9,13 @@ internal SKUs) for the workflows to look up.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from biip.gtin import Gtin
 from biip.symbology import GS1Symbology, SymbologyIdentifier
 
 from devices import gs1
@@ -106,6 +106,7 @@ def _split_symbology(text: str) -> tuple[str | None, str]:
     return None, text
 
 
+@functools.lru_cache(maxsize=256)
 def _gs1_symbology(symbology: str | None) -> GS1Symbology | None:
     if symbology is None:
         return None
@@ -141,8 +142,7 @@ def _gtin(raw: str, symbology: str | None, body: str) -> Scan | DecodeError:
     error = gs1.check_digit_error("GTIN", body)
     if error:
         return DecodeError(raw, error)
-    gtin = Gtin.parse(body).as_gtin_14()
-    return Scan(raw=raw, text=body, kind="gtin", symbology=symbology, gtin=gtin)
+    return Scan(raw=raw, text=body, kind="gtin", symbology=symbology, gtin=body.zfill(14))
 
 
 def _sscc(raw: str, symbology: str | None, body: str) -> Scan | DecodeError:
