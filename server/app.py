@@ -31,6 +31,9 @@ BLUEPRINTS = [
     "server.api.admin",
     "server.api.devices",
     "server.api.picking",
+    "server.api.floor",
+    "server.api.floor_admin",
+    "kiosk_ui",
 ]
 
 # Handlers register themselves on import; import every area that has some.
@@ -46,6 +49,11 @@ HANDLER_MODULES = [
     "server.hardware.handlers",
     "server.picking.handlers",
     "server.picking.flow",
+    "server.floor.sessions",
+    "server.floor.operators",
+    "server.floor.kiosks",
+    "server.floor.inputs",
+    "server.floor.socket_events",
 ]
 
 
@@ -56,6 +64,7 @@ SERVICES: list[str] = [
     "server.hardware.ingest",
     "server.hardware.scanners",
     "server.picking.service",
+    "server.floor.service",
 ]
 
 
@@ -65,7 +74,7 @@ def load_handlers() -> None:
 
 
 def create_app(settings: Settings, *, check_schema: bool = True) -> Flask:
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # no unguarded static route (deny by default)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,

@@ -56,6 +56,16 @@ class PickingSettings(_Section):
     light_ttl_s: float = Field(default=600.0, gt=0)
 
 
+class FloorSettings(_Section):
+    """Kiosk sessions: idle expiry, PIN lockout and how long an enrollment code lives."""
+
+    idle_timeout_s: float = Field(default=900.0, gt=0)
+    lockout_attempts: int = Field(default=5, ge=1, le=100)
+    lockout_window_s: float = Field(default=900.0, gt=0)
+    enrollment_ttl_s: float = Field(default=900.0, gt=0)
+    sweep_interval_s: float = Field(default=1.0, gt=0)
+
+
 class ScannerSettings(_Section):
     id: str
     port: str
@@ -88,6 +98,7 @@ class Settings(_Section):
     relay: RelaySettings = RelaySettings()
     mqtt: MqttSettings = MqttSettings()
     picking: PickingSettings = PickingSettings()
+    floor: FloorSettings = FloorSettings()
     scanners: list[ScannerSettings] = []
     # Which sensor or light serves which station/location (server/hardware/, docs/devices.md).
     devices: list[DeviceSettings] = []

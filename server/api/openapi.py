@@ -31,8 +31,12 @@ PROBLEM_SCHEMA = {
 REF = "#/components/schemas/{model}"
 
 
-def document(title: str = "Floorlink OMS API", version: str = "1.0.0") -> dict[str, Any]:
-    ops = sorted(REGISTRY, key=lambda o: (o.path, o.method))
+def document(
+    title: str = "Floorlink OMS API", version: str = "1.0.0", prefix: str = "/api/v1/"
+) -> dict[str, Any]:
+    """The operations under `prefix` (the floor protocol has its own document)."""
+    chosen = [o for o in REGISTRY if o.path.startswith(prefix)]
+    ops = sorted(chosen, key=lambda o: (o.path, o.method))
     schemas = _schemas(ops)
     paths: dict[str, dict[str, Any]] = {}
     for op in ops:

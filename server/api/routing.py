@@ -43,6 +43,17 @@ class Operation:
 
 
 REGISTRY: list[Operation] = []
+# Access rules that are not API-key scopes (e.g. the floor's "device" and "session:<roles>"),
+# by the part before ":"; the function authenticates the request for the whole rule.
+AUTHENTICATORS: dict[str, Callable[[str], None]] = {}
+
+
+def authenticate(access: str) -> None:
+    custom = AUTHENTICATORS.get(access.partition(":")[0])
+    if custom is not None:
+        custom(access)
+    else:
+        g.api_key = keys.authenticate(request.headers.get("Authorization"), access)
 
 
 def operation(
@@ -69,7 +80,7 @@ def operation(
         def view(**path_args: Any) -> Any:
             with connection():
                 if access != PUBLIC:
-                    g.api_key = keys.authenticate(request.headers.get("Authorization"), access)
+                    authenticate(access)
                 _require_path_args(path_args)
                 _require_headers(headers)
                 if body is not None:

@@ -4,6 +4,15 @@ from server.models.auth import API_SCOPES, ApiKey
 from server.models.base import BaseModel, JSONField, isoformat, utcnow
 from server.models.catalog import LOCATION_KINDS, Location, Product, ProductBarcode
 from server.models.events import Event, EventHead, ProcessedInput
+from server.models.floor import (
+    KIOSK_KINDS,
+    OPERATOR_ROLES,
+    BadgeLock,
+    FloorOperator,
+    FloorSession,
+    KioskDevice,
+    PinFailure,
+)
 from server.models.orders import OPEN_STATUSES, ORDER_STATUSES, Allocation, Order, OrderLine
 from server.models.picking import (
     BatchOrder,
@@ -37,6 +46,13 @@ __all__ = [
     "BaseModel",
     "Event",
     "EventHead",
+    "BadgeLock",
+    "FloorOperator",
+    "FloorSession",
+    "KIOSK_KINDS",
+    "KioskDevice",
+    "OPERATOR_ROLES",
+    "PinFailure",
     "JSONField",
     "Location",
     "Order",

@@ -1,0 +1,58 @@
+"""The kiosk pages: a thin renderer of server-driven screens, served by the app (no CDN).
+
+Every route is public (the page holds no data; the floor API checks the device and the
+session) and carries `access_rule` like every other route. Pages get a strict
+Content-Security-Policy: scripts and styles only from this server, sockets to this origin.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, send_from_directory
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+VENDOR = {"socket.io.min.js": HERE / "node_modules" / "socket.io-client" / "dist"}
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
+)
+
+bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates")
+
+
+def public(fn: Any) -> Any:
+    fn.access_rule = "public"
+    return fn
+
+
+def _secure(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/", endpoint="page")
+@public
+def page() -> Response:
+    return _secure(Response(render_template("kiosk.html"), mimetype="text/html"))
+
+
+@bp.get("/static/<path:name>", endpoint="static_file")
+@public
+def static_file(name: str) -> Response:
+    response = send_from_directory(STATIC, name, max_age=60)
+    return _secure(response)
+
+
+@bp.get("/vendor/<name>", endpoint="vendor")
+@public
+def vendor(name: str) -> Response:
+    folder = VENDOR.get(name)
+    if folder is None or not (folder / name).exists():
+        abort(404, description="run `npm ci` in kiosk_ui (make setup does it)")
+    return _secure(send_from_directory(folder, name, max_age=3600))

@@ -1,0 +1,106 @@
+"""Who may call the floor: enrolled devices, open sessions and roles (deny by default).
+
+HTTP: the rules "device" and "session[:roles]" plug into server.api.routing.operation, so
+every floor route carries `view.access_rule` like the OMS routes. Socket.IO: every event
+of the `/kiosk` namespace is registered with `socket_event(name, rule)`, which checks the
+rule on each event; tests enumerate both and fail for anything without a rule.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import g, request
+
+from server.api import routing
+from server.errors import Forbidden, Unauthorized
+from server.floor import auth, kiosks, rules
+from server.floor.inputs import SessionEnded
+from server.floor.push import NAMESPACE
+from server.floor.sessions import OPEN, EndSession
+from server.models import FloorOperator, FloorSession, KioskDevice, utcnow
+from server.realtime import socketio
+from server.runtime import runtime
+from server.spine import SYSTEM
+
+DEVICE_HEADER = ("X-Device-Token", True, "The kiosk's device token from /enroll")
+SESSION_HEADERS = (
+    DEVICE_HEADER,
+    ("Authorization", True, "`Bearer <session token>` from POST /sessions"),
+)
+# (namespace, event) -> access rule, for every Socket.IO handler we register.
+SOCKET_RULES: dict[tuple[str, str], str] = {}
+
+
+@dataclass(frozen=True)
+class Caller:
+    device: KioskDevice
+    session: FloorSession | None = None
+    operator: FloorOperator | None = None
+
+
+def device_from(token: str | None) -> KioskDevice:
+    device = kiosks.device_by_token(token)
+    if device is None:
+        raise Unauthorized("this kiosk is not enrolled (or was revoked): enroll it again")
+    kiosks.touch(device)
+    return device
+
+
+def session_from(device: KioskDevice, token: str | None, rule: str) -> Caller:
+    secret = (token or "").removeprefix("Bearer ").strip()
+    session = FloorSession.get_or_none(
+        (FloorSession.token_hash == auth.digest(secret))
+        & (FloorSession.device_id == device.device_id)
+        & OPEN
+    )
+    operator = FloorOperator.get_or_none(FloorOperator.id == session.operator) if session else None
+    if session is None or operator is None or not operator.active:
+        raise SessionEnded("no open session for this token: log in again")
+    idle_s = runtime().settings.floor.idle_timeout_s
+    if rules.is_idle(session.last_seen, utcnow(), idle_s):
+        runtime().spine.execute(EndSession(session.session_id, "idle"), SYSTEM)
+        raise SessionEnded("the session expired after being idle: log in again")
+    if not rules.rule_allows(rule, frozenset(operator.roles)):
+        raise Forbidden("your roles do not allow this")
+    return Caller(device, session, operator)
+
+
+def _http(rule: str) -> None:
+    device = device_from(request.headers.get("X-Device-Token"))
+    if rule == "device":
+        g.floor = Caller(device)
+        return
+    g.floor = session_from(device, request.headers.get("Authorization"), rule)
+
+
+def caller() -> Caller:
+    return g.floor
+
+
+routing.AUTHENTICATORS["device"] = _http
+routing.AUTHENTICATORS["session"] = _http
+
+
+def socket_event(
+    event: str, rule: str, namespace: str = NAMESPACE
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a Socket.IO handler with its access rule (checked by the handler itself)."""
+    if not rules.valid_rule(rule):
+        raise ValueError(f"unknown access rule {rule!r}")
+
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        SOCKET_RULES[(namespace, event)] = rule
+
+        @functools.wraps(fn)
+        def handler(*args: Any) -> Any:
+            return fn(*args)
+
+        handler.access_rule = rule
+        socketio.on_event(event, handler, namespace=namespace)
+        return handler
+
+    return register

@@ -1,0 +1,171 @@
+"""One floor input = one spine command, de-duplicated on `floor:<session>:<input_id>`.
+
+The machinery decodes scans, routes `home` and `logout` itself and everything else to the
+session's flow; the new screen, flow name and scratch state are saved with the session in
+the same transaction as the effect. A domain error raised by a flow rolls back and becomes
+an error screen that is not remembered (sending the input again tries again).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from devices.barcode import DecodeError, decode
+from server.db import for_update
+from server.errors import FloorlinkError, Unauthorized
+from server.floor import push, screens
+from server.floor.flow import FLOWS, Action, Feedback, FloorInput, Flow, FlowContext, Screen
+from server.floor.sessions import OPEN, end_sessions
+from server.models import FloorOperator, FloorSession, utcnow
+from server.spine import SYSTEM, Actor, Dedupe, Spine, Unit, handles
+
+log = logging.getLogger(__name__)
+
+
+class SessionEnded(Unauthorized):
+    slug = "session-ended"
+    title = "The session has ended"
+
+
+def _load(session_id: str) -> tuple[FloorSession, FloorOperator]:
+    query = FloorSession.select().where((FloorSession.session_id == session_id) & OPEN)
+    session = for_update(query).first()
+    operator = FloorOperator.get_or_none(FloorOperator.id == session.operator) if session else None
+    if session is None or operator is None or not operator.active:
+        raise SessionEnded("this session has ended: log in again")
+    return session, operator
+
+
+def _context(session: FloorSession, operator: FloorOperator, unit: Unit) -> FlowContext:
+    from server.floor.operators import as_operator
+
+    return FlowContext(
+        session.session_id,
+        as_operator(operator),
+        session.device_id,
+        session.station,
+        unit,
+        dict(session.state or {}),
+    )
+
+
+def _save(
+    session: FloorSession, flow: str | None, ctx: FlowContext, screen: Screen, touch: bool = True
+) -> None:
+    values: dict[str, Any] = {"flow": flow, "state": ctx.state, "screen": screen.to_json()}
+    if touch:
+        values["last_seen"] = utcnow()
+    FloorSession.update(**values).where(FloorSession.session_id == session.session_id).execute()
+
+
+@dataclass(frozen=True)
+class ApplyInput:
+    session_id: str
+    input: FloorInput
+
+
+@handles(ApplyInput)
+def apply_input(cmd: ApplyInput, unit: Unit) -> dict[str, Any]:
+    session, operator = _load(cmd.session_id)
+    ctx = _context(session, operator, unit)
+    inp = cmd.input
+    if inp.action == "logout":
+        end_sessions(FloorSession.session_id == session.session_id, "logout", unit)
+        return push.ended_screen("logout")
+    if inp.scan is not None:
+        decoded = decode(inp.scan)
+        if isinstance(decoded, DecodeError):
+            current = screen_from_json(session.screen, False) if session.screen else None
+            screen = (current or screens.home(ctx.operator, FLOWS.values())).with_feedback(
+                "error", decoded.message
+            )
+            _save(session, session.flow, ctx, screen)
+            return screen.to_json()
+        inp = FloorInput(inp.input_id, inp.scan, decoded, None, None, inp.source)
+    flow_name, screen = _route(session.flow, ctx, inp)
+    _save(session, flow_name, ctx, screen)
+    return screen.to_json()
+
+
+def _route(current: str | None, ctx: FlowContext, inp: FloorInput) -> tuple[str | None, Screen]:
+    home = screens.home(ctx.operator, FLOWS.values())
+    if inp.action == "home":
+        return None, home
+    flow = FLOWS.get(current) if current else None
+    if current is not None and (flow is None or not flow.roles & ctx.operator.roles):
+        return None, home.with_feedback("error", "That work is no longer available to you")
+    if flow is not None:
+        return flow.name, screens.with_home(flow.handle(ctx, inp))
+    chosen = _chosen(ctx, inp)
+    if chosen is None:
+        message = "Choose your work first" if inp.scan is not None else "Not available to you"
+        return None, home.with_feedback("warn" if inp.scan else "error", message)
+    return chosen.name, screens.with_home(chosen.enter(ctx))
+
+
+def _chosen(ctx: FlowContext, inp: FloorInput) -> Flow | None:
+    offered = screens.allowed_flows(ctx.operator.roles, FLOWS.values())
+    return next((f for f in offered if f.name == inp.action), None)
+
+
+def screen_from_json(data: dict[str, Any], keep_feedback: bool = True) -> Screen:
+    fb = data.get("feedback") if keep_feedback else None
+    actions = [Action(**a) for a in data.get("actions", [])]
+    return Screen(**{**data, "actions": actions, "feedback": Feedback(**fb) if fb else None})
+
+
+def submit(spine: Spine, session_id: str, inp: FloorInput, badge: str) -> dict[str, Any]:
+    """Run one input; return the new screen (pushed to the session's other sockets too)."""
+    dedupe = Dedupe(f"floor:{session_id}:{inp.input_id}")
+    try:
+        outcome = spine.execute(ApplyInput(session_id, inp), Actor("operator", badge), dedupe)
+    except SessionEnded:
+        raise
+    except FloorlinkError as exc:
+        log.info("input %s of %s refused: %s", inp.input_id, session_id, exc.detail)
+        return _error_screen(session_id, exc.detail)
+    screen: dict[str, Any] = outcome.result
+    if not outcome.replayed and screen.get("name") != "login.badge":
+        push.screen_to_session(session_id, screen)
+    return screen
+
+
+def _error_screen(session_id: str, message: str) -> dict[str, Any]:
+    row = FloorSession.get_or_none(FloorSession.session_id == session_id)
+    if row is None or row.screen is None:
+        return screens.login_badge().with_feedback("error", message).to_json()
+    return screen_from_json(row.screen).with_feedback("error", message).to_json()
+
+
+@dataclass(frozen=True)
+class RenderSessions:
+    session_ids: tuple[str, ...]
+
+
+@handles(RenderSessions)
+def render_sessions(cmd: RenderSessions, unit: Unit) -> dict[str, Any]:
+    rendered: dict[str, Any] = {}
+    for session_id in cmd.session_ids:
+        try:
+            session, operator = _load(session_id)
+        except SessionEnded:
+            continue
+        ctx = _context(session, operator, unit)
+        flow = FLOWS.get(session.flow) if session.flow else None
+        if flow is None:
+            screen = screens.home(ctx.operator, FLOWS.values())
+        else:
+            screen = screens.with_home(flow.render(ctx))
+        _save(session, session.flow if flow else None, ctx, screen, touch=False)
+        rendered[session_id] = screen.to_json()
+    return rendered
+
+
+def refresh(session_ids: list[str]) -> None:
+    if not session_ids:
+        return
+    outcome = push.current_spine().execute(RenderSessions(tuple(session_ids)), SYSTEM)
+    for session_id, screen in outcome.result.items():
+        push.screen_to_session(session_id, screen)

@@ -1,0 +1,96 @@
+"""Pushing screens to kiosks over Socket.IO, always after commit.
+
+Rooms: `session:<id>` (every socket of a session) and `device:<id>` (a kiosk before login,
+e.g. a station showing the PIN screen after a badge scan on its serial scanner).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import has_app_context
+
+from server.floor import screens, sockets_registry
+from server.realtime import socketio
+from server.spine import Spine
+
+log = logging.getLogger(__name__)
+NAMESPACE = "/kiosk"
+_bound: list[Spine] = []
+
+END_MESSAGES = {
+    "logout": ("You are logged out", "ok"),
+    "replaced": ("Someone else logged in on this kiosk", "warn"),
+    "idle": ("Logged out after being idle", "warn"),
+    "roles_changed": ("Your roles changed: log in again", "warn"),
+    "disabled": ("Your badge was disabled: ask a supervisor", "error"),
+    "supervisor": ("A supervisor ended your session", "warn"),
+    "device_revoked": ("This kiosk was revoked", "error"),
+}
+
+
+def bind_spine(spine: Spine) -> None:
+    _bound[:] = [spine]
+
+
+def current_spine() -> Spine:
+    if has_app_context():
+        from server.runtime import runtime
+
+        return runtime().spine
+    if not _bound:
+        raise RuntimeError("the floor machinery is not running (no spine bound)")
+    return _bound[0]
+
+
+def session_room(session_id: str) -> str:
+    return f"session:{session_id}"
+
+
+def device_room(device_id: str) -> str:
+    return f"device:{device_id}"
+
+
+def screen_to_session(session_id: str, screen: dict[str, Any]) -> None:
+    socketio.emit("screen", {"screen": screen}, to=session_room(session_id), namespace=NAMESPACE)
+
+
+def screen_to_device(device_id: str, screen: dict[str, Any]) -> None:
+    socketio.emit("screen", {"screen": screen}, to=device_room(device_id), namespace=NAMESPACE)
+
+
+def ended_screen(reason: str) -> dict[str, Any]:
+    message, level = END_MESSAGES.get(reason, ("Your session ended", "warn"))
+    return screens.logged_out(message, level).to_json()  # type: ignore[arg-type]
+
+
+def end_on_sockets(session_id: str, reason: str) -> None:
+    """Tell a session's sockets it ended, then disconnect them (they reconnect as a device)."""
+    payload = {"screen": ended_screen(reason), "session_ended": reason}
+    for sid in sockets_registry.sids_of_session(session_id):
+        socketio.emit("screen", payload, to=sid, namespace=NAMESPACE)
+        _disconnect(sid)
+
+
+def revoke_on_sockets(device_id: str) -> None:
+    for sid in sockets_registry.sids_of_device(device_id):
+        socketio.emit("revoked", {"device_id": device_id}, to=sid, namespace=NAMESPACE)
+        _disconnect(sid)
+
+
+def _disconnect(sid: str) -> None:
+    sockets_registry.remove(sid)
+    try:
+        socketio.server.disconnect(sid, namespace=NAMESPACE)
+    except Exception:  # the socket may already be gone
+        log.debug("disconnect of %s failed", sid, exc_info=True)
+
+
+def on_committed(events: list[dict[str, Any]]) -> None:
+    """After-commit listener: ended sessions and revoked kiosks take effect on open sockets."""
+    for event in events:
+        if event["type"] == "session.ended":
+            end_on_sockets(event["data"]["session_id"], event["data"]["reason"])
+        elif event["type"] == "kiosk.revoked":
+            revoke_on_sockets(event["subject"].removeprefix("device:"))

@@ -1,0 +1,152 @@
+"""Operator sessions: login (with PIN lockout), logout, and finding the sessions of a person
+or a station. `refresh_sessions` re-renders sessions and pushes their screens (for flows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import peewee
+
+from server import writes
+from server.floor import auth, rules, screens
+from server.floor.flow import FLOWS, Operator
+from server.ids import new_id
+from server.models import BadgeLock, FloorOperator, FloorSession, PinFailure, utcnow
+from server.spine import Unit, handles
+
+# The session row (flow, scratch state, last screen, last seen) and failed PINs are the
+# machinery's bookkeeping; logins, logouts and locks are recorded as events.
+writes.exempt("floor_session", "pin_failure")
+
+OPEN = FloorSession.ended_at.is_null()
+
+
+def open_session(session_id: str) -> FloorSession | None:
+    return FloorSession.get_or_none((FloorSession.session_id == session_id) & OPEN)
+
+
+def sessions_of_operator(operator: int | str) -> list[str]:
+    """Open session ids of an operator, by operator id or by badge."""
+    if isinstance(operator, str):
+        where = FloorSession.badge == operator
+    else:
+        where = FloorSession.operator == operator
+    query = FloorSession.select(FloorSession.session_id).where(where & OPEN)
+    return [row.session_id for row in query.order_by(FloorSession.started_at)]
+
+
+def session_at_station(station: str) -> str | None:
+    """The session open at a station (the latest login there wins)."""
+    row = (
+        FloorSession.select(FloorSession.session_id)
+        .where((FloorSession.station == station) & OPEN)
+        .order_by(FloorSession.started_at.desc())
+        .first()
+    )
+    return row.session_id if row else None
+
+
+def refresh_sessions(session_ids: Iterable[str]) -> None:
+    """Re-render these sessions with Flow.render and push their screens (call after commit)."""
+    from server.floor import inputs
+
+    inputs.refresh(list(session_ids))
+
+
+def end_sessions(where: peewee.Expression, reason: str, unit: Unit) -> list[str]:
+    """End the open sessions matching `where`, recording `session.ended` for each."""
+    rows = list(FloorSession.select().where(where & OPEN))
+    if not rows:
+        return []
+    ids = [r.session_id for r in rows]
+    FloorSession.update(ended_at=utcnow(), end_reason=reason).where(
+        FloorSession.session_id.in_(ids)
+    ).execute()
+    for row in rows:
+        data = {"session_id": row.session_id, "device_id": row.device_id, "reason": reason}
+        unit.record("session.ended", f"operator:{row.badge}", data)
+    return ids
+
+
+@dataclass(frozen=True)
+class Login:
+    device_id: str
+    station: str | None
+    badge: str
+    pin_ok: bool
+    attempts: int
+    window_s: float
+
+
+@handles(Login)
+def login(cmd: Login, unit: Unit) -> dict[str, Any]:
+    now = utcnow()
+    locked = BadgeLock.get_or_none(BadgeLock.badge == cmd.badge) is not None
+    failures = (
+        PinFailure.select()
+        .where(
+            (PinFailure.badge == cmd.badge)
+            & (PinFailure.failed_at >= rules.window_start(now, cmd.window_s))
+        )
+        .count()
+    )
+    row = FloorOperator.get_or_none(FloorOperator.badge == cmd.badge)
+    pin_ok = cmd.pin_ok and row is not None and row.active
+    decision = rules.login_decision(locked, pin_ok, failures, cmd.attempts)
+    if decision in ("failed", "lock_now"):
+        PinFailure.create(badge=cmd.badge, device_id=cmd.device_id, failed_at=now)
+    if decision == "lock_now":
+        BadgeLock.create(badge=cmd.badge, device_id=cmd.device_id, locked_at=now)
+        unit.record("operator.locked", f"operator:{cmd.badge}", {"device_id": cmd.device_id})
+    if decision != "ok" or row is None:
+        return {"outcome": decision}
+    return {"outcome": "ok", **_start(cmd, row, unit)}
+
+
+def _start(cmd: Login, row: FloorOperator, unit: Unit) -> dict[str, Any]:
+    PinFailure.delete().where(PinFailure.badge == row.badge).execute()
+    where = FloorSession.device_id == cmd.device_id
+    if cmd.station:
+        where = where | (FloorSession.station == cmd.station)
+    end_sessions(where, "replaced", unit)
+    operator = Operator(row.id, row.badge, row.name, frozenset(row.roles))
+    screen = screens.home(operator, FLOWS.values()).to_json()
+    token = auth.new_token("fls")
+    session = FloorSession.create(
+        session_id=new_id("ses"),
+        token_hash=auth.digest(token),
+        operator=row.id,
+        badge=row.badge,
+        device_id=cmd.device_id,
+        station=cmd.station,
+        screen=screen,
+    )
+    data = {"session_id": session.session_id, "device_id": cmd.device_id, "station": cmd.station}
+    unit.record("session.started", f"operator:{row.badge}", data)
+    return {"session_id": session.session_id, "token": token, "screen": screen}
+
+
+@dataclass(frozen=True)
+class EndSession:
+    session_id: str
+    reason: str
+
+
+@handles(EndSession)
+def end_session(cmd: EndSession, unit: Unit) -> dict[str, Any]:
+    ended = end_sessions(FloorSession.session_id == cmd.session_id, cmd.reason, unit)
+    return {"session_id": cmd.session_id, "ended": bool(ended)}
+
+
+@dataclass(frozen=True)
+class ExpireIdleSessions:
+    idle_timeout_s: float
+
+
+@handles(ExpireIdleSessions)
+def expire_idle_sessions(cmd: ExpireIdleSessions, unit: Unit) -> list[str]:
+    cutoff = rules.window_start(utcnow(), cmd.idle_timeout_s)
+    return end_sessions(FloorSession.last_seen < cutoff, "idle", unit)

@@ -1,0 +1,102 @@
+"""The `/kiosk` Socket.IO namespace: the floor protocol over one socket per kiosk.
+
+connect  auth {device_token, session_token?}: joins `device:<id>` (and `session:<id>`)
+input    the body of POST .../inputs; the ack is {screen} (or {error})
+screen   the session's current screen, as an ack
+The server emits `screen` {screen} whenever something else changes it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import request
+from flask_socketio import emit, join_room
+from pydantic import ValidationError
+
+from server.db import connection
+from server.errors import FloorlinkError
+from server.floor import inputs, push, screens, sockets_registry
+from server.floor.access import device_from, session_from, socket_event
+from server.floor.schemas import InputIn
+from server.floor.sessions import open_session
+from server.floor.sockets_registry import SocketAuth
+from server.runtime import runtime
+
+log = logging.getLogger(__name__)
+
+
+def _sid() -> str:
+    return str(request.sid)
+
+
+@socket_event("connect", "device")
+def on_connect(auth: Any = None) -> bool:
+    data = auth if isinstance(auth, dict) else {}
+    try:
+        with connection():
+            device = device_from(data.get("device_token"))
+            session = None
+            if data.get("session_token"):
+                session = session_from(device, data.get("session_token"), "session").session
+    except FloorlinkError as exc:
+        log.info("kiosk socket refused: %s", exc.detail)
+        return False
+    sockets_registry.add(
+        SocketAuth(_sid(), device.device_id, session.session_id if session else None)
+    )
+    join_room(push.device_room(device.device_id))
+    if session is not None:
+        join_room(push.session_room(session.session_id))
+        emit("screen", {"screen": session.screen})
+    return True
+
+
+@socket_event("disconnect", "public")  # only forgets the socket; no effect, no data
+def on_disconnect(*_: Any) -> None:
+    sockets_registry.remove(_sid())
+
+
+def _checked_session() -> tuple[str, str]:
+    """Re-check, on every event, that the socket's session is still open (deny by default)."""
+    auth = sockets_registry.get(_sid())
+    if auth is None or auth.session_id is None:
+        raise inputs.SessionEnded("log in first")
+    session = open_session(auth.session_id)
+    if session is None or session.device_id != auth.device_id:
+        raise inputs.SessionEnded("this session has ended: log in again")
+    return session.session_id, session.badge
+
+
+def _refused(exc: FloorlinkError) -> dict[str, Any]:
+    ended = isinstance(exc, inputs.SessionEnded)
+    screen = screens.logged_out(exc.detail).to_json() if ended else None
+    return {"error": {"status": exc.status, "detail": exc.detail}, "screen": screen}
+
+
+@socket_event("input", "session")
+def on_input(body: Any = None) -> dict[str, Any]:
+    try:
+        parsed = InputIn.model_validate(body if isinstance(body, dict) else {})
+    except ValidationError as exc:
+        errors = [e["msg"] for e in exc.errors(include_url=False, include_input=False)]
+        return {"error": {"status": 422, "detail": "; ".join(errors)}, "screen": None}
+    try:
+        with connection():
+            session_id, badge = _checked_session()
+            screen = inputs.submit(runtime().spine, session_id, parsed.floor_input("socket"), badge)
+    except FloorlinkError as exc:
+        return _refused(exc)
+    return {"screen": screen}
+
+
+@socket_event("screen", "session")
+def on_screen(*_: Any) -> dict[str, Any]:
+    try:
+        with connection():
+            session_id, _badge = _checked_session()
+            session = open_session(session_id)
+    except FloorlinkError as exc:
+        return _refused(exc)
+    return {"screen": session.screen if session else None}
