@@ -98,8 +98,7 @@ def list_orders(query: OrderQuery) -> Any:
     if query.status:
         rows = rows.where(Order.status == query.status)
     if query.updated_after:
-        after_ts = query.updated_after.astimezone(dt.UTC).replace(tzinfo=None)
-        rows = rows.where(Order.updated_at > after_ts)
+        rows = rows.where(Order.updated_at >= _after_millisecond(query.updated_after))
     after = pagination.decode(query.cursor, 2)
     if after:
         stamp = _cursor_time(after[0])
@@ -113,6 +112,16 @@ def list_orders(query: OrderQuery) -> Any:
     lines = _lines_of(fetched)
     data = [order_view(o, lines[o.id]) for o in fetched]
     return {"data": data, "next_cursor": next_cursor, "has_more": has_more}
+
+
+_LAST_MILLISECOND = dt.datetime.max.replace(microsecond=999_000)
+
+
+def _after_millisecond(value: dt.datetime) -> dt.datetime:
+    """Timestamps are shown to the millisecond; "after" a shown value means the next one."""
+    naive = value.astimezone(dt.UTC).replace(tzinfo=None)
+    shown = naive.replace(microsecond=naive.microsecond // 1000 * 1000)
+    return shown + dt.timedelta(milliseconds=1) if shown < _LAST_MILLISECOND else shown
 
 
 def _cursor_time(value: Any) -> dt.datetime:

@@ -66,9 +66,10 @@ def register_return(cmd: RegisterReturn, unit: Unit) -> dict[str, Any]:
 
 
 def _ordered_by_sku(order: Order) -> dict[str, int]:
+    """The products on the order: sku -> product id."""
     rows = (
-        OrderLine.select(OrderLine.product, Product.sku)
-        .join(Product)
+        Product.select(Product.id, Product.sku)
+        .join(OrderLine, on=(OrderLine.product == Product.id))
         .where(OrderLine.order == order)
     )
-    return {row.product.sku: row.product_id for row in rows}
+    return {product.sku: product.id for product in rows}

@@ -1,0 +1,110 @@
+"""Threads hammering one SKU with concurrent orders never oversell (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+from server.db import database
+from server.models import Order, OrderLine, Stock
+from tests.fixtures.app import Api
+from tests.fixtures.site import load_site
+
+THREADS = 8
+ORDERS_PER_THREAD = 6
+
+pytestmark = pytest.mark.slow
+
+
+def post_order(base: str, key: str, external_id: str, qty: int) -> int:
+    url = urlparse(base)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+    body = {
+        "external_id": external_id,
+        "channel": "web",
+        "lines": [
+            {"line_id": "1", "sku": "MUG", "qty": qty},
+            {"line_id": "2", "sku": "PEN", "qty": 1},
+        ],
+    }
+    headers = {
+        "Authorization": f"Bearer {key}",
+        "Content-Type": "application/json",
+        "Idempotency-Key": external_id,
+    }
+    try:
+        conn.request("POST", "/api/v1/orders", json.dumps(body), headers)
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+def test_concurrent_orders_never_oversell(live_server: str, api: Api) -> None:
+    stock = [
+        {"sku": "MUG", "location": "A-01-01-1", "delta": 7, "reason": "count"},
+        {"sku": "MUG", "location": "A-01-02-1", "delta": 6, "reason": "count"},
+        {"sku": "MUG", "location": "BULK-01", "delta": 10, "reason": "count"},
+        {"sku": "PEN", "location": "A-02-01-1", "delta": 60, "reason": "count"},
+    ]
+    load_site(api, stock)
+    statuses: list[int] = []
+    barrier = threading.Barrier(THREADS)
+
+    def hammer(t: int) -> None:
+        barrier.wait()
+        for n in range(ORDERS_PER_THREAD):
+            statuses.append(post_order(live_server, api.key, f"T{t}-{n}", 1 + (t + n) % 3))
+
+    threads = [threading.Thread(target=hammer, args=(t,)) for t in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(100)
+    assert statuses == [201] * THREADS * ORDERS_PER_THREAD
+    _assert_consistent(on_hand={"MUG": 23, "PEN": 60})
+
+
+def _assert_consistent(on_hand: dict[str, int]) -> None:
+    with database.connection_context():
+        rows = list(Stock.select())
+        reserved: dict[int, int] = {}
+        for row in rows:
+            assert 0 <= row.reserved <= row.on_hand
+            reserved[row.product_id] = reserved.get(row.product_id, 0) + row.reserved
+        lines = list(OrderLine.select(OrderLine, Order).join(Order))
+        allocated: dict[int, int] = {}
+        for line in lines:
+            assert 0 <= line.allocated <= line.qty
+            allocated[line.product_id] = allocated.get(line.product_id, 0) + line.allocated
+            status = line.order.status
+            assert status in ("accepted", "backordered")
+        for order in Order.select():
+            full = all(ln.allocated == ln.qty for ln in order.lines)
+            assert order.status == ("accepted" if full else "backordered")
+        assert reserved == allocated
+        by_sku = _by_sku(rows)
+    assert by_sku["MUG"][0] == on_hand["MUG"]
+    assert by_sku["MUG"][1] == min(on_hand["MUG"], _ordered("MUG"))
+    assert by_sku["PEN"][1] == THREADS * ORDERS_PER_THREAD
+
+
+def _by_sku(rows: list[Any]) -> dict[str, tuple[int, int]]:
+    out: dict[str, tuple[int, int]] = {}
+    for row in rows:
+        on, res = out.get(row.product.sku, (0, 0))
+        out[row.product.sku] = (on + row.on_hand, res + row.reserved)
+    return out
+
+
+def _ordered(sku: str) -> int:
+    with database.connection_context():
+        return sum(
+            ln.qty for ln in OrderLine.select().join_from(OrderLine, Order) if ln.product.sku == sku
+        )
