@@ -19,6 +19,8 @@ COMMAND_MODULES = [
     "server.cli.demo",
     "server.cli.webhooks",
     "server.cli.relay",
+    "server.cli.operators",
+    "server.cli.devices_cli",
     "server.cli.picking",
 ]
 

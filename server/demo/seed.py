@@ -22,6 +22,15 @@ DEMO = Actor("system", "demo-seed")
 EXTRA_SEEDERS: list[Callable[[Spine], list[str]]] = []
 
 
+def _floor_seeder(spine: Spine) -> list[str]:
+    from server.floor import demo
+
+    return demo.seed(spine)
+
+
+EXTRA_SEEDERS.append(_floor_seeder)
+
+
 def is_seeded() -> bool:
     return Product.select().exists()
 

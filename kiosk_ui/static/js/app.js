@@ -1,0 +1,109 @@
+// The kiosk: enrollment, login (badge then PIN), then server-driven screens.
+import { api } from "./api.js";
+import { Link } from "./link.js";
+import { render, showEnroll } from "./render.js";
+import { store } from "./store.js";
+import { captureWedge } from "./wedge.js";
+
+const $ = (id) => document.getElementById(id);
+let screen = null;
+
+function newInputId() {
+  return (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`).replaceAll("-", "");
+}
+
+function show(next) {
+  screen = next;
+  render(next, onAction);
+}
+
+async function toLogin(message) {
+  const r = await api.device();
+  if (r.status === 401) return enrollView("This kiosk is not enrolled (or was revoked)");
+  if (!r.ok) return show({ ...screen, feedback: { level: "error", message: "Server unreachable" } });
+  const device = r.data;
+  document.body.className = device.kind;
+  $("device").textContent = `${device.device_id}${device.station ? " · " + device.station : ""}`;
+  $("who").textContent = "";
+  show(message ? { ...device.screen, feedback: message } : device.screen);
+}
+
+function enrollView(message) {
+  store.setDevice(null);
+  store.setSession(null);
+  showEnroll(message);
+}
+
+function onEnded(next) {
+  store.setSession(null);
+  store.setQueue([]);
+  $("who").textContent = "";
+  show(next);
+  link.connect();
+}
+
+const link = new Link({
+  onScreen: (next) => show(next),
+  onEnded,
+  onRevoked: () => enrollView("This kiosk was revoked"),
+});
+
+async function onScan(code) {
+  if (!screen) return;
+  if (screen.name === "login.badge") {
+    const r = await api.badge(code.trim());
+    if (r.ok) show(r.data.screen);
+    return;
+  }
+  if (screen.name === "login.pin") return;
+  link.send({ input_id: newInputId(), scan: code });
+}
+
+function onAction(id) {
+  if (screen?.name === "login.pin" && id === "cancel") return toLogin();
+  link.send({ input_id: newInputId(), action: id });
+}
+
+async function logIn(pin) {
+  const badge = screen.target.badge;
+  const r = await api.login(badge, pin);
+  if (r.status === 201) {
+    store.setSession({ session_id: r.data.session_id, token: r.data.token, badge });
+    $("who").textContent = badge;
+    show(r.data.screen);
+    return link.connect();
+  }
+  const message = { level: "error", message: r.data?.detail || "Login failed" };
+  if (r.status === 423) return show({ ...screen, name: "login.badge", expect: "badge", prompt: "Scan your badge", target: {}, actions: [], feedback: message });
+  show({ ...screen, feedback: message });
+}
+
+async function start() {
+  captureWedge(onScan);
+  $("enroll-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const r = await api.enroll($("enroll-code").value);
+    if (r.status !== 201) return showEnroll(r.data?.detail || "Enrollment failed");
+    store.setDevice({ device_id: r.data.device_id, device_token: r.data.device_token });
+    await toLogin();
+    link.connect();
+  });
+  $("pin-form").addEventListener("submit", (event) => { event.preventDefault(); logIn($("pin").value); });
+  $("manual-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const code = $("manual-code").value.trim();
+    $("manual-code").value = "";
+    $("manual").open = false;
+    if (code) onScan(code);
+  });
+  if (!store.device()) return showEnroll();
+  await toLogin();
+  const session = store.session();
+  if (session) {
+    const r = await api.screen(session.session_id);
+    if (r.ok) { $("who").textContent = session.badge || ""; show(r.data.screen); } else store.setSession(null);
+  }
+  link.connect();
+}
+
+start();

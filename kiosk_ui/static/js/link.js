@@ -1,0 +1,77 @@
+// The socket to /kiosk and the offline queue: every session input is queued first (with its
+// input_id, in localStorage) and sent in order while connected; the server's de-duplication
+// on input_id makes a resend after a lost ack harmless.
+import { store } from "./store.js";
+import { banner } from "./render.js";
+
+const ACK_TIMEOUT_MS = 5000;
+
+export class Link {
+  constructor({ onScreen, onEnded, onRevoked }) {
+    this.handlers = { onScreen, onEnded, onRevoked };
+    this.socket = null;
+    this.flushing = false;
+    window.addEventListener("offline", () => this.socket?.disconnect());
+    window.addEventListener("online", () => this.connect());
+  }
+
+  connect() {
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    const device = store.device();
+    if (!device || !navigator.onLine) return this.update();
+    const session = store.session();
+    const auth = { device_token: device.device_token, session_token: session?.token };
+    const socket = window.io("/kiosk", { auth, reconnectionDelayMax: 3000 });
+    this.socket = socket;
+    socket.on("connect", () => { this.update(); this.flush(); });
+    socket.on("disconnect", () => this.update());
+    socket.on("screen", (payload) => {
+      if (payload.session_ended) return this.handlers.onEnded(payload.screen);
+      this.handlers.onScreen(payload.screen);
+    });
+    socket.on("revoked", () => this.handlers.onRevoked());
+  }
+
+  get connected() { return Boolean(this.socket?.connected) && navigator.onLine; }
+
+  send(body) {
+    const session = store.session();
+    if (!session) return;
+    store.setQueue([...store.queue(), { session_id: session.session_id, body }]);
+    this.update();
+    this.flush();
+  }
+
+  async flush() {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.connected && store.queue().length) {
+        const [head] = store.queue();
+        let reply;
+        try {
+          reply = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("input", head.body);
+        } catch { break; }  // no ack: keep it queued, try again on reconnect
+        store.setQueue(store.queue().slice(1));
+        this.update();
+        if (reply.screen && reply.error?.status === 401) return this.ended(reply.screen);
+        if (reply.screen) this.handlers.onScreen(reply.screen);
+      }
+    } finally {
+      this.flushing = false;
+      this.update();
+    }
+  }
+
+  ended(screen) {
+    store.setQueue([]);
+    this.handlers.onEnded(screen);
+  }
+
+  update() {
+    const queued = store.queue().length;
+    if (!this.connected) banner(`Offline, ${queued} queued`);
+    else banner(queued ? `Sending, ${queued} queued` : "");
+  }
+}
