@@ -7,7 +7,7 @@ from typing import Any
 
 import peewee
 from flask import Flask, Response, json, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from server.errors import FloorlinkError
 
@@ -38,6 +38,13 @@ def problem(
 
 
 def install(app: Flask) -> None:
+    @app.before_request
+    def _refuse_large_bodies() -> None:
+        """A body over the limit is 413 before any other check reads (or ignores) it."""
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        if limit is not None and (request.content_length or 0) > limit:
+            raise RequestEntityTooLarge(f"the body is larger than {limit} bytes")
+
     @app.errorhandler(FloorlinkError)
     def _domain(exc: FloorlinkError) -> Response:
         return problem(exc.status, exc.title, exc.detail, exc.slug, exc.errors, **exc.extra)
