@@ -27,12 +27,12 @@ def register(cli: click.Group) -> None:
     def demo(ctx: Any, db_path: str, reset: bool, port: int, no_serve: bool) -> None:
         """Seed demo data (once) and serve it with embedded defaults."""
         if reset:
-            for suffix in ("", "-wal", "-shm"):
+            for suffix in ("", "-wal", "-shm", ".seeded.txt"):
                 Path(db_path + suffix).unlink(missing_ok=True)
         settings = ctx.settings(
             demo=True, database_url=f"sqlite:///{db_path}", server={"port": port}
         )
-        lines = _prepare(settings.database_url)
+        lines = _prepare(settings.database_url, db_path)
         base = f"http://{settings.server.host}:{settings.server.port}"
         click.echo("")
         click.echo("Floorlink demo")
@@ -45,12 +45,18 @@ def register(cli: click.Group) -> None:
             serve(settings)
 
 
-def _prepare(url: str) -> list[str]:
+def _prepare(url: str, path: str) -> list[str]:
+    """Migrate, seed once, make fresh keys; the lines to print (operators' badges/PINs...)."""
     database = db.bind(url)
     migrations.upgrade()
     load_handlers()
+    remembered = Path(f"{path}.seeded.txt")
     with database.connection_context():
-        lines = [] if seed.is_seeded() else seed.seed(Spine())
+        if seed.is_seeded():
+            lines = remembered.read_text().splitlines() if remembered.exists() else []
+        else:
+            lines = seed.seed(Spine())
+            remembered.write_text("\n".join(lines) + "\n")  # shown again on later runs
         new = keys.create("demo-oms", "oms")
         admin = keys.create("demo-admin", "admin")
     lines.insert(0, f"OMS API key:  {new.secret}")
