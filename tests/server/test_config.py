@@ -88,3 +88,19 @@ def test_defaults_serve_a_single_box() -> None:
     settings = load_settings(env={"FLOORLINK_SECRET_KEY": "k"})
     assert settings.database_url.startswith("sqlite:///")
     assert settings.mqtt_url == "mqtt://127.0.0.1:1883"
+
+
+def test_the_documented_config_example_is_valid() -> None:
+    import re
+
+    doc = (Path(__file__).parents[2] / "docs" / "operations.md").read_text()
+    example = re.search(r"```toml\n(.*?)```", doc, re.S)
+    assert example is not None
+    settings = load_settings(env={}, **tomllib_loads(example.group(1)))
+    assert settings.server.port == 8000
+
+
+def tomllib_loads(text: str) -> dict[str, object]:
+    import tomllib
+
+    return tomllib.loads(text)
