@@ -1,0 +1,31 @@
+"""Run every benchmark in bench/ one after the other (`make bench`); each prints its figures.
+
+.venv/bin/python bench/run_all.py [NAME ...]     # e.g. `orders webhooks`
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+
+def main() -> int:
+    wanted = set(sys.argv[1:])
+    scripts = sorted(p for p in HERE.glob("*.py") if p.name != Path(__file__).name)
+    failed = []
+    for script in scripts:
+        if wanted and script.stem not in wanted:
+            continue
+        print(f"== {script.stem}", flush=True)
+        if subprocess.run([sys.executable, str(script)], check=False).returncode != 0:
+            failed.append(script.stem)
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
