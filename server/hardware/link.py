@@ -51,6 +51,7 @@ class MqttLink:
 
     @property
     def connected(self) -> bool:
+        """Connected to the broker and subscribed to the site (devices/mqtt_client.py)."""
         return self.client is not None and self.client.is_connected
 
     def device(self, device_id: str) -> DeviceSettings | None:

@@ -32,7 +32,10 @@ def list_devices(settings: Settings, link: MqttLink | None) -> list[dict[str, An
         for device_id in sorted(set(rows) | set(configured))
     ]
     out.extend(_serial_scanners(settings))
-    out.extend(_kiosks())
+    try:
+        out.extend(_kiosks())
+    except Exception:  # a broken kiosk listing must not hide the other devices
+        log.exception("kiosks could not be listed with the devices")
     return out
 
 

@@ -17,6 +17,7 @@ from server.models import utcnow
 from server.models.hardware import HardwareDevice, HardwareInput
 
 KEEP_INPUTS = dt.timedelta(days=8)  # longer than the broker session expiry (7 days)
+_BLANK: dict[str, Any] = {"kind": ""}
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,10 @@ def apply(batch: Batch, fresh: list[DeviceEvent]) -> list[Transition]:
         transitions.extend(_flip(row, values))
         HardwareDevice.update(values).where(HardwareDevice.id == device_id).execute()
     if new_rows:
-        HardwareDevice.insert_many(new_rows).execute()
+        # insert_many takes its columns from the first row: give every row all of them.
+        columns = sorted({key for row in new_rows for key in row})
+        filled = [{key: row.get(key, _BLANK.get(key)) for key in columns} for row in new_rows]
+        HardwareDevice.insert_many(filled).execute()
     return transitions
 
 

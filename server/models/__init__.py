@@ -13,6 +13,7 @@ from server.models.floor import (
     KioskDevice,
     PinFailure,
 )
+from server.models.hardware import HardwareDevice, HardwareInput
 from server.models.orders import OPEN_STATUSES, ORDER_STATUSES, Allocation, Order, OrderLine
 from server.models.picking import (
     BatchOrder,
@@ -53,6 +54,8 @@ __all__ = [
     "KioskDevice",
     "OPERATOR_ROLES",
     "PinFailure",
+    "HardwareDevice",
+    "HardwareInput",
     "JSONField",
     "Location",
     "Order",

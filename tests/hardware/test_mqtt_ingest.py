@@ -38,13 +38,14 @@ def press_route(spine: Spine, event: DeviceEvent) -> None:
 
 @pytest.fixture
 def press_routed() -> Iterator[None]:
-    before = routes.EVENT_ROUTES.get("press")
-    routes.EVENT_ROUTES["press"] = press_route
+    """A test route on `door` events (no area owns it yet; picking owns `press`)."""
+    before = routes.EVENT_ROUTES.get("door")
+    routes.EVENT_ROUTES["door"] = press_route
     yield
     if before is None:
-        routes.EVENT_ROUTES.pop("press", None)
+        routes.EVENT_ROUTES.pop("door", None)
     else:
-        routes.EVENT_ROUTES["press"] = before
+        routes.EVENT_ROUTES["door"] = before
 
 
 def pressed(device_id: str) -> list[int]:
@@ -70,10 +71,10 @@ def test_events_are_ingested_once_in_order_per_device(
     wait_for(lambda: server.connected, what="server connected")
     for seq in range(1, 101):
         for device in ("ptl-1", "ptl-2"):
-            publisher.event(device, "press", seq, {"button": "ok"})
+            publisher.event(device, "door", seq, {"open": True})
         publisher.event("scale-1", "weight", seq, {"grams": float(seq), "stable": True})
     for seq in (5, 50):  # redeliveries of the same event ids
-        publisher.event("ptl-1", "press", seq, {"button": "ok"})
+        publisher.event("ptl-1", "door", seq, {"open": True})
         publisher.event("scale-1", "weight", seq, {"grams": float(seq), "stable": True})
     publisher.settle()
     wait_for(lambda: len(pressed("ptl-1")) == 100 and len(pressed("ptl-2")) == 100, what="presses")
@@ -97,7 +98,7 @@ def test_restarting_the_server_while_devices_publish_loses_nothing(
     first = server_factory(settings)
     wait_for(lambda: first.connected, what="server connected")
     for seq in range(1, 201):
-        publisher.event("ptl-1", "press", seq, {})
+        publisher.event("ptl-1", "door", seq, {"open": False})
         publisher.event("probe-1", "weight", seq, {"grams": 1.0, "stable": False})
         if seq == 100:
             first.stop()  # the server goes down mid-stream; its session keeps the rest
