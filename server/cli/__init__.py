@@ -22,6 +22,9 @@ COMMAND_MODULES = [
     "server.cli.operators",
     "server.cli.devices_cli",
     "server.cli.picking",
+    "server.cli.devices_io",
+    "server.cli.simulate",
+    "server.cli.bridge",
 ]
 
 

@@ -22,11 +22,15 @@ log = logging.getLogger(__name__)
 KIOSKS = "server.floor.kiosks"
 
 
-def list_devices(settings: Settings, link: MqttLink | None) -> list[dict[str, Any]]:
+def list_devices(
+    settings: Settings, link: MqttLink | None, *, last_known: bool = False
+) -> list[dict[str, Any]]:
+    """Every device; `last_known` shows MQTT devices as last heard (for the CLI, which has
+    no broker connection of its own) instead of offline while the server hears no broker."""
     now = utcnow()
     rows = {row.id: row for row in HardwareDevice.select()}
     configured = {d.id: d for d in settings.devices}
-    connected = link is not None and link.connected
+    connected = last_known or (link is not None and link.connected)
     out = [
         _mqtt_device(device_id, rows, configured, connected, now, settings.mqtt.stale_after_s)
         for device_id in sorted(set(rows) | set(configured))
