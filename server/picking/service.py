@@ -6,27 +6,20 @@ someone else (an order cancelled, a batch reassigned) are re-rendered and pushed
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 from typing import Any
 
 from flask import Flask
 
+from server.db import connection
+from server.floor.sessions import refresh_sessions, sessions_of_operator
+from server.hardware import routes
 from server.models import BatchOrder, Order, PickBatch
-from server.picking import flow, lights
+from server.picking import flow, light_press, lights
 from server.runtime import Runtime
 
 log = logging.getLogger(__name__)
-FLOOR_SESSIONS = "server.floor.sessions"
 PUSH_TYPES = ("order.cancelled", "batch.reassigned", "batch.unassigned")
-
-
-def floor_function(name: str) -> Any:
-    """A function of the floor machinery (refresh_sessions, sessions_of_operator), if present."""
-    if importlib.util.find_spec(FLOOR_SESSIONS) is None:
-        return None
-    return getattr(importlib.import_module(FLOOR_SESSIONS), name, None)
 
 
 def badges_to_refresh(events: list[dict[str, Any]]) -> set[str]:
@@ -53,20 +46,11 @@ def push_changed(events: list[dict[str, Any]]) -> None:
     """After-commit listener: re-render and push the screens of the pickers concerned."""
     if not any(e["type"] in PUSH_TYPES for e in events):
         return
-    sessions_of, refresh = (
-        floor_function("sessions_of_operator"),
-        floor_function("refresh_sessions"),
-    )
-    if sessions_of is None or refresh is None:
-        log.info("no floor machinery to push picking screens to")
-        return
-    from server.db import connection
-
     with connection():
         badges = badges_to_refresh(events)
-        ids = [sid for badge in sorted(badges) for sid in sessions_of(badge)]
+        ids = [sid for badge in sorted(badges) for sid in sessions_of_operator(badge)]
     if ids:
-        refresh(ids)
+        refresh_sessions(ids)
 
 
 class PickingService:
@@ -84,4 +68,5 @@ def build(app: Flask, runtime: Runtime) -> PickingService:
     lights.install(lights.port(), ttl_s=runtime.settings.picking.light_ttl_s)
     runtime.spine.subscribe(lights.send_committed)
     runtime.spine.subscribe(push_changed)
+    routes.route("press")(light_press.press_confirms_pick)
     return PickingService()

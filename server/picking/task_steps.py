@@ -109,7 +109,7 @@ class TaskSteps:
         if action == "key_qty":
             return self._keyed(inp.value)
         if action == "confirm" and inp.source.startswith("light:"):
-            return self._light_confirm()
+            return self._light_confirm(inp.source.removeprefix("light:"))
         return self.error(f"{action} is not possible here")
 
     def _location(self, scan: Scan) -> Screen:
@@ -175,7 +175,9 @@ class TaskSteps:
             return self.error(counted.message)
         return self._counted(counted.count)
 
-    def _light_confirm(self) -> Screen:
+    def _light_confirm(self, device: str) -> Screen:
+        if lights.port().light_at_location(self.view.location) != device:
+            return self.error(f"That light is not at {self.view.location}: go there")
         if self.st["step"] not in ("location", "product", "quantity"):
             return self.error(f"Put the units in tote {self.view.tote}")
         return self._counted(self.view.remaining)

@@ -6,17 +6,27 @@ Until the floor machinery is everywhere, a small test command runs Flow.enter/ha
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from flask import Flask
 
+from devices.pseudo_terminal import PseudoTerminal
+from server.app import create_app
+from server.config import load_settings
+from server.db import database as db_proxy
 from server.floor.flow import FLOWS, FloorInput, FlowContext, Operator
 from server.ids import new_id
 from server.runtime import Runtime
 from server.spine import HANDLERS, Actor, Unit, handles
 from tests.fixtures.app import Api
+from tests.fixtures.serialpty import PtyFactory
+from tests.fixtures.serialpty import serial_pty as serial_pty
+from tests.picking import live
+from tests.picking.live import LiveFloor
+from tests.sync.receiver import Receiver
 
 
 @dataclass(frozen=True)
@@ -97,3 +107,39 @@ def totes(site: Api) -> list[str]:
     response = site.put("/totes", {"totes": [{"code": c} for c in codes]})
     assert response.status_code == 200, response.json
     return codes
+
+
+@pytest.fixture
+def scanner_pty(serial_pty: PtyFactory) -> PseudoTerminal:
+    return serial_pty("scanner-pick-1")
+
+
+@pytest.fixture
+def floor_overrides() -> dict[str, Any]:
+    """Settings a test module adds to the live floor (e.g. MQTT and [[devices]])."""
+    return {}
+
+
+@pytest.fixture
+def live_floor(
+    db_url: str, scanner_pty: PseudoTerminal, floor_overrides: dict[str, Any]
+) -> Iterator[LiveFloor]:
+    """The whole server on loopback: relay on, a serial scanner at station PICK-1."""
+    values: dict[str, Any] = {
+        "database_url": db_url,
+        "secret_key": "test-secret-key",
+        "relay": {"enabled": True, "poll_interval_s": 0.2},
+        "mqtt": {"enabled": False},
+        "scanners": [{"id": "scanner-pick-1", "port": scanner_pty.path, "station": "PICK-1"}],
+    }
+    settings = load_settings(env={}, **(values | floor_overrides))
+    app = create_app(settings)
+    receiver = Receiver().start()
+    live.add_receiver(app, receiver)
+    try:
+        with live.serve(app) as base:
+            yield LiveFloor(app, base, live.Http(base, live.new_key("oms")), receiver)
+    finally:
+        app.extensions["floorlink"].stop()
+        receiver.stop()
+        db_proxy.obj.close_all()
