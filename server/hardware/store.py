@@ -12,12 +12,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from devices.payloads import CommandReply, DeviceEvent
+from server.hardware import sql
 from server.hardware.batch import Batch, DeviceChange, event_summary
 from server.models import utcnow
 from server.models.hardware import HardwareDevice, HardwareInput
 
 KEEP_INPUTS = dt.timedelta(days=8)  # longer than the broker session expiry (7 days)
 _BLANK: dict[str, Any] = {"kind": ""}
+
+
+# What a batch compares with the stored row (the rest is only written).
+_COMPARED = (
+    HardwareDevice.id,
+    HardwareDevice.availability,
+    HardwareDevice.state,
+    HardwareDevice.last_command,
+)
 
 
 @dataclass(frozen=True)
@@ -31,25 +41,12 @@ class Transition:
 
 def take_in(events: list[DeviceEvent]) -> list[DeviceEvent]:
     """Remember these events; return those not taken in before (in order, once each)."""
-    if not events:
-        return []
-    ids = list(dict.fromkeys(e.event_id for e in events))
-    seen = {
-        row.event_id
-        for row in HardwareInput.select(HardwareInput.event_id).where(
-            HardwareInput.event_id.in_(ids)
-        )
-    }
-    fresh, taken = [], set(seen)
+    inserted = sql.insert_new_inputs(list(dict.fromkeys(e.event_id for e in events)), utcnow())
+    fresh = []
     for event in events:
-        if event.event_id not in taken:
-            taken.add(event.event_id)
+        if event.event_id in inserted:
+            inserted.discard(event.event_id)
             fresh.append(event)
-    if fresh:
-        now = utcnow()
-        HardwareInput.insert_many(
-            [{"event_id": e.event_id, "received_at": now} for e in fresh]
-        ).execute()
     return fresh
 
 
@@ -58,9 +55,11 @@ def apply(batch: Batch, fresh: list[DeviceEvent]) -> list[Transition]:
     last_events = {e.device_id: event_summary(e) for e in fresh}
     rows = {
         row.id: row
-        for row in HardwareDevice.select().where(HardwareDevice.id.in_(list(batch.changes)))
+        for row in HardwareDevice.select(*_COMPARED).where(
+            HardwareDevice.id.in_(list(batch.changes))
+        )
     }
-    new_rows, transitions = [], []
+    new_rows, updates, transitions = [], {}, []
     for device_id, change in batch.changes.items():
         values = _values(change, last_events.get(device_id), rows.get(device_id))
         row = rows.get(device_id)
@@ -69,7 +68,8 @@ def apply(batch: Batch, fresh: list[DeviceEvent]) -> list[Transition]:
             transitions.append(Transition(device_id, "device.discovered", _shown(values)))
             continue
         transitions.extend(_flip(row, values))
-        HardwareDevice.update(values).where(HardwareDevice.id == device_id).execute()
+        updates[device_id] = values
+    sql.update_devices(updates)
     if new_rows:
         # insert_many takes its columns from the first row: give every row all of them.
         columns = sorted({key for row in new_rows for key in row})
