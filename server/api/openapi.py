@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from server.api.routing import REGISTRY, Operation
+from server.api.routing import REGISTRY, Operation, body_optional
 
 PROBLEM_SCHEMA = {
     "type": "object",
@@ -78,7 +78,7 @@ def _operation(op: Operation) -> dict[str, Any]:
         out["x-required-scope"] = op.access
     if op.body is not None:
         out["requestBody"] = {
-            "required": True,
+            "required": not body_optional(op.body),
             "content": {
                 "application/json": {"schema": {"$ref": REF.format(model=op.body.__name__)}}
             },

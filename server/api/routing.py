@@ -114,11 +114,18 @@ def parse_body(model: type[BaseModel]) -> Any:
         raise UnsupportedMediaType(f"send the body as application/json, not {mimetype}")
     raw = request.get_data(cache=True)
     if not raw:
+        if body_optional(model):
+            return model()
         raise MalformedRequest("the request needs a JSON body")
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:
         raise _translate(exc) from None
+
+
+def body_optional(model: type[BaseModel]) -> bool:
+    """A body whose every field has a default may be left out (e.g. cancel without reason)."""
+    return not any(f.is_required() for f in model.model_fields.values())
 
 
 def parse_query(model: type[BaseModel]) -> Any:

@@ -193,3 +193,16 @@ def test_bad_orders_name_the_field(site: Api, change: dict[str, Any], field: str
 def test_updated_after_at_the_end_of_time_is_empty(site: Api) -> None:
     post(site, order())
     assert _statuses(site, "?updated_after=9999-12-31T23:59:59.9999%2B00:00") == []
+
+
+def test_cancel_needs_no_body(site: Api) -> None:
+    post(site, order(MUG=2))
+    response = site.client.post(
+        "/api/v1/orders/WEB-1/cancel", headers={"Authorization": f"Bearer {site.key}"}
+    )
+    assert response.status_code == 200, response.json
+    document = site.get("/openapi.json").json
+    assert (
+        document["paths"]["/api/v1/orders/{external_id}/cancel"]["post"]["requestBody"]["required"]
+        is False
+    )
