@@ -41,12 +41,8 @@ class Progress:
     orders: int
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "batch": self.batch,
-            "done": self.tasks_done,
-            "total": self.tasks_total,
-            "orders": self.orders,
-        }
+        # Shown as-is by the kiosk: short readable keys; the batch id is on pick.done.
+        return {"picked": f"{self.tasks_done} of {self.tasks_total}", "totes": self.orders}
 
 
 def _item(task: TaskView) -> dict[str, Any]:
@@ -84,7 +80,7 @@ def scan_location(task: TaskView, progress: Progress) -> Screen:
     return Screen(
         name="pick.scan_location",
         title=f"Go to {task.location}",
-        prompt=f"Go to {task.location} and scan the location",
+        prompt=f"Pick {task.remaining} {task.name} there: scan the location label first",
         expect="location",
         target={"location": task.location, **_item(task)},
         actions=[SKIP, SHORT, HOME],
@@ -97,7 +93,7 @@ def scan_product(task: TaskView, progress: Progress) -> Screen:
     return Screen(
         name="pick.scan_product",
         title=f"{task.location}: {task.sku}",
-        prompt=f"Scan {task.name}{lot} ({task.remaining} to pick)",
+        prompt=f"Scan one {task.name}{lot} ({task.remaining} to pick)",
         expect="product",
         target={"location": task.location, **_item(task)},
         actions=[SKIP, SHORT, HOME],
@@ -109,7 +105,7 @@ def quantity(task: TaskView, counted: int, progress: Progress) -> Screen:
     return Screen(
         name="pick.quantity",
         title=f"{task.sku}: {counted} of {task.remaining}",
-        prompt=f"Scan each {task.name} ({task.remaining - counted} more) or key the count",
+        prompt=f"Scan the next {task.name}: {task.remaining - counted} more",
         expect="quantity",
         target={"location": task.location, **_item(task), "counted": counted},
         actions=[KEY_QTY, SHORT, HOME],
@@ -121,8 +117,9 @@ def put_in_tote(task: TaskView, counted: int, progress: Progress, short: str = "
     note = f" (short: {SHORT_REASONS[short]})" if short else ""
     return Screen(
         name="pick.scan_tote_put",
-        title=f"Put {counted} {task.sku} in tote {task.tote}",
-        prompt=f"Put {counted} {task.name} in the tote of order {task.order}{note} and scan it",
+        title=f"Into tote {task.tote}",
+        prompt=f"Put {counted} {task.name} in tote {task.tote} (order {task.order}){note} "
+        "and scan the tote",
         expect="tote",
         target={"tote": task.tote, "order": task.order, "sku": task.sku, "qty": counted},
         actions=[HOME],
@@ -133,8 +130,8 @@ def put_in_tote(task: TaskView, counted: int, progress: Progress, short: str = "
 def ask_short_reason(task: TaskView, counted: int, progress: Progress) -> Screen:
     return Screen(
         name="pick.short_reason",
-        title=f"Short pick at {task.location}",
-        prompt=f"Why can you not pick {task.remaining - counted} {task.sku} here?",
+        title="Short pick",
+        prompt=f"Why can you not pick {task.remaining - counted} {task.name} at {task.location}?",
         expect="none",
         target={"location": task.location, **_item(task), "counted": counted},
         actions=[
@@ -148,10 +145,10 @@ def ask_short_reason(task: TaskView, counted: int, progress: Progress) -> Screen
 def scan_drop(kind: str, progress: Progress) -> Screen:
     return Screen(
         name="pick.scan_drop",
-        title="Take the totes to packing",
-        prompt=f"All picked. Take the totes to the {kind} zone and scan the drop location",
+        title="All picked",
+        prompt=f"Take the totes to the {kind} zone and scan a drop location there",
         expect="location",
-        target={"kind": kind},
+        target={"zone": kind},
         actions=[HOME],
         progress=progress.as_dict(),
     )

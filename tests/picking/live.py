@@ -111,6 +111,30 @@ class LiveFloor:
 
 
 @dataclass
+class Walker:
+    """A careful picker's choices: which tote for which order, what to scan on a screen."""
+
+    totes: dict[str, str] = field(default_factory=dict)  # order -> tote
+    free: list[str] = field(default_factory=lambda: [f"T{i}" for i in range(1, 7)])
+
+    def next_scan(self, screen: dict[str, Any]) -> str | None:
+        """What a careful picker scans on this screen (None: nothing to scan)."""
+        name, target = screen["name"], screen["target"]
+        if name == "pick.scan_tote":
+            tote = self.totes.setdefault(target["order"], self.free.pop(0))
+            return tote
+        if name in ("pick.scan_location", "pick.put_back"):
+            return str(target["location"])
+        if name in ("pick.scan_product", "pick.quantity"):
+            return BARCODES[target["sku"]]
+        if name == "pick.scan_tote_put":
+            return str(target["tote"])
+        if name == "pick.scan_drop":
+            return "PACK-01"
+        return None
+
+
+@dataclass
 class Picker:
     """One operator logged in on an enrolled kiosk, over the floor HTTP API."""
 
@@ -118,8 +142,7 @@ class Picker:
     http: requests.Session
     session_id: str
     screen: dict[str, Any]
-    totes: dict[str, str] = field(default_factory=dict)  # order -> tote
-    free: list[str] = field(default_factory=lambda: [f"T{i}" for i in range(1, 7)])
+    walker: Walker = field(default_factory=lambda: Walker())
     pushed: queue.Queue[dict[str, Any]] = field(default_factory=queue.Queue)
     sio: socketio.Client | None = None
 
@@ -137,20 +160,11 @@ class Picker:
         return self.screen
 
     def next_scan(self, screen: dict[str, Any]) -> str | None:
-        """What a careful picker scans on this screen (None: nothing to scan)."""
-        name, target = screen["name"], screen["target"]
-        if name == "pick.scan_tote":
-            tote = self.totes.setdefault(target["order"], self.free.pop(0))
-            return tote
-        if name in ("pick.scan_location", "pick.put_back"):
-            return str(target["location"])
-        if name in ("pick.scan_product", "pick.quantity"):
-            return BARCODES[target["sku"]]
-        if name == "pick.scan_tote_put":
-            return str(target["tote"])
-        if name == "pick.scan_drop":
-            return "PACK-01"
-        return None
+        return self.walker.next_scan(screen)
+
+    @property
+    def totes(self) -> dict[str, str]:
+        return self.walker.totes
 
     # -- Socket.IO ---------------------------------------------------------------------
 

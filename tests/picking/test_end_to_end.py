@@ -12,7 +12,7 @@ import pytest
 
 from devices.pseudo_terminal import PseudoTerminal
 from tests.hardware.conftest import wait_for
-from tests.picking.live import LiveFloor, Picker
+from tests.picking.live import Http, LiveFloor, Picker, new_key
 
 pytestmark = pytest.mark.slow
 Send = Callable[[str], dict[str, Any]]
@@ -166,3 +166,25 @@ def test_every_scan_from_the_serial_scanner_at_the_pickers_station(
     assert types_in_order(hooks["WEB-1"]) == ["order.accepted", "order.picked"]
     assert types_in_order(hooks["WEB-2"]) == ["order.accepted", "order.picked"]
     p.close()
+
+
+def test_a_reassignment_pushes_both_pickers_new_screens(live_floor: LiveFloor) -> None:
+    f = live_floor
+    f.load_site()
+    f.order("WEB-1", MUG=1)
+    first, second = f.picker("P4"), f.picker("P5")
+    first.connect_socket()
+    second.connect_socket()
+    first.emit(action="pick")
+    second.emit(action="pick")
+    assert second.screen["name"] == "pick.no_work"
+    for p in (first, second):
+        while not p.pushed.empty():
+            p.pushed.get_nowait()
+    admin = Http(f.base, new_key("admin"))
+    [batch] = admin.get("/picking/batches").json["data"]
+    assert admin.post(f"/picking/batches/{batch['batch_id']}/reassign", {"badge": "P5"}).json
+    assert first.wait_push()["name"] == "pick.no_work"
+    assert second.wait_push()["name"] == "pick.scan_tote"
+    first.close()
+    second.close()
