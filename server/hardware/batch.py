@@ -81,9 +81,8 @@ def _fold_one(batch: Batch, message: Message, now: datetime) -> None:
     elif isinstance(message, Availability):
         change = batch.change(message.device_id, now)
         change.availability, change.session = message.state, message.session
-        bridge = getattr(message, "bridge", None)  # sent by bridges that name themselves
-        if bridge:
-            change.bridge_id = bridge
+        if message.bridge:  # a bridge names itself in the availability of its devices
+            change.bridge_id = message.bridge
     elif isinstance(message, DeviceState):
         change = batch.change(message.device_id, now)
         change.kind = STATE_KINDS.get(message.kind, message.kind)

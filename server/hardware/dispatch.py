@@ -48,8 +48,7 @@ class Dispatcher:
             ignored=batch.ignored,
             batches=1,
         )
-        with self.link.stats._lock:
-            self.link.stats.largest_batch = max(self.link.stats.largest_batch, len(messages))
+        self.link.stats.note_batch(len(messages))
         for event in routed:
             if self._retrying(lambda e=event: self._route(e), stopping) is None:  # type: ignore[misc]
                 return False

@@ -33,6 +33,10 @@ class IngestStats:
             for name, value in counts.items():
                 setattr(self, name, getattr(self, name) + value)
 
+    def note_batch(self, size: int) -> None:
+        with self._lock:
+            self.largest_batch = max(self.largest_batch, size)
+
     def note_malformed(self, topic: str, message: str) -> None:
         with self._lock:
             self.malformed += 1

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import peewee
 import pytest
 
 from server.db import connection
@@ -158,3 +159,33 @@ def test_malformed_payloads_are_counted_acked_and_do_not_stop_ingest(
     publisher.settle()
     wait_for(lambda: again.stats["ingested"] == 1, what="the next good event")
     assert again.stats["malformed"] == 0
+
+
+def test_an_event_is_not_acked_until_its_route_committed(
+    hw_settings: Callable[..., Any],
+    server_factory: Callable[..., Server],
+    publisher: Publisher,
+) -> None:
+    """The database is away while a routed event arrives: the server retries and never acks
+    it; stopped like that, the next start gets it redelivered and routes it once."""
+    calls: list[str] = []
+
+    def database_away(spine: Spine, event: DeviceEvent) -> None:
+        calls.append(event.event_id)
+        raise peewee.OperationalError("database is locked")
+
+    routes.EVENT_ROUTES["door"] = database_away
+    try:
+        settings = hw_settings()
+        first = server_factory(settings)
+        wait_for(lambda: first.connected, what="server connected")
+        publisher.event("door-9", "door", 1, {"open": True})
+        publisher.settle()
+        wait_for(lambda: first.stats["commit_retries"] >= 2, what="retries")
+        first.stop()
+        routes.EVENT_ROUTES["door"] = press_route
+        second = server_factory(settings)
+        wait_for(lambda: pressed("door-9") == [1], what="the redelivered event routed")
+        assert second.stats["commit_retries"] == 0
+    finally:
+        routes.EVENT_ROUTES.pop("door", None)

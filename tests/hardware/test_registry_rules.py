@@ -55,7 +55,7 @@ def test_fold_coalesces_a_device_to_one_change_and_keeps_event_order() -> None:
         _weight(1, 1.0),
         DeviceState("s", "scale-1", "scale", WeightData(2.0, True)),
         _weight(2, 2.0),
-        Availability("s", "scale-1", "online", "a", None),
+        Availability("s", "scale-1", "online", "a", None, bridge="edge-1"),
         BridgeStatus("s", "edge-1", "offline", "b"),
         DeviceState("s", "probe-1", "temperature", TemperatureData(4.5)),
         DeviceState("s", "door-1", "door", DoorData(True)),
@@ -69,6 +69,7 @@ def test_fold_coalesces_a_device_to_one_change_and_keeps_event_order() -> None:
         {"grams": 2.0, "stable": True},
         "online",
     )
+    assert scale.bridge_id == "edge-1"
     assert [e.seq for e in batch.events] == [1, 2]
     assert batch.changes["edge-1"].kind == "bridge"
     assert batch.changes["edge-1"].availability == "offline"
