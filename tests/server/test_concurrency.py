@@ -108,3 +108,52 @@ def _ordered(sku: str) -> int:
         return sum(
             ln.qty for ln in OrderLine.select().join_from(OrderLine, Order) if ln.product.sku == sku
         )
+
+
+def post_cancel(base: str, key: str, external_id: str) -> int:
+    url = urlparse(base)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+    try:
+        conn.request(
+            "POST",
+            f"/api/v1/orders/{external_id}/cancel",
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+def test_concurrent_orders_and_cancels_keep_reservations_true(live_server: str, api: Api) -> None:
+    stock = [
+        {"sku": "MUG", "location": "A-01-01-1", "delta": 9, "reason": "count"},
+        {"sku": "MUG", "location": "BULK-01", "delta": 4, "reason": "count"},
+        {"sku": "PEN", "location": "A-02-01-1", "delta": 20, "reason": "count"},
+    ]
+    load_site(api, stock)
+    statuses: list[int] = []
+    barrier = threading.Barrier(THREADS)
+
+    def hammer(t: int) -> None:
+        barrier.wait()
+        for n in range(ORDERS_PER_THREAD):
+            statuses.append(post_order(live_server, api.key, f"C{t}-{n}", 1 + (t + n) % 3))
+            if n % 2:
+                statuses.append(post_cancel(live_server, api.key, f"C{t}-{n - 1}"))
+
+    threads = [threading.Thread(target=hammer, args=(t,)) for t in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(100)
+    assert set(statuses) == {200, 201}
+    with database.connection_context():
+        reserved = sum(row.reserved for row in Stock.select())
+        assert all(row.reserved <= row.on_hand for row in Stock.select())
+        lines = list(OrderLine.select(OrderLine, Order).join(Order))
+        assert all(ln.allocated == 0 for ln in lines if ln.order.status == "cancelled")
+        assert reserved == sum(ln.allocated for ln in lines)
+        cancelled = Order.select().where(Order.status == "cancelled").count()
+    assert cancelled == THREADS * (ORDERS_PER_THREAD // 2)
