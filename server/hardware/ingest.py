@@ -137,13 +137,19 @@ class MqttIngest:
                 continue
             message = decode_message(item.message.topic, bytes(item.message.payload))
             if isinstance(message, PayloadError):
-                log.warning("MQTT message dropped (%s): %s", message.topic, message.message)
-                stats.note_malformed(message.topic, message.message)
+                self._malformed(message)
                 continue
             decoded.append(message)
         if decoded and not self.dispatcher.take_in(decoded, self._stopping):
             return  # stopping with the batch not committed: not acked, redelivered later
         self._ack(batch)
+
+    def _malformed(self, error: PayloadError) -> None:
+        """Counted always; logged for the first ones, then every 1000th (no log flood)."""
+        self.link.stats.note_malformed(error.topic, error.message)
+        count = self.link.stats.malformed
+        if count <= 10 or count % 1000 == 0:
+            log.warning("MQTT message dropped (%s, #%s): %s", error.topic, count, error.message)
 
     def _ack(self, batch: list[Received]) -> None:
         for item in batch:

@@ -189,3 +189,18 @@ def test_an_event_is_not_acked_until_its_route_committed(
         assert second.stats["commit_retries"] == 0
     finally:
         routes.EVENT_ROUTES.pop("door", None)
+
+
+def test_the_server_owns_a_retained_status_with_a_last_will(
+    hw_settings: Callable[..., Any],
+    server_factory: Callable[..., Server],
+    mqtt_probe: Callable[..., Any],
+    hw_site: str,
+) -> None:
+    server = server_factory(hw_settings())
+    wait_for(lambda: server.connected, what="server connected")
+    probe = mqtt_probe(server.settings.mqtt_url, f"floorlink/{hw_site}/server/status")
+    probe.wait(lambda msgs: msgs and msgs[-1].json()["state"] == "online")
+    assert probe.messages[-1].retain
+    server.stop()
+    probe.wait(lambda msgs: msgs[-1].json()["state"] == "offline")
