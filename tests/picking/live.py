@@ -188,7 +188,7 @@ class Picker:
         self.screen = ack["screen"]
         return self.screen
 
-    def wait_push(self, timeout: float = 10.0) -> dict[str, Any]:
+    def wait_push(self, timeout: float = 30.0) -> dict[str, Any]:
         self.screen = self.pushed.get(timeout=timeout)
         return self.screen
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from server.db import database as db_proxy
 from server.models import FloorSession, ProcessedInput
@@ -79,7 +79,7 @@ def _wait(condition: Any, timeout: float = 10.0) -> bool:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=HANDHELD)
+    context = browser.new_context(viewport=ViewportSize(**HANDHELD))  # type: ignore[typeddict-item]
     yield context.new_page()
     context.close()
 

@@ -1,0 +1,306 @@
+"""Picking through the real server: simulated pickers scanning concurrently on the floor API.
+
+    /tmp/probe-venv/bin/python bench/picking.py [--pickers 100] [--seconds 15] [--rate 200]
+
+Starts `floorlink serve` (gunicorn, threaded) on a free port against a fresh SQLite file,
+loads a catalogue, stock, totes and orders through the OMS API, enrolls one kiosk per
+picker and logs every picker in (floor API). Then every picker walks its batches (tote,
+location, product per unit, tote, drop) over keep-alive HTTP, in worker processes:
+  1. saturated: every picker scans as fast as the server answers, for --seconds;
+  2. paced: all pickers together at --rate scans/s, for --seconds.
+It prints scans committed per second and p50/p99 from a scan to its new screen, beside the
+raw durable commit rate (SQLite WAL, synchronous=FULL, one row per commit) of this run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing as mp
+import os
+import random
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from orders import Server, gtin13, raw_sqlite, request
+
+SKUS = 200
+LINES = 3
+FLOOR = "/api/floor/v1"
+
+
+# --- the site -------------------------------------------------------------------------------
+
+
+def load_site(port: int, key: str, orders: int, totes: list[str]) -> None:
+    auth = {"Authorization": f"Bearer {key}"}
+    locations = [
+        {
+            "code": f"A-{i // 20 + 1:02d}-{i % 20 + 1:02d}-1",
+            "zone": "A",
+            "kind": "pick",
+            "walk_sequence": i,
+        }
+        for i in range(SKUS)
+    ] + [{"code": "PACK-01", "zone": "P", "kind": "pack", "walk_sequence": 9000}]
+    products = [
+        {
+            "sku": f"B-{i}",
+            "name": f"Item {i}",
+            "barcodes": [gtin13(i)],
+            "weight_g": 100,
+            "dims_mm": [10, 10, 10],
+        }
+        for i in range(SKUS)
+    ]
+    stock = [
+        {"sku": f"B-{i}", "location": locations[i]["code"], "delta": 1_000_000, "reason": "bench"}
+        for i in range(SKUS)
+    ]
+    calls = [
+        ("/api/v1/locations", "PUT", {"locations": locations}),
+        ("/api/v1/products", "PUT", {"products": products}),
+        ("/api/v1/stock/adjustments", "POST", {"adjustments": stock}),
+    ]
+    calls += [
+        ("/api/v1/totes", "PUT", {"totes": [{"code": c} for c in totes[i : i + 1000]]})
+        for i in range(0, len(totes), 1000)
+    ]
+    for path, method, body in calls:
+        status, answer = request(port, method, path, body, auth)
+        if status != 200:
+            raise RuntimeError(f"{method} {path}: {status} {answer}")
+    post_orders(port, auth, orders)
+
+
+def post_orders(port: int, auth: dict[str, str], orders: int) -> None:
+    def post(part: range) -> None:
+        rng = random.Random(part.start)
+        for n in part:
+            lines = [
+                {"line_id": str(j), "sku": f"B-{s}", "qty": rng.randint(1, 2)}
+                for j, s in enumerate(rng.sample(range(SKUS), LINES))
+            ]
+            body = {
+                "external_id": f"P-{n}",
+                "channel": "web",
+                "priority": 5,
+                "ship_by": "2030-01-01T12:00:00Z",
+                "lines": lines,
+            }
+            status, answer = request(
+                port, "POST", "/api/v1/orders", body, auth | {"Idempotency-Key": f"P-{n}"}
+            )
+            if status != 201:
+                raise RuntimeError(f"order {n}: {status} {answer}")
+
+    threads = [threading.Thread(target=post, args=(range(i, orders, 8),)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def seed_floor(database_url: str, pickers: int) -> list[str]:
+    """Operators P000... (PIN 1234, picker) and one handheld each; their enrollment codes."""
+    from server import db
+    from server.app import load_handlers
+    from server.floor import operators
+    from server.floor.kiosks import AddKiosk
+    from server.spine import SYSTEM, Spine
+
+    database = db.bind(database_url)
+    load_handlers()
+    spine, pin_hash, codes = Spine(), operators.new_pin_hash("1234"), []
+    with database.connection_context():
+        for i in range(pickers):
+            cmd = operators.AddOperator(f"P{i:03d}", f"Picker {i}", ("picker",), pin_hash)
+            spine.execute(cmd, SYSTEM)
+            codes.append(
+                spine.execute(AddKiosk(f"HH-{i:03d}", "handheld", None, 3600.0), SYSTEM).result[
+                    "enrollment_code"
+                ]
+            )
+    database.close_all()  # type: ignore[attr-defined]
+    return codes
+
+
+# --- one picker -----------------------------------------------------------------------------
+
+
+class Picker:
+    def __init__(self, port: int, index: int, code: str, totes: list[str]) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.conn.connect()
+        self.conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.headers = {"Content-Type": "application/json"}
+        self.free, self.totes = list(totes), {}  # type: ignore[var-annotated]
+        self.retries = 0
+        token = self.post(f"{FLOOR}/enroll", {"code": code})["device_token"]
+        self.headers["X-Device-Token"] = token
+        login = self.post(f"{FLOOR}/sessions", {"badge": f"P{index:03d}", "pin": "1234"})
+        self.headers["Authorization"] = f"Bearer {login['token']}"
+        self.inputs = f"{FLOOR}/sessions/{login['session_id']}/inputs"
+        self.screen: dict[str, Any] = login["screen"]
+        self.n = 0
+
+    def post(self, path: str, body: Any) -> Any:
+        """POST; a 503 (database busy: nothing applied) is sent again, same input id."""
+        payload = json.dumps(body).encode()
+        for _ in range(20):
+            self.conn.request("POST", path, payload, self.headers)
+            response = self.conn.getresponse()
+            answer = json.loads(response.read())
+            if response.status != 503:
+                break
+            self.retries += 1
+            time.sleep(0.05)
+        if response.status >= 300:
+            raise RuntimeError(f"{path}: {response.status} {answer}")
+        return answer
+
+    def send(self, **body: Any) -> dict[str, Any]:
+        self.n += 1
+        self.screen = self.post(self.inputs, {"input_id": f"i{self.n}", **body})["screen"]
+        return self.screen
+
+    def next_scan(self) -> str | None:
+        name, target = self.screen["name"], self.screen["target"]
+        if name == "pick.scan_tote":
+            return self.totes.setdefault(target["order"], self.free.pop())
+        if name == "pick.scan_location":
+            return str(target["location"])
+        if name in ("pick.scan_product", "pick.quantity"):
+            return gtin13(int(target["sku"].removeprefix("B-")))
+        if name == "pick.scan_tote_put":
+            return str(target["tote"])
+        return "PACK-01" if name == "pick.scan_drop" else None
+
+    def walk(self, start: float, end: float, interval: float, out: list[Any]) -> None:
+        """Scan until `end` (wall clock); every `interval` s if paced, else back to back."""
+        due = start + random.random() * interval
+        while (now := time.time()) < end:
+            scan = self.next_scan()
+            if scan is None:
+                if (
+                    self.send(action="next" if self.screen["name"] == "pick.done" else "pick")[
+                        "name"
+                    ]
+                    == "pick.no_work"
+                ):
+                    return
+                continue
+            if interval:
+                time.sleep(max(0.0, due - now))
+                due += interval
+            began = time.perf_counter()
+            screen = self.send(scan=scan)
+            error = (screen.get("feedback") or {}).get("level") == "error"
+            out.append((time.time(), time.perf_counter() - began, error))
+
+
+def worker(
+    port: int, jobs: list[tuple[int, str, list[str]]], plan: Any, ready: Any, go: Any, results: Any
+) -> None:
+    pickers = [Picker(port, i, code, totes) for i, code, totes in jobs]
+    for p in pickers:
+        p.send(action="pick")
+    ready.put(len(pickers))
+    go.wait()
+    start, seconds, interval = plan["start"], plan["seconds"], plan["interval"]
+    for phase, (begin, gap) in enumerate(((start, 0.0), (start + seconds + 1, interval))):
+        samples: list[Any] = []
+        threads = [
+            threading.Thread(target=p.walk, args=(begin, begin + seconds, gap, samples))
+            for p in pickers
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        results.put((phase, samples, sum(p.retries for p in pickers)))
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def summary(samples: list[Any], seconds: float) -> str:
+    lat = sorted(s[1] for s in samples)
+    if not lat:
+        return "no scans"
+    errors = sum(1 for s in samples if s[2])
+    p50, p99 = lat[len(lat) // 2] * 1000, lat[max(0, int(len(lat) * 0.99) - 1)] * 1000
+    return (
+        f"scans/s {len(lat) / seconds:7.1f}   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   "
+        f"scans {len(lat)}   error screens {errors}"
+    )
+
+
+def run(args: Any, workdir: Path) -> None:
+    raw = raw_sqlite(workdir / "raw.db", 3.0)
+    url = f"sqlite:///{workdir / 'bench.db'}"
+    server = Server(url, workdir)
+    server.env["FLOORLINK_SERVER__THREADS"] = str(args.threads)
+    server.start()
+    try:
+        key = server.cli("apikey", "create", "bench", "--scope", "oms").splitlines()[0]
+        per = args.orders // args.pickers * 2 + 10
+        totes = {i: [f"T{i:03d}-{n:04d}" for n in range(per)] for i in range(args.pickers)}
+        load_site(server.port, key, args.orders, [c for t in totes.values() for c in t])
+        codes = seed_floor(url, args.pickers)
+        jobs = [(i, codes[i], totes[i]) for i in range(args.pickers)]
+        phases = drive(server.port, jobs, args)
+    finally:
+        server.stop()
+    print(f"raw SQLite commits/s {raw:7.0f} (WAL, synchronous=FULL, one row per commit)")
+    print(f"saturated ({args.pickers} pickers)   {summary(phases[0], args.seconds)}")
+    print(f"paced at {args.rate:.0f} scans/s         {summary(phases[1], args.seconds)}")
+
+
+def drive(port: int, jobs: list[Any], args: Any) -> dict[int, list[Any]]:
+    ctx = mp.get_context("fork")
+    ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
+    plan = ctx.Manager().dict()
+    parts = [jobs[i :: args.procs] for i in range(args.procs)]
+    procs = [
+        ctx.Process(target=worker, args=(port, part, plan, ready, go, results)) for part in parts
+    ]
+    for p in procs:
+        p.start()
+    for _ in procs:
+        ready.get(timeout=600)
+    plan.update(start=time.time() + 0.5, seconds=args.seconds, interval=args.pickers / args.rate)
+    go.set()
+    phases: dict[int, list[Any]] = {0: [], 1: []}
+    retries = 0
+    for _ in range(2 * len(procs)):
+        phase, samples, retried = results.get(timeout=2 * args.seconds + 300)
+        phases[phase] += samples
+        retries += retried if phase == 1 else 0  # each worker's count covers both phases
+    print(f"503 (busy) answers sent again by the pickers: {retries}")
+    for p in procs:
+        p.join(30)
+    return phases
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pickers", type=int, default=100)
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--rate", type=float, default=200.0, help="scans/s of the paced phase")
+    parser.add_argument("--orders", type=int, default=2000)
+    parser.add_argument("--procs", type=int, default=4, help="load generator processes")
+    parser.add_argument("--threads", type=int, default=64, help="server threads")
+    args = parser.parse_args()
+    print(f"load: {os.getloadavg()}  cores: {os.cpu_count()}  pickers: {args.pickers}")
+    with tempfile.TemporaryDirectory(prefix="floorlink-bench-") as tmp:
+        run(args, Path(tmp))
+
+
+if __name__ == "__main__":
+    main()
