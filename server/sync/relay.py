@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,14 +61,17 @@ class Relay:
         clock: Clock = utcnow,
         rand: Callable[[], float] = random.random,
         sender: Sender | None = None,
+        chain: int = outbox.CHAIN,
     ) -> None:
         self.spine = spine
         self.timeout_s = timeout_s
-        self.batch_size = batch_size
+        self.batch_size = batch_size  # subjects per claim, each with up to `chain` events
+        self.chain = chain
         self.clock = clock
         self.rand = rand
         self.lease = dt.timedelta(seconds=timeout_s * 2 + 1)
         self.sender = sender or Sender(timeout_s)
+        self._claiming = threading.Lock()  # one claim at a time per process
 
     def catch_up(self) -> int:
         """Fan every new event out into deliveries; return how many events were scanned."""
@@ -79,16 +83,24 @@ class Relay:
 
     def step(self) -> int:
         """One round: claim, send, settle. Returns how many deliveries it handled."""
-        with connection():
-            claimed = outbox.claim(self.clock(), self.lease, self.batch_size)
-            endpoints = outbox.active_endpoints() if claimed else {}
-        if not claimed:
+        return self.deliver(self.claim())
+
+    def claim(self) -> list[outbox.Chain]:
+        """Lease up to `batch_size` subjects, each with up to `chain` deliveries in order."""
+        with connection(), self._claiming:
+            return outbox.claim(self.clock(), self.lease, self.batch_size, self.chain)
+
+    def deliver(self, chains: list[outbox.Chain]) -> int:
+        """Send claimed chains outside any transaction, then settle them in one."""
+        if not chains:
             return 0
-        round_ = self._send_all(claimed, endpoints)
+        with connection():
+            endpoints = outbox.active_endpoints()
+        round_ = self._send_all(chains, endpoints)
         with connection():
             outbox.settle(round_.settlement, self.clock())
         self._escalate(round_)
-        return len(claimed)
+        return sum(len(chain) for chain in chains)
 
     def drain(self, max_rounds: int = 10_000) -> int:
         """Fan out and deliver until nothing is due (tests and benchmarks)."""
@@ -102,30 +114,46 @@ class Relay:
         return total
 
     def _send_all(
-        self, claimed: list[outbox.Claimed], endpoints: dict[int, WebhookEndpoint]
+        self, chains: list[outbox.Chain], endpoints: dict[int, WebhookEndpoint]
     ) -> _Round:
         started = self.clock()
         lease_end = started + self.lease - dt.timedelta(seconds=self.timeout_s)
         round_ = _Round(outbox.Settlement(), [], set(), {})
         keys = {pk: signing_keys(ep, started) for pk, ep in endpoints.items()}
-        for item in claimed:
+        for chain in chains:
+            sent = self._send_chain(chain, endpoints, keys, lease_end, round_)
+            round_.settlement.released += [item.delivery_id for item in chain[sent:]]
+        return round_
+
+    def _send_chain(
+        self,
+        chain: outbox.Chain,
+        endpoints: dict[int, WebhookEndpoint],
+        keys: dict[int, list[bytes]],
+        lease_end: dt.datetime,
+        round_: _Round,
+    ) -> int:
+        """Send a subject's deliveries in order until one fails; return how many were judged."""
+        post = self.sender.post
+        for done, item in enumerate(chain):
             endpoint = endpoints.get(item.endpoint_id)
             if endpoint is None or item.endpoint_id in round_.gone or self.clock() > lease_end:
-                round_.settlement.released.append(item.delivery_id)
-                continue
+                return done
             if item.endpoint_id in round_.down:
                 answer = Answer(None, error=round_.down[item.endpoint_id])
             else:
-                key = keys[item.endpoint_id]
-                answer = self.sender.post(endpoint.url, key, item.event, int(time.time()))
+                answer = post(
+                    endpoint.url, keys[item.endpoint_id], item.event_id, item.body, int(time.time())
+                )
+            if answer.ok:
+                round_.settlement.delivered.append((item.delivery_id, answer.status or 200))
+                continue
             self._judge(item, answer, round_)
-        return round_
+            return done + 1  # what follows waits behind the failure, unsent
+        return len(chain)
 
     def _judge(self, item: outbox.Claimed, answer: Answer, round_: _Round) -> None:
         settlement = round_.settlement
-        if answer.ok:
-            settlement.delivered.append((item.delivery_id, answer.status or 200))
-            return
         if answer.status == 410:
             round_.gone.add(item.endpoint_id)
             settlement.released.append(item.delivery_id)

@@ -21,6 +21,14 @@ log = logging.getLogger(__name__)
 
 
 class RelayService:
+    """A fan-out pump and `workers` threads that each claim, send and settle.
+
+    Claims are pipelined: while some workers send, another claims the next subjects. One
+    worker claims at a time, and after a claim that found less than a full batch nobody
+    claims again until something changed (a settle, new events, the poll interval): a
+    claim that finds little scans every pending delivery.
+    """
+
     name = "webhook relay"
 
     def __init__(self, relay: Relay, workers: int, poll_interval_s: float) -> None:
@@ -29,7 +37,9 @@ class RelayService:
         self.poll = poll_interval_s
         self._wake = threading.Event()
         self._work = threading.Condition()
-        self._generation = 0
+        self._generation = 0  # bumped by the pump and by every settle
+        self._dry = -1  # the generation in which a claim came back short
+        self._claiming = False
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -49,12 +59,16 @@ class RelayService:
     def stop(self) -> None:
         self._stopping.set()
         self._wake.set()
-        with self._work:
-            self._work.notify_all()
+        self._changed()
         for thread in self._threads:
             thread.join(self.relay.timeout_s + 5)
         self._threads = []
         self.relay.sender.close()
+
+    def _changed(self) -> None:
+        with self._work:
+            self._generation += 1
+            self._work.notify_all()
 
     def _pump(self) -> None:
         while not self._stopping.is_set():
@@ -62,26 +76,41 @@ class RelayService:
                 self.relay.catch_up()
             except Exception:
                 log.exception("relay fan-out failed; trying again")
-            with self._work:
-                self._generation += 1
-                self._work.notify_all()
+            self._changed()
             self._wake.wait(self.poll)
             self._wake.clear()
 
     def _worker(self) -> None:
-        seen = -1
-        while not self._stopping.is_set():
+        while (generation := self._turn_to_claim()) is not None:
             try:
-                done = self.relay.step()
+                chains = self.relay.claim()
             except Exception:
-                log.exception("relay round failed; trying again")
-                done = 0
-            if done:
-                continue
+                log.exception("relay claim failed; trying again")
+                chains = []
             with self._work:
-                if self._generation == seen and not self._stopping.is_set():
-                    self._work.wait(self.poll)
-                seen = self._generation
+                self._claiming = False
+                if len(chains) < self.relay.batch_size:
+                    self._dry = generation
+                self._work.notify_all()
+            if not chains:
+                continue
+            try:
+                self.relay.deliver(chains)
+            except Exception:
+                log.exception("relay delivery failed; the leases will run out and retry")
+            self._changed()
+
+    def _turn_to_claim(self) -> int | None:
+        """Wait until this worker may claim; its generation, or None when stopping."""
+        with self._work:
+            while self._claiming or self._dry == self._generation:
+                if self._stopping.is_set():
+                    return None
+                self._work.wait(self.poll)
+            if self._stopping.is_set():
+                return None
+            self._claiming = True
+            return self._generation
 
 
 def from_settings(settings: RelaySettings, spine: Spine, workers: int = 8) -> RelayService:
