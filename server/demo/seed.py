@@ -31,6 +31,15 @@ def _floor_seeder(spine: Spine) -> list[str]:
 EXTRA_SEEDERS.append(_floor_seeder)
 
 
+def _picking_seeder(spine: Spine) -> list[str]:
+    from server.picking import demo
+
+    return demo.seed(spine)
+
+
+EXTRA_SEEDERS.append(_picking_seeder)
+
+
 def is_seeded() -> bool:
     return Product.select().exists()
 
