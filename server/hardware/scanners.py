@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+import peewee
 from flask import Flask
 
 from devices.serial_link import Backoff
@@ -23,6 +25,9 @@ from server.hardware import routes
 from server.runtime import Runtime
 
 log = logging.getLogger(__name__)
+# A scan waits in the reader thread (the scanner's bytes wait in the tty) while the
+# database is briefly away; the same input id makes a retry harmless.
+FEED_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -120,8 +125,18 @@ class SerialScanners:
         if feed is None:
             log.error("scan from %s not delivered: the floor has no feed_station_scan", scanner_id)
             return
-        with self.app.app_context():
-            feed(self.spine, station, raw, f"serial:{event_id}", f"serial:{scanner_id}")
+        delay = 0.2
+        for attempt in range(1, FEED_ATTEMPTS + 1):
+            try:
+                with self.app.app_context():
+                    feed(self.spine, station, raw, f"serial:{event_id}", f"serial:{scanner_id}")
+                return
+            except peewee.OperationalError as exc:  # the database is busy or away: retry
+                if attempt == FEED_ATTEMPTS:
+                    raise
+                log.warning("scan %s not taken yet (%s), retrying in %.1f s", event_id, exc, delay)
+                time.sleep(delay)
+                delay *= 2
 
 
 def build(app: Flask, runtime: Runtime) -> SerialScanners | None:

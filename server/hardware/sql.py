@@ -39,6 +39,6 @@ def update_devices(changes: dict[str, dict[str, Any]]) -> None:
         groups[columns].append([fields[c].db_value(values[c]) for c in columns] + [device_id])
     p = database.obj.param
     for columns, rows in groups.items():
-        assignments = ", ".join(f"{c} = {p}" for c in columns)
+        assignments = ", ".join(f'"{c}" = {p}' for c in columns)
         cursor = database.cursor()
         cursor.executemany(f"UPDATE hardware_device SET {assignments} WHERE id = {p}", rows)
