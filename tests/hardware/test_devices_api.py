@@ -73,3 +73,13 @@ def test_unknown_devices_are_listed_unassigned_and_bridge_offline_takes_its_devi
     stats = admin_key_for(server, "/devices/stats")
     assert stats["mqtt"]["connected"] is True
     assert stats["ingest"]["malformed"] == 0
+
+
+def test_kiosks_are_listed_with_the_devices(app: Any, admin_api: Any) -> None:
+    from tests.floor.conftest import add_kiosk
+
+    add_kiosk(app, "ST-7", "station", "PACK-07")
+    rows = by_id(admin_api.get("/devices").get_json())
+    kiosk = rows["ST-7"]
+    assert (kiosk["source"], kiosk["kind"], kiosk["station"]) == ("kiosk", "station", "PACK-07")
+    assert kiosk["availability"] == "offline"  # not enrolled yet
