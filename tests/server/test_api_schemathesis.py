@@ -26,7 +26,7 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-EXAMPLES_PER_OPERATION = 25
+EXAMPLES_PER_OPERATION = 15
 CHUNKS = 4  # operations split over several tests, each well inside the per-test timeout
 
 pytestmark = pytest.mark.slow
