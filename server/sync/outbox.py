@@ -17,7 +17,7 @@ from typing import Any
 import peewee
 
 from server.db import database, is_postgres
-from server.models import Event, WebhookDelivery, WebhookEndpoint, isoformat
+from server.models import Event, WebhookDelivery, WebhookEndpoint, isoformat, utcnow
 from server.sync import filters
 
 FANOUT_CHUNK = 5000
@@ -70,24 +70,60 @@ def fanout() -> int:
 
 
 def _fanout_one(endpoint: WebhookEndpoint) -> int:
-    events: list[Any] = list(
-        Event.select(Event.position, Event.type, Event.subject)
+    """One chunk of events for one endpoint: a single INSERT ... SELECT with its filter."""
+    chunk = (
+        Event.select(Event.position)
         .where(Event.position > endpoint.fanout_position)
         .order_by(Event.position)
         .limit(FANOUT_CHUNK)
-        .tuples()
     )
-    rows = [
-        {"endpoint": endpoint.id, "event_position": pos, "subject": subject}
-        for pos, type_, subject in events
-        if filters.wants(endpoint.event_types, endpoint.endpoint_id, type_, subject)
-    ]
-    for start in range(0, len(rows), 500):
-        D.insert_many(rows[start : start + 500]).on_conflict_ignore().execute()
-    WebhookEndpoint.update(fanout_position=events[-1][0]).where(
-        WebhookEndpoint.id == endpoint.id
-    ).execute()
-    return len(events)
+    found: Any = (
+        Event.select(peewee.fn.COUNT(peewee.SQL("*")), peewee.fn.MAX(chunk.c.position))
+        .from_(chunk)
+        .tuples()
+        .get()
+    )
+    scanned, last = found
+    if not scanned:
+        return 0
+    now = utcnow()
+    rows = Event.select(
+        peewee.Value(endpoint.id),
+        Event.position,
+        Event.subject,
+        peewee.Value("pending"),
+        peewee.Value(0),
+        peewee.Value(now),
+        peewee.Value(""),
+        peewee.Value(now),
+    ).where(
+        Event.position > endpoint.fanout_position,
+        Event.position <= last,
+        wanted(endpoint.event_types, endpoint.endpoint_id),
+    )
+    columns = [D.endpoint, D.event_position, D.subject, D.status, D.attempts]
+    columns += [D.next_attempt_at, D.last_error, D.created_at]
+    D.insert_from(rows, columns).on_conflict_ignore().execute()
+    WebhookEndpoint.update(fanout_position=last).where(WebhookEndpoint.id == endpoint.id).execute()
+    return int(scanned)
+
+
+def wanted(patterns: list[str], endpoint_id: str) -> Any:
+    """filters.wants as SQL: the endpoint's own test events, and the types it asked for."""
+    own_test = (Event.type == filters.TEST_EVENT) & (Event.subject == f"endpoint:{endpoint_id}")
+    asked: Any = None
+    for pattern in patterns:
+        if pattern == "*":
+            term: Any = peewee.SQL("1 = 1")
+        elif pattern.endswith(".*"):
+            prefix = pattern[:-1]
+            term = peewee.fn.SUBSTR(Event.type, 1, len(prefix)) == prefix
+        else:
+            term = Event.type == pattern
+        asked = term if asked is None else asked | term
+    if asked is None:
+        return own_test
+    return own_test | ((Event.type != filters.TEST_EVENT) & asked)
 
 
 def active_endpoints() -> dict[int, WebhookEndpoint]:
