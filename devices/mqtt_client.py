@@ -139,6 +139,9 @@ class MqttClient:
         self._client.disconnect()
         self._client.loop_stop()
         self._connected.clear()
+        # loop_start() opens a socketpair that loop_stop() leaves open until garbage
+        # collection (paho issue #627): close it now, or it warns as an unclosed socket.
+        self._client._reset_sockets(sockpair_only=True)
 
     def publish(
         self,

@@ -115,3 +115,24 @@ def test_broker_killed_while_scanning_loses_nothing_and_keeps_order(
         assert [e["data"]["raw"] for e in events] == expected, device_id
         assert [e["seq"] for e in events] == list(range(1, count + 1))
     wait_until(lambda: bridge.spool.count() == 0)
+
+
+def test_a_publish_the_broker_refuses_stays_spooled_until_the_acl_allows_it(
+    tmp_path, mosquitto_factory, mqtt_probe, serial_pty, run_bridge
+) -> None:
+    acl = tmp_path / "floorlink.acl"
+    acl.write_text("topic readwrite floorlink/main/bridge/#\ntopic read #\n")
+    broker = mosquitto_factory(f"acl_file {acl}\n")
+    probe = mqtt_probe(broker.url, "floorlink/main/device/+/event/#")
+    device = serial_pty("scanner-1")
+    bridge = run_bridge(broker.url, scanners=(ScannerConfig("scanner-1", device.path),))
+    wait_until(lambda: bridge.scanners[0].status == "online" and bridge.client.is_connected)
+    device.write(b"TOTE-0001\r")
+    wait_until(lambda: bridge.spool.count() == 1)
+    time.sleep(0.5)  # refused (PUBACK 0x87 Not authorized) and retried: still spooled
+    assert bridge.spool.count() == 1 and probe.messages == []
+    acl.write_text("topic readwrite floorlink/main/#\n")
+    broker.reload()
+    probe.wait(lambda msgs: len(msgs) >= 1, timeout=10)
+    assert probe.messages[0].json()["data"] == {"raw": "TOTE-0001"}
+    wait_until(lambda: bridge.spool.count() == 0)
