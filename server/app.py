@@ -90,7 +90,9 @@ def create_app(settings: Settings, *, check_schema: bool = True) -> Flask:
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
     problems.install(app)
-    socketio.init_app(app, async_mode="threading", cors_allowed_origins=[])
+    # async_handlers=False: a socket's events run in order on its own (reader) thread,
+    # instead of one new thread per event (docs/performance.md, "Floor inputs").
+    socketio.init_app(app, async_mode="threading", cors_allowed_origins=[], async_handlers=False)
     for name in SERVICES:
         service = importlib.import_module(name).build(app, runtime)
         if service is not None:

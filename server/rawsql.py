@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import peewee
 
@@ -60,3 +60,33 @@ def insert_rows(
         sql += " RETURNING " + ", ".join(f'"{name}"' for name in returning)
     cursor = execute(sql, values)
     return list(cursor.fetchall()) if returning else []
+
+
+@lru_cache(maxsize=64)
+def _select_sql(model: type[peewee.Model], where: str, lock: bool) -> str:
+    cols = ", ".join(f'"{f.column_name}"' for f in model._meta.sorted_fields)
+    sql = f'SELECT {cols} FROM "{model._meta.table_name}" WHERE {where} LIMIT 1'
+    return sql + " FOR UPDATE" if lock else sql
+
+
+def select_one(
+    model: type[peewee.Model], where: str, params: Sequence[Any], lock: bool = False
+) -> Any:
+    """The first row matching `where` (hand-written, `?` placeholders) as a model instance,
+    or None; `lock` adds FOR UPDATE (PostgreSQL only: SQLite already holds the write lock)."""
+    fields = model._meta.sorted_fields
+    sql = _select_sql(model, where, lock and database.obj.for_update)
+    row = execute(sql, params).fetchone()
+    if row is None:
+        return None
+    return model(**{f.name: f.python_value(v) for f, v in zip(fields, row, strict=True)})
+
+
+def update_one(model: type[peewee.Model], key: Any, values: dict[str, Any]) -> None:
+    """UPDATE the row with primary key `key`: `values` by field name, converted by the model."""
+    meta = model._meta
+    pk = cast(peewee.Field, meta.primary_key)
+    fields = [meta.fields[name] for name in values]
+    sets = ", ".join(f'"{f.column_name}" = ?' for f in fields)
+    params = [f.db_value(values[f.name]) for f in fields] + [pk.db_value(key)]
+    execute(f'UPDATE "{meta.table_name}" SET {sets} WHERE "{pk.column_name}" = ?', params)

@@ -15,12 +15,13 @@ from typing import Any
 
 from flask import g, request
 
+from server import rawsql
 from server.api import routing
 from server.errors import Forbidden, Unauthorized
 from server.floor import auth, kiosks, rules
 from server.floor.inputs import SessionEnded
 from server.floor.push import NAMESPACE
-from server.floor.sessions import OPEN, EndSession
+from server.floor.sessions import EndSession
 from server.models import FloorOperator, FloorSession, KioskDevice, utcnow
 from server.realtime import socketio
 from server.runtime import runtime
@@ -52,12 +53,10 @@ def device_from(token: str | None) -> KioskDevice:
 
 def session_from(device: KioskDevice, token: str | None, rule: str) -> Caller:
     secret = (token or "").removeprefix("Bearer ").strip()
-    session = FloorSession.get_or_none(
-        (FloorSession.token_hash == auth.digest(secret))
-        & (FloorSession.device_id == device.device_id)
-        & OPEN
-    )
-    operator = FloorOperator.get_or_none(FloorOperator.id == session.operator) if session else None
+    # hand-written SQL: these two reads run on every floor call (server/rawsql.py)
+    where = '"token_hash" = ? AND "device_id" = ? AND "ended_at" IS NULL'
+    session = rawsql.select_one(FloorSession, where, [auth.digest(secret), device.device_id])
+    operator = rawsql.select_one(FloorOperator, '"id" = ?', [session.operator]) if session else None
     if session is None or operator is None or not operator.active:
         raise SessionEnded("no open session for this token: log in again")
     idle_s = runtime().settings.floor.idle_timeout_s

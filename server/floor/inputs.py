@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from devices.barcode import DecodeError, decode
-from server.db import for_update
+from server import rawsql
 from server.errors import FloorlinkError, Unauthorized
 from server.floor import push, screens
 from server.floor.flow import FLOWS, Action, Feedback, FloorInput, Flow, FlowContext, Screen
-from server.floor.sessions import OPEN, end_sessions
+from server.floor.sessions import end_sessions
 from server.models import FloorOperator, FloorSession, utcnow
 from server.spine import SYSTEM, Actor, Dedupe, Spine, Unit, handles
 
@@ -30,9 +30,9 @@ class SessionEnded(Unauthorized):
 
 
 def _load(session_id: str) -> tuple[FloorSession, FloorOperator]:
-    query = FloorSession.select().where((FloorSession.session_id == session_id) & OPEN)
-    session = for_update(query).first()
-    operator = FloorOperator.get_or_none(FloorOperator.id == session.operator) if session else None
+    where = '"session_id" = ? AND "ended_at" IS NULL'
+    session = rawsql.select_one(FloorSession, where, [session_id], lock=True)
+    operator = rawsql.select_one(FloorOperator, '"id" = ?', [session.operator]) if session else None
     if session is None or operator is None or not operator.active:
         raise SessionEnded("this session has ended: log in again")
     return session, operator
@@ -57,7 +57,7 @@ def _save(
     values: dict[str, Any] = {"flow": flow, "state": ctx.state, "screen": screen.to_json()}
     if touch:
         values["last_seen"] = utcnow()
-    FloorSession.update(**values).where(FloorSession.session_id == session.session_id).execute()
+    rawsql.update_one(FloorSession, session.session_id, values)
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,9 @@ def submit(spine: Spine, session_id: str, inp: FloorInput, badge: str) -> dict[s
     """Run one input; return the new screen (pushed to the session's other sockets too)."""
     dedupe = Dedupe(f"floor:{session_id}:{inp.input_id}")
     try:
-        outcome = spine.execute(ApplyInput(session_id, inp), Actor("operator", badge), dedupe)
+        outcome = spine.execute_grouped(
+            ApplyInput(session_id, inp), Actor("operator", badge), dedupe
+        )
     except SessionEnded:
         raise
     except FloorlinkError as exc:

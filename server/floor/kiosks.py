@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from server import rawsql
 from server.errors import Conflict, InvalidInput, NotFound, Unauthorized, field_error
 from server.floor import auth, sockets_registry
 from server.floor.sessions import OPEN, end_sessions
@@ -63,7 +64,7 @@ def find(device_id: str) -> KioskDevice:
 def device_by_token(token: str | None) -> KioskDevice | None:
     if not token:
         return None
-    row = KioskDevice.get_or_none(KioskDevice.token_hash == auth.digest(token.strip()))
+    row = rawsql.select_one(KioskDevice, '"token_hash" = ?', [auth.digest(token.strip())])
     if row is None or row.revoked_at is not None:
         return None
     return row

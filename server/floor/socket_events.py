@@ -3,6 +3,7 @@
 connect  auth {device_token, session_token?}: joins `device:<id>` (and `session:<id>`)
 input    the body of POST .../inputs; the ack is {screen} (or {error})
 screen   the session's current screen, as an ack
+ping     a latency probe for a logged-in socket: the ack is {pong: true}, no database work
 The server emits `screen` {screen} whenever something else changes it.
 """
 
@@ -100,3 +101,13 @@ def on_screen(*_: Any) -> dict[str, Any]:
     except FloorlinkError as exc:
         return _refused(exc)
     return {"screen": session.screen if session else None}
+
+
+@socket_event("ping", "session")
+def on_ping(*_: Any) -> dict[str, Any]:
+    """Answer at once: the session is checked against this process's socket registry only,
+    which logouts, role changes and revocations update at once (push.end_on_sockets)."""
+    auth = sockets_registry.get(_sid())
+    if auth is None or auth.session_id is None:
+        return {"error": {"status": 401, "detail": "log in first"}, "screen": None}
+    return {"pong": True}

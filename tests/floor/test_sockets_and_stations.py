@@ -113,3 +113,16 @@ def test_station_scan_goes_to_the_session_at_the_station(
     assert first == again and first is not None
     assert first["feedback"]["message"] == "Choose your work first"
     device_socket.disconnect(namespace="/kiosk")
+
+
+def test_ping_answers_a_logged_in_socket_only(app: Flask, enrolled: Any, operator: Any) -> None:
+    operator("S-9", "picker")
+    kiosk = enrolled()
+    device_only = _socket(app, kiosk, with_session=False)
+    refused = device_only.emit("ping", namespace="/kiosk", callback=True)
+    assert refused["error"]["status"] == 401
+    kiosk.login("S-9")
+    client = _socket(app, kiosk)
+    assert client.emit("ping", namespace="/kiosk", callback=True) == {"pong": True}
+    kiosk.logout()
+    assert not client.is_connected("/kiosk")

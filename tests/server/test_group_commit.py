@@ -1,0 +1,101 @@
+"""Group commit: concurrent commands share one transaction, each in its own savepoint."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from server.db import database
+from server.models import Event
+from server.spine import SYSTEM, Dedupe, Spine, Unit, handles
+
+first_running = threading.Event()
+release_first = threading.Event()
+
+
+@dataclass(frozen=True)
+class Note:
+    name: str
+    fail: bool = False
+    hold: bool = False
+
+
+@handles(Note)
+def note(cmd: Note, unit: Unit) -> dict[str, Any]:
+    if cmd.hold:
+        first_running.set()
+        release_first.wait(10)
+    unit.record("test.noted", f"test:{cmd.name}", {"name": cmd.name})
+    if cmd.fail:
+        raise ValueError(f"{cmd.name} fails")
+    return {"name": cmd.name, "ran_on": threading.current_thread().name}
+
+
+def _queued(spine: Spine) -> int:
+    with spine._group._cond:
+        return len(spine._group._queue)
+
+
+def test_waiting_commands_commit_together_and_fail_alone(db_url: str) -> None:
+    spine, results = Spine(), {}
+    first_running.clear()
+    release_first.clear()
+
+    def run(cmd: Note, dedupe: str | None = None) -> None:
+        try:
+            key = Dedupe(dedupe) if dedupe else None
+            results[cmd.name] = spine.execute_grouped(cmd, SYSTEM, key).result
+        except ValueError as exc:
+            results[cmd.name] = exc
+
+    first = threading.Thread(target=run, args=(Note("a", hold=True),), name="a")
+    first.start()
+    assert first_running.wait(10)
+    deadline = time.monotonic() + 10
+    others = [
+        threading.Thread(target=run, args=args, name=args[0].name)
+        for args in [(Note("b"), "k-1"), (Note("c", fail=True),), (Note("d"), "k-1"), (Note("e"),)]
+    ]
+    for i, thread in enumerate(others):
+        thread.start()
+        while _queued(spine) < i + 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    release_first.set()
+    for thread in [first, *others]:
+        thread.join(10)
+
+    # b arrived first while a ran: b led the group b, c, d, e (one transaction, savepoints)
+    assert results["a"] == {"name": "a", "ran_on": "a"}
+    assert results["b"] == {"name": "b", "ran_on": "b"}
+    assert results["d"] == results["b"]  # same input id in the same group: replayed
+    assert results["e"] == {"name": "e", "ran_on": "b"}
+    assert isinstance(results["c"], ValueError)
+    with database.connection_context():
+        noted = sorted(e.subject for e in Event.select().where(Event.type == "test.noted"))
+    assert noted == ["test:a", "test:b", "test:e"]
+
+
+@pytest.mark.parametrize("threads", [16])
+def test_many_concurrent_commands_all_commit_once(db_url: str, threads: int) -> None:
+    spine, errors = Spine(), []
+
+    def run(t: int) -> None:
+        for i in range(10):
+            try:
+                spine.execute_grouped(Note(f"{t}-{i}"), SYSTEM, Dedupe(f"n:{t}:{i}"))
+                spine.execute_grouped(Note(f"{t}-{i}"), SYSTEM, Dedupe(f"n:{t}:{i}"))
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+    workers = [threading.Thread(target=run, args=(t,)) for t in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert not errors
+    with database.connection_context():
+        assert Event.select().where(Event.type == "test.noted").count() == threads * 10
