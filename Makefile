@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.floorlink-installed
 SETUP_INPUTS := pyproject.toml scripts/setup.sh $(wildcard kiosk_ui/package.json kiosk_ui/package-lock.json)
+# Copied from node_modules by setup.sh (gitignored); made again when missing.
+VENDOR_JS := kiosk_ui/static/vendor/socket.io.min.js
 
 .PHONY: setup demo test lint typecheck pytest test-pg bench clean
 
@@ -11,9 +13,12 @@ $(STAMP): $(SETUP_INPUTS)
 	bash scripts/setup.sh
 	touch $(STAMP)
 
-setup: $(STAMP)
+$(VENDOR_JS): | $(STAMP)
+	bash scripts/setup.sh
 
-demo: $(STAMP)
+setup: $(STAMP) $(VENDOR_JS)
+
+demo: $(STAMP) $(VENDOR_JS)
 	$(BIN)/floorlink demo
 
 test: lint typecheck pytest
@@ -25,7 +30,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(VENDOR_JS)
 	bash scripts/ensure-services.sh
 	$(BIN)/python -m pytest
 

@@ -7,14 +7,19 @@ Content-Security-Policy: scripts and styles only from this server, sockets to th
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, send_from_directory
 
+log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
-VENDOR = {"socket.io.min.js": HERE / "node_modules" / "socket.io-client" / "dist"}
+# Third-party browser code, copied from kiosk_ui/node_modules (npm ci) by scripts/setup.sh
+# into static/vendor/, which is package data: a wheel built after setup carries it.
+VENDOR = STATIC / "vendor"
+VENDORED = frozenset({"socket.io.min.js"})
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'none'; "
@@ -52,7 +57,13 @@ def static_file(name: str) -> Response:
 @bp.get("/vendor/<name>", endpoint="vendor")
 @public
 def vendor(name: str) -> Response:
-    folder = VENDOR.get(name)
-    if folder is None or not (folder / name).exists():
-        abort(404, description="run `npm ci` in kiosk_ui (make setup does it)")
-    return _secure(send_from_directory(folder, name, max_age=3600))
+    if name not in VENDORED:
+        abort(404)
+    if not (VENDOR / name).is_file():
+        log.error("kiosk_ui/static/vendor/%s is missing: run scripts/setup.sh (make setup)", name)
+        abort(
+            503,
+            description=f"kiosk_ui/static/vendor/{name} is missing: run scripts/setup.sh "
+            "(make setup), which installs it with npm ci and copies it there",
+        )
+    return _secure(send_from_directory(VENDOR, name, max_age=3600))

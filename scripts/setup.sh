@@ -35,5 +35,9 @@ fi
 
 if [ -f kiosk_ui/package.json ]; then
   (cd kiosk_ui && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --silent; else npm install --no-audit --no-fund --silent; fi)
+  # The page loads the Socket.IO client from kiosk_ui/static/vendor/, which is package data
+  # (node_modules is not): a wheel built after this step serves it. docs/kiosk.md
+  mkdir -p kiosk_ui/static/vendor
+  cp kiosk_ui/node_modules/socket.io-client/dist/socket.io.min.js kiosk_ui/static/vendor/
 fi
 echo "setup done"
