@@ -13,6 +13,7 @@ from server.api import pagination
 from server.api.catalog import api_actor
 from server.api.routing import operation
 from server.api.schemas import CancelIn, OrderIn, OrderOut, OrderPage, OrderQuery
+from server.db import is_postgres
 from server.errors import MalformedRequest, NotFound
 from server.models import Order, OrderLine, Product
 from server.orders.handlers import AcceptOrder, CancelOrder
@@ -48,11 +49,22 @@ def post_order(body: OrderIn) -> Any:
     if order["ship_by"] is not None:
         order["ship_by"] = order["ship_by"].astimezone(dt.UTC).replace(tzinfo=None)
     dedupe = Dedupe(idempotency_dedupe_key(g.api_key.prefix, key), fingerprint(payload))
-    outcome = runtime().spine.execute(AcceptOrder(order), api_actor(), dedupe=dedupe)
+    outcome = _accepting()(AcceptOrder(order), api_actor(), dedupe=dedupe)
     headers = {"Location": f"/api/v1/orders/{body.external_id}"}
     if outcome.replayed:
         headers["Idempotent-Replayed"] = "true"
     return outcome.result, 201, headers
+
+
+def _accepting() -> Any:
+    """On SQLite, orders share commits with concurrent orders (group commit: one fsync for
+    several, each in its own savepoint) where the spine offers it; measured 2x orders/s
+    (docs/performance.md). Not on PostgreSQL: it runs transactions concurrently anyway, and
+    a group would take stock row locks out of id order (deadlocks with cancels)."""
+    spine = runtime().spine
+    if is_postgres():
+        return spine.execute
+    return getattr(spine, "execute_grouped", spine.execute)
 
 
 def idempotency_dedupe_key(key_prefix: str, key: str) -> str:
