@@ -6,12 +6,12 @@ import click
 
 from server import db as database
 from server.api import keys
+from server.cli.db import open_current
 from server.models import API_SCOPES, ApiKey, isoformat
 
 
 def _bind(ctx: object) -> None:
-    settings = ctx.settings()
-    database.bind(settings.database_url)
+    open_current(ctx.settings())
 
 
 def register(cli: click.Group) -> None:

@@ -87,3 +87,20 @@ def test_serve_with_a_bad_config_names_the_key(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--config", str(config), "serve"], env={})
     assert result.exit_code != 0
     assert "unknown key 'mystery'" in result.output
+
+
+def test_apikey_on_an_unmigrated_database_says_what_to_run(tmp_path: Path) -> None:
+    env = env_for(f"sqlite:///{tmp_path / 'new.db'}")
+    result = CliRunner().invoke(cli, ["apikey", "create", "x", "--scope", "oms"], env=env)
+    db.database.obj.close_all()
+    assert result.exit_code != 0
+    assert "run `floorlink db upgrade`" in result.output
+
+
+def test_unreachable_database_is_one_clear_line() -> None:
+    env = env_for("postgresql://floorlink:secret@127.0.0.1:1/nowhere")
+    result = CliRunner().invoke(cli, ["db", "upgrade"], env=env)
+    db.database.obj.close_all()
+    assert result.exit_code == 1
+    assert "Error: database postgresql://floorlink:***@127.0.0.1:1/nowhere" in result.output
+    assert "secret" not in result.output and "Traceback" not in result.output
