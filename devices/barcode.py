@@ -73,15 +73,16 @@ def decode(raw: str | bytes) -> Scan | DecodeError:
 
 
 def _as_text(raw: str | bytes) -> str | DecodeError:
-    if isinstance(raw, bytes | bytearray):
-        try:
-            raw = bytes(raw).decode("utf-8")
-        except UnicodeDecodeError as exc:
-            shown = bytes(raw).decode("utf-8", "backslashreplace")
-            return DecodeError(shown, f"Not text: byte 0x{raw[exc.start]:02x} at {exc.start}")
-    if not isinstance(raw, str):
+    if isinstance(raw, str):
+        return raw
+    if not isinstance(raw, bytes | bytearray):
         return DecodeError(repr(raw), "Not text")
-    return raw
+    data = bytes(raw)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        shown = data.decode("utf-8", "backslashreplace")
+        return DecodeError(shown, f"Not text: byte 0x{data[exc.start]:02x} at {exc.start}")
 
 
 def _decode_text(raw: str) -> Scan | DecodeError:

@@ -147,7 +147,7 @@ def build(shape: type, obj: Any, label: str) -> Data | str:
     values = {
         name: float(value) if fields[name][0] == "float" else value for name, value in obj.items()
     }
-    return shape(**values)  # type: ignore[no-any-return]
+    return shape(**values)
 
 
 def check_value(value: Any, kind: str, nullable: bool = False) -> str | None:

@@ -244,7 +244,11 @@ class MqttClient:
         if not self.settings.subscriptions:
             self._ready()
             return
-        _rc, self._subscribe_mid = client.subscribe(list(self.settings.subscriptions))
+        rc, mid = client.subscribe(list(self.settings.subscriptions))
+        if mid is None:  # the connection is already gone again; the next connect retries
+            logger.warning("MQTT subscribe not sent: %s", mqtt.error_string(rc))
+            return
+        self._subscribe_mid = mid
 
     def _paho_subscribe(self, _c: Any, _u: Any, mid: int, reasons: Any, _p: Any) -> None:
         if mid != self._subscribe_mid:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -27,6 +27,7 @@ ENVELOPE_VERSION = 1
 REPLY_STATUSES = ("ok", "expired", "rejected", "failed")
 
 OnlineState = Literal["online", "offline"]
+ONLINE_STATES: tuple[OnlineState, ...] = ("online", "offline")
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ class CommandReply:
 Message = BridgeStatus | Availability | DeviceState | DeviceEvent | Command | CommandReply
 
 
-def decode_message(topic: str, payload: bytes | str) -> Message | PayloadError:
+def decode_message(topic: str, payload: bytes | bytearray | str) -> Message | PayloadError:
     """Decode one MQTT message of the Floorlink scheme; never raises."""
     parsed = mqtt_topics.parse_topic(topic)
     if parsed is None:
@@ -115,7 +116,7 @@ def decode_message(topic: str, payload: bytes | str) -> Message | PayloadError:
         return PayloadError(topic, str(exc))
 
 
-def _json_object(payload: bytes | str) -> dict[str, Any] | str:
+def _json_object(payload: bytes | bytearray | str) -> dict[str, Any] | str:
     if len(payload) > MAX_PAYLOAD:
         return f"Payload too large: {len(payload)} bytes (max {MAX_PAYLOAD})"
     if not payload:
@@ -135,13 +136,13 @@ def _reject_constant(name: str) -> None:
 
 def _bridge_status(topic: mqtt_topics.Topic, fields: Fields) -> BridgeStatus:
     fields.only("state", "session", "ts")
-    state = fields.choice("state", ("online", "offline"))
+    state = fields.choice("state", ONLINE_STATES)
     return BridgeStatus(topic.site, topic.subject, state, fields.text("session", required=False))
 
 
 def _availability(topic: mqtt_topics.Topic, fields: Fields) -> Availability:
     fields.only("state", "session", "ts", "bridge")
-    state = fields.choice("state", ("online", "offline"))
+    state = fields.choice("state", ONLINE_STATES)
     session = fields.text("session", required=False)
     bridge = fields.text("bridge", required=False)
     return Availability(topic.site, topic.subject, state, session, fields.ts("ts", False), bridge)
@@ -199,7 +200,7 @@ def _reply(topic: mqtt_topics.Topic, fields: Fields) -> CommandReply:
     )
 
 
-DECODERS = {
+DECODERS: dict[str, Callable[[mqtt_topics.Topic, Fields], Message]] = {
     "bridge_status": _bridge_status,
     "availability": _availability,
     "state": _state,

@@ -97,7 +97,9 @@ class Simulator:
         return self.config.link_dir / f"usb-Floorlink_Simulated_{device_id}-if00"
 
     def serial_paths(self) -> dict[str, str]:
-        return {d: device.path for d, device in {**self.scanners, **self.scales}.items()}
+        paths = {d: scanner.path for d, scanner in self.scanners.items()}
+        paths.update({d: scale.path for d, scale in self.scales.items()})
+        return paths
 
     def start(self) -> None:
         for scale in self.scales.values():

@@ -69,14 +69,14 @@ class Bridge:
 
     def _mqtt_settings(self, reconnect: tuple[float, float]) -> MqttSettings:
         site, bridge_id = self.config.site, self.config.bridge_id
-        command_devices = [*self.config.lights, *self.config.scales]
+        command_devices = [d.id for d in self.config.lights] + [d.id for d in self.config.scales]
         return MqttSettings(
             url=self.config.mqtt_url,
             client_id=f"floorlink-bridge-{bridge_id}",
             status_topic=topics.bridge_status(site, bridge_id),
             birth=encode(status_payload("online", self.session)),
             will=encode(status_payload("offline", self.session)),
-            subscriptions=tuple((topics.commands_filter(site, d.id), 1) for d in command_devices),
+            subscriptions=tuple((topics.commands_filter(site, d), 1) for d in command_devices),
             reconnect_min=reconnect[0],
             reconnect_max=reconnect[1],
         )

@@ -95,8 +95,10 @@ def parse_config(raw: dict[str, Any]) -> BridgeConfig:
     for key in ("bridge_id", "site"):
         if key not in raw:
             raise ConfigError(f"missing key {key!r}")
-    scalars = {key: _typed(key, raw[key], str) for key in SCALARS if key in raw}
-    sections = {name: _section(name, shape, raw.get(name, [])) for name, shape in SECTIONS.items()}
+    scalars: dict[str, Any] = {key: _typed(key, raw[key], str) for key in SCALARS if key in raw}
+    sections: dict[str, Any] = {
+        name: _section(name, shape, raw.get(name, [])) for name, shape in SECTIONS.items()
+    }
     config = BridgeConfig(**scalars, **sections)
     _check_ids(config)
     return config
