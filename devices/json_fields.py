@@ -26,19 +26,21 @@ class Fields:
         if unknown:
             raise FieldError(f"Unknown field {unknown[0]!r}")
 
-    def text(self, name: str, required: bool = True) -> str:
+    def text(self, name: str) -> str:
         value = self.obj.get(name)
-        if value is None and not required:
-            return None  # type: ignore[return-value]
         if not isinstance(value, str) or not value or len(value) > MAX_TEXT:
             raise FieldError(f"{name!r} must be a non-empty string")
         return value
 
+    def optional_text(self, name: str) -> str | None:
+        return None if self.obj.get(name) is None else self.text(name)
+
     def choice(self, name: str, choices: Sequence[T]) -> T:
         value = self.obj.get(name)
-        if value not in choices:
-            raise FieldError(f"{name!r} must be one of {', '.join(choices)}, not {value!r}")
-        return value  # type: ignore[return-value]
+        for choice in choices:
+            if value == choice:
+                return choice
+        raise FieldError(f"{name!r} must be one of {', '.join(choices)}, not {value!r}")
 
     def positive_int(self, name: str) -> int:
         value = self.obj.get(name)
@@ -52,11 +54,11 @@ class Fields:
             raise FieldError(f"{name!r} must be true or false")
         return value
 
-    def ts(self, name: str, required: bool = True) -> datetime:
-        value = self.obj.get(name)
-        if value is None and not required:
-            return None  # type: ignore[return-value]
-        moment = parse_timestamp(value)
+    def optional_ts(self, name: str) -> datetime | None:
+        return None if self.obj.get(name) is None else self.ts(name)
+
+    def ts(self, name: str) -> datetime:
+        moment = parse_timestamp(self.obj.get(name))
         if moment is None:
             raise FieldError(f"{name!r} must be an ISO 8601 timestamp with a time zone")
         return moment

@@ -94,8 +94,10 @@ def parse_topic(topic: str) -> Topic | None:
         return Topic(site, "bridge_status", subject) if rest == ["status"] else None
     if area != "device":
         return None
-    if rest in (["availability"], ["state"]):
-        return Topic(site, rest[0], subject)  # type: ignore[arg-type]
+    if rest == ["availability"]:
+        return Topic(site, "availability", subject)
+    if rest == ["state"]:
+        return Topic(site, "state", subject)
     if len(rest) == 2 and rest[0] == "event":
         return Topic(site, "event", subject, rest[1])
     if len(rest) == 2 and rest[0] == "cmd":

@@ -137,15 +137,15 @@ def _reject_constant(name: str) -> None:
 def _bridge_status(topic: mqtt_topics.Topic, fields: Fields) -> BridgeStatus:
     fields.only("state", "session", "ts")
     state = fields.choice("state", ONLINE_STATES)
-    return BridgeStatus(topic.site, topic.subject, state, fields.text("session", required=False))
+    return BridgeStatus(topic.site, topic.subject, state, fields.optional_text("session"))
 
 
 def _availability(topic: mqtt_topics.Topic, fields: Fields) -> Availability:
     fields.only("state", "session", "ts", "bridge")
     state = fields.choice("state", ONLINE_STATES)
-    session = fields.text("session", required=False)
-    bridge = fields.text("bridge", required=False)
-    return Availability(topic.site, topic.subject, state, session, fields.ts("ts", False), bridge)
+    session = fields.optional_text("session")
+    bridge = fields.optional_text("bridge")
+    return Availability(topic.site, topic.subject, state, session, fields.optional_ts("ts"), bridge)
 
 
 def _state(topic: mqtt_topics.Topic, fields: Fields) -> DeviceState:
@@ -180,7 +180,7 @@ def _event(topic: mqtt_topics.Topic, fields: Fields) -> DeviceEvent:
 
 def _command(topic: mqtt_topics.Topic, fields: Fields) -> Command:
     cmd_id = fields.text("cmd_id")
-    expires_at = fields.ts("expires_at", required=False)
+    expires_at = fields.optional_ts("expires_at")
     args = {k: v for k, v in fields.obj.items() if k not in ("cmd_id", "expires_at")}
     return Command(
         topic.site, topic.subject, topic.name or "", cmd_id, expires_at, MappingProxyType(args)
@@ -195,8 +195,8 @@ def _reply(topic: mqtt_topics.Topic, fields: Fields) -> CommandReply:
         name=topic.name or "",
         cmd_id=fields.text("cmd_id"),
         status=fields.choice("status", REPLY_STATUSES),
-        message=fields.text("message", required=False),
-        ts=fields.ts("ts", required=False),
+        message=fields.optional_text("message"),
+        ts=fields.optional_ts("ts"),
     )
 
 

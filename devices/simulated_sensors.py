@@ -20,6 +20,7 @@ from devices.light_commands import LightKind, parse_light_command, state_after
 from devices.mqtt_client import MqttClient, MqttSettings, PublishError
 from devices.payloads import (
     Command,
+    OnlineState,
     decode_message,
     encode,
     event_payload,
@@ -101,8 +102,8 @@ class SimulatedSensorHub:
         except PublishError as exc:
             logger.warning("Simulated %s event lost: %s", device_id, exc)
 
-    def _availability(self, device_id: str, state: str) -> None:
-        payload = status_payload(state, self.session, bridge=self.hub_id)  # type: ignore[arg-type]
+    def _availability(self, device_id: str, state: OnlineState) -> None:
+        payload = status_payload(state, self.session, bridge=self.hub_id)
         self.retained.set(topics.availability(self.site, device_id), encode(payload))
 
     def _on_message(self, message: mqtt.MQTTMessage) -> None:

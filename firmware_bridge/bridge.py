@@ -21,6 +21,7 @@ from devices.mqtt_client import MqttClient, MqttSettings, PublishError
 from devices.mtsics import Reading, ScaleError, Weight
 from devices.payloads import (
     Command,
+    OnlineState,
     PayloadError,
     decode_message,
     encode,
@@ -65,7 +66,7 @@ class Bridge:
             c.id: SerialScaleReader(c, self._on_reading, self._on_status) for c in config.scales
         }
         self.lights = {c.id: Light(c) for c in config.lights}
-        self.commands = CommandRunner(self.lights, self.scales)  # type: ignore[arg-type]
+        self.commands = CommandRunner(self.lights, self.scales)
 
     def _mqtt_settings(self, reconnect: tuple[float, float]) -> MqttSettings:
         site, bridge_id = self.config.site, self.config.bridge_id
@@ -120,8 +121,8 @@ class Bridge:
         data = {"error": event.error.message, "raw": event.error.raw[:64]}
         self.record(event.scanner_id, "scan_error", data)
 
-    def _on_status(self, device_id: str, status: str, ts: float | None) -> None:
-        payload = status_payload(status, self.session, ts, bridge=self.config.bridge_id)  # type: ignore[arg-type]
+    def _on_status(self, device_id: str, status: OnlineState, ts: float | None) -> None:
+        payload = status_payload(status, self.session, ts, bridge=self.config.bridge_id)
         self.retained.set(topics.availability(self.config.site, device_id), encode(payload))
 
     def _on_reading(self, scale_id: str, reading: Reading) -> None:

@@ -9,6 +9,7 @@ answered again with the first outcome, without executing it twice.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -34,7 +35,7 @@ class Outcome:
 
 
 class CommandRunner:
-    def __init__(self, lights: dict[str, Light], scales: dict[str, Scale]) -> None:
+    def __init__(self, lights: Mapping[str, Light], scales: Mapping[str, Scale]) -> None:
         self._lights = lights
         self._scales = scales
         self._done: OrderedDict[tuple[str, str], Outcome] = OrderedDict()
@@ -62,7 +63,7 @@ class CommandRunner:
         return Outcome("rejected", f"{command.device_id} is not a command device of this bridge")
 
     def _run_light(self, light: Light, command: Command) -> Outcome:
-        parsed = parse_light_command(light.config.kind, command.name, command.args)  # type: ignore[arg-type]
+        parsed = parse_light_command(light.config.kind, command.name, command.args)
         if isinstance(parsed, str):
             return Outcome("rejected", parsed)
         try:

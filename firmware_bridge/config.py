@@ -30,7 +30,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from devices.light_commands import LIGHT_KINDS
+from devices.light_commands import LIGHT_KINDS, LightKind
 from devices.mqtt_topics import check_id
 from devices.serial_scale import ScaleConfig
 from devices.serial_scanner import ScannerConfig
@@ -43,7 +43,7 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class LightConfig:
     id: str
-    kind: str
+    kind: LightKind
     port: str = "virtual"
     baudrate: int = 9600
 

@@ -15,6 +15,7 @@ import queue
 import threading
 
 from devices.mqtt_client import MqttClient, PublishError
+from devices.payloads import encode
 from firmware_bridge.spool import Spool, SpoolRow
 
 logger = logging.getLogger(__name__)
@@ -97,4 +98,4 @@ class Forwarder(threading.Thread):
             return row.payload
         envelope = json.loads(row.payload)
         envelope["historical"] = True
-        return json.dumps(envelope, separators=(",", ":")).encode("ascii")
+        return encode(envelope)
