@@ -165,11 +165,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=20000)
     parser.add_argument("--devices", type=int, default=20)
+    parser.add_argument(
+        "--max-inflight", type=int, default=1000, help="the broker's max_inflight_messages"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         broker = MosquittoBroker(Path(tmp) / "mosquitto")
         with broker.config.open("a") as fh:
-            fh.write("max_inflight_messages 1000\n")
+            fh.write(f"max_inflight_messages {args.max_inflight}\n")
         broker.start()
         try:
             raw_live, raw_backlog = raw_rates(broker.url, args.events, args.devices)
@@ -177,7 +180,10 @@ def main() -> int:
         finally:
             broker.stop()
     print(f"load (uptime): {os.getloadavg()}")
-    print(f"events: {args.events} from {args.devices} devices, QoS 1, SQLite synchronous=FULL")
+    print(
+        f"events: {args.events} from {args.devices} devices, QoS 1, SQLite synchronous=FULL, "
+        f"broker max_inflight_messages {args.max_inflight}"
+    )
     print("                      live (publisher running)   backlog (drain after restart)")
     print(f"raw paho subscriber:  {raw_live:8.0f} msg/s            {raw_backlog:8.0f} msg/s")
     print(f"server ingest:        {live:8.0f} events/s         {backlog:8.0f} events/s")
