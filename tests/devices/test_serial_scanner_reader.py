@@ -1,7 +1,6 @@
 import os
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -10,45 +9,15 @@ from devices.pseudo_terminal import PseudoTerminal
 from devices.serial_link import Backoff
 from devices.serial_scanner import (
     ScannerConfig,
-    ScannerEvent,
-    ScanRejected,
     SerialScannerReader,
 )
-
-
-class Recorder:
-    """Collects what a reader delivers, and waits for it."""
-
-    def __init__(self) -> None:
-        self.scans: list[ScannerEvent] = []
-        self.errors: list[ScanRejected] = []
-        self.statuses: list[str] = []
-        self._changed = threading.Condition()
-
-    def on_scan(self, event: ScannerEvent) -> None:
-        with self._changed:
-            self.scans.append(event)
-            self._changed.notify_all()
-
-    def on_error(self, event: ScanRejected) -> None:
-        with self._changed:
-            self.errors.append(event)
-            self._changed.notify_all()
-
-    def on_status(self, device_id: str, status: str, ts: float) -> None:
-        with self._changed:
-            self.statuses.append(status)
-            self._changed.notify_all()
-
-    def wait(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:
-        with self._changed:
-            assert self._changed.wait_for(condition, timeout), "timed out"
+from tests.devices.recorder import DeviceRecorder
 
 
 @pytest.fixture
-def scanner(serial_pty) -> Iterator[tuple[PseudoTerminal, Recorder, SerialScannerReader]]:
+def scanner(serial_pty) -> Iterator[tuple[PseudoTerminal, DeviceRecorder, SerialScannerReader]]:
     device = serial_pty("scanner-1")
-    recorder = Recorder()
+    recorder = DeviceRecorder()
     config = ScannerConfig(id="scanner-1", port=device.path, station="PACK-01")
     reader = SerialScannerReader(
         config,
@@ -136,7 +105,7 @@ def test_a_new_connection_starts_a_new_session(scanner) -> None:
 
 def test_a_missing_port_is_offline_until_it_appears(tmp_path) -> None:
     link = tmp_path / "by-id" / "usb-late-scanner"
-    recorder = Recorder()
+    recorder = DeviceRecorder()
     config = ScannerConfig(id="late", port=str(link))
     reader = SerialScannerReader(
         config, recorder.on_scan, None, recorder.on_status, Backoff(0.05, 0.1)
