@@ -1,5 +1,6 @@
 import queue
 import socket
+import subprocess
 import time
 import uuid
 
@@ -171,3 +172,21 @@ def test_start_and_stop_without_a_broker_never_raise() -> None:
     time.sleep(0.3)
     assert not client.is_connected
     client.stop()
+
+
+def test_credentials_from_the_url_authenticate(mosquitto_factory, tmp_path) -> None:
+    passwords = tmp_path / "passwd"
+    subprocess.run(
+        ["mosquitto_passwd", "-b", "-c", str(passwords), "edge-1", "s3cret:x"], check=True
+    )
+    broker = mosquitto_factory(f"allow_anonymous false\npassword_file {passwords}\n")
+    good = MqttClient(settings(f"mqtt://edge-1:s3cret%3Ax@127.0.0.1:{broker.port}"))
+    bad = MqttClient(settings(f"mqtt://edge-1:wrong@127.0.0.1:{broker.port}"))
+    good.start()
+    bad.start()
+    try:
+        assert good.wait_connected(5)
+        assert not bad.wait_connected(0.5)
+    finally:
+        good.stop()
+        bad.stop()
