@@ -254,7 +254,8 @@ def run(args: Any, workdir: Path) -> None:
         load_site(server.port, key, args.orders, [c for t in totes.values() for c in t])
         codes = seed_floor(url, args.pickers)
         jobs = [(i, codes[i], totes[i]) for i in range(args.pickers)]
-        phases = drive(server.port, jobs, args)
+        assert server.proc is not None
+        phases = drive(server.port, _worker_pid(server.proc.pid), jobs, args)
     finally:
         server.stop()
     print(f"raw SQLite commits/s {raw:7.0f} (WAL, synchronous=FULL, one row per commit)")
@@ -262,7 +263,13 @@ def run(args: Any, workdir: Path) -> None:
     print(f"paced at {args.rate:.0f} scans/s         {summary(phases[1], args.seconds)}")
 
 
-def drive(port: int, jobs: list[Any], args: Any) -> dict[int, list[Any]]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), load-independent cost."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def drive(port: int, pid: int, jobs: list[Any], args: Any) -> dict[int, list[Any]]:
     ctx = mp.get_context("fork")
     ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
     plan = ctx.Manager().dict()
@@ -275,6 +282,7 @@ def drive(port: int, jobs: list[Any], args: Any) -> dict[int, list[Any]]:
     for _ in procs:
         ready.get(timeout=600)
     plan.update(start=time.time() + 0.5, seconds=args.seconds, interval=args.pickers / args.rate)
+    cpu = cpu_seconds(pid)
     go.set()
     phases: dict[int, list[Any]] = {0: [], 1: []}
     retries = 0
@@ -283,9 +291,18 @@ def drive(port: int, jobs: list[Any], args: Any) -> dict[int, list[Any]]:
         phases[phase] += samples
         retries += retried if phase == 1 else 0  # each worker's count covers both phases
     print(f"503 (busy) answers sent again by the pickers: {retries}")
+    scans = len(phases[0]) + len(phases[1])
+    used = cpu_seconds(pid) - cpu
+    print(f"server CPU per scan {used / max(scans, 1) * 1000:.2f} ms (both phases, {scans} scans)")
     for p in procs:
         p.join(30)
     return phases
+
+
+def _worker_pid(master: int) -> int:
+    """gunicorn's one worker process (the master only supervises it)."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return int(children[0]) if children else master
 
 
 def main() -> None:
@@ -295,7 +312,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0, help="scans/s of the paced phase")
     parser.add_argument("--orders", type=int, default=2000)
     parser.add_argument("--procs", type=int, default=4, help="load generator processes")
-    parser.add_argument("--threads", type=int, default=64, help="server threads")
+    parser.add_argument("--threads", type=int, default=16, help="server threads (server.threads)")
     args = parser.parse_args()
     print(f"load: {os.getloadavg()}  cores: {os.cpu_count()}  pickers: {args.pickers}")
     with tempfile.TemporaryDirectory(prefix="floorlink-bench-") as tmp:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import Any
 
 import peewee
 
+from server import rawsql
 from server.models import (
     BatchOrder,
     Location,
@@ -68,33 +71,52 @@ class Work:
 
 
 def assigned_batch(badge: str) -> PickBatch | None:
-    query = PickBatch.select().where(PickBatch.operator == badge, PickBatch.status == "assigned")
-    return query.order_by(PickBatch.id).first()
+    where = '"operator" = ? AND "status" = ? ORDER BY "id"'
+    batch: PickBatch | None = rawsql.select_one(PickBatch, where, (badge, "assigned"))
+    return batch
 
 
 def load_work(batch: PickBatch) -> Work:
     return Work(batch, _slots(batch), *_tasks(batch))
 
 
-def _slots(batch: PickBatch) -> list[OrderSlot]:
-    query = (
-        BatchOrder.select(
-            BatchOrder.id,
-            BatchOrder.order,
-            Order.external_id,
-            BatchOrder.tote,
-            Tote.code,
-            BatchOrder.status,
-        )
-        .join(Order)
-        .switch(BatchOrder)
-        .join(Tote, join_type=peewee.JOIN.LEFT_OUTER)
-        .where(BatchOrder.batch == batch)
-        .order_by(BatchOrder.position)
-        .tuples()
+# Every scan reads the work: hand-written statements (server/rawsql.py), built once; peewee's
+# query building cost more than running them (PERFORMANCE trap 5).
+JOINED: tuple[type[peewee.Model], ...] = (PickTask, Location, Product, Stock)
+
+
+def _table(model: type[peewee.Model]) -> str:
+    return f'"{model._meta.table_name}"'
+
+
+@functools.cache
+def _slots_sql() -> str:
+    bo, o, t = _table(BatchOrder), _table(Order), _table(Tote)
+    return (
+        f"SELECT bo.id, bo.order_id, o.external_id, bo.tote_id, t.code, bo.status "
+        f"FROM {bo} bo JOIN {o} o ON o.id = bo.order_id LEFT JOIN {t} t ON t.id = bo.tote_id "
+        f"WHERE bo.batch_id = ? ORDER BY bo.position"
     )
-    rows: list[tuple[int, int, str, int | None, str | None, str]] = list(query)  # type: ignore[arg-type]
-    return [OrderSlot(*row) for row in rows]
+
+
+@functools.cache
+def _open_tasks_sql() -> str:
+    cols = [
+        f'{alias}."{f.column_name}"'
+        for alias, model in zip("tlps", JOINED, strict=True)
+        for f in model._meta.sorted_fields
+    ]
+    pt, loc, prod, stock = (_table(m) for m in JOINED)
+    return (
+        f"SELECT {', '.join(cols)} FROM {pt} t "
+        f"JOIN {loc} l ON l.id = t.location_id JOIN {prod} p ON p.id = t.product_id "
+        f"JOIN {stock} s ON s.id = t.stock_id "
+        f"WHERE t.batch_id = ? AND t.status = 'open' ORDER BY t.seq LIMIT {LOOKAHEAD}"
+    )
+
+
+def _slots(batch: PickBatch) -> list[OrderSlot]:
+    return [OrderSlot(*row) for row in rawsql.execute(_slots_sql(), (batch.id,)).fetchall()]
 
 
 def _tasks(batch: PickBatch) -> tuple[list[PickTask], int, int]:
@@ -102,25 +124,29 @@ def _tasks(batch: PickBatch) -> tuple[list[PickTask], int, int]:
 
     A scan moves at most one task on (confirm, skip, short reload the work), so the first
     LOOKAHEAD open tasks are all an input needs; hydrating every task of the batch with its
-    location, product and stock cost more than the rest of the input (PERFORMANCE trap 5).
+    location, product and stock cost more than the rest of the input.
     """
-    query = (
-        PickTask.select(PickTask, Location, Product, Stock)
-        .join(Location)
-        .switch(PickTask)
-        .join(Product)
-        .switch(PickTask)
-        .join(Stock)
-        .where(PickTask.batch == batch, PickTask.status == "open")
-        .order_by(PickTask.seq)
-        .limit(LOOKAHEAD)
-    )
-    counts = (
-        PickTask.select(PickTask.status, peewee.fn.COUNT(PickTask.id))
-        .where(PickTask.batch == batch)
-        .group_by(PickTask.status)
-        .tuples()
-    )
-    by_status: dict[str, int] = dict(counts)  # type: ignore[arg-type]
+    rows = rawsql.execute(_open_tasks_sql(), (batch.id,)).fetchall()
+    counts = rawsql.execute(
+        f"SELECT status, COUNT(*) FROM {_table(PickTask)} WHERE batch_id = ? GROUP BY status",
+        (batch.id,),
+    ).fetchall()
+    by_status = {status: n for status, n in counts}
     total = sum(n for status, n in by_status.items() if status != "cancelled")
-    return list(query), total - by_status.get("open", 0), total
+    return [_hydrate(row) for row in rows], total - by_status.get("open", 0), total
+
+
+def _hydrate(row: tuple[Any, ...]) -> PickTask:
+    """A task with its location, product and stock from one joined row."""
+    parts: list[Any] = []
+    at = 0
+    for model in JOINED:
+        fields = model._meta.sorted_fields
+        values = row[at : at + len(fields)]
+        at += len(fields)
+        parts.append(
+            model(**{f.name: f.python_value(v) for f, v in zip(fields, values, strict=True)})
+        )
+    task: PickTask = parts[0]
+    task.location, task.product, task.stock = parts[1:]
+    return task
