@@ -48,8 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         logger.info("Signal %s: stopping", signum)
         stopping.set()
 
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     bridge = Bridge(config)
     bridge.start()
     try:
@@ -57,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
             pass
     finally:
         bridge.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return 0
 
 
