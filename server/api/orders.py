@@ -58,13 +58,11 @@ def post_order(body: OrderIn) -> Any:
 
 def _accepting() -> Any:
     """On SQLite, orders share commits with concurrent orders (group commit: one fsync for
-    several, each in its own savepoint) where the spine offers it; measured 2x orders/s
-    (docs/performance.md). Not on PostgreSQL: it runs transactions concurrently anyway, and
-    a group would take stock row locks out of id order (deadlocks with cancels)."""
+    several, each in its own savepoint; 2x orders/s measured, docs/performance.md). Not on
+    PostgreSQL: it runs transactions concurrently anyway, and a group would take stock row
+    locks out of id order (deadlocks with cancels)."""
     spine = runtime().spine
-    if is_postgres():
-        return spine.execute
-    return getattr(spine, "execute_grouped", spine.execute)
+    return spine.execute if is_postgres() else spine.execute_grouped
 
 
 def idempotency_dedupe_key(key_prefix: str, key: str) -> str:
