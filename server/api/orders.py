@@ -14,7 +14,7 @@ from server.api.catalog import api_actor
 from server.api.routing import operation
 from server.api.schemas import CancelIn, OrderIn, OrderOut, OrderPage, OrderQuery
 from server.db import is_postgres
-from server.errors import MalformedRequest, NotFound
+from server.errors import MalformedRequest, NotFound, field_error
 from server.models import Order, OrderLine, Product
 from server.orders.handlers import AcceptOrder, CancelOrder
 from server.orders.views import order_view
@@ -73,7 +73,10 @@ def idempotency_dedupe_key(key_prefix: str, key: str) -> str:
 def _idempotency_key() -> str:
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 255 or not key.isprintable():
-        raise MalformedRequest("the Idempotency-Key must be 1 to 255 printable characters")
+        raise MalformedRequest(
+            "the Idempotency-Key must be 1 to 255 printable characters",
+            [field_error("header.Idempotency-Key", "1 to 255 printable characters")],
+        )
     return key
 
 

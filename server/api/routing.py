@@ -18,7 +18,13 @@ from pydantic import BaseModel, ValidationError
 
 from server.api import keys
 from server.db import connection
-from server.errors import InvalidInput, MalformedRequest, NotFound, UnsupportedMediaType
+from server.errors import (
+    InvalidInput,
+    MalformedRequest,
+    NotFound,
+    UnsupportedMediaType,
+    field_error,
+)
 
 PUBLIC = "public"
 # Every identifier in a path (SKU, external id, RMA id...) is a code: 1-64 printable ASCII.
@@ -105,7 +111,10 @@ def _require_path_args(path_args: dict[str, Any]) -> None:
 def _require_headers(headers: tuple[tuple[str, bool, str], ...]) -> None:
     for name, required, _ in headers:
         if required and not request.headers.get(name, "").strip():
-            raise MalformedRequest(f"the {name} header is required")
+            raise MalformedRequest(
+                f"the {name} header is required",
+                [field_error(f"header.{name}", "this header is required")],
+            )
 
 
 def parse_body(model: type[BaseModel]) -> Any:

@@ -49,7 +49,11 @@ def test_same_key_same_body_replays_other_body_is_422(site: Api) -> None:
 
 
 def test_missing_key_is_400_and_reused_external_id_is_409(site: Api) -> None:
-    assert site.post("/orders", order()).status_code == 400
+    missing = site.post("/orders", order())
+    assert missing.status_code == 400
+    assert missing.json["errors"] == [
+        {"field": "header.Idempotency-Key", "message": "this header is required"}
+    ]
     assert post(site, order(), key="a").status_code == 201
     assert post(site, order(), key="b").status_code == 409
 
