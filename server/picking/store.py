@@ -21,7 +21,7 @@ from server.models import (
 )
 from server.picking.screens import Progress, TaskView
 
-LOOKAHEAD = 3
+LOOKAHEAD = 2  # a scan moves the walk on by one task at most (confirm, skip)
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 from devices.barcode import DecodeError, Scan, decode
+from server import rawsql
 from server.catalog.barcodes import BadBarcode, normalize
 from server.floor.flow import FloorInput, FlowContext, Screen
-from server.models import ProductBarcode, Stock
+from server.models import Stock
 from server.picking import lights, screens
 from server.picking.counting import (
     SHORT_REASONS,
@@ -38,9 +39,9 @@ def product_id_of(scan: Scan) -> int | None:
             key = normalize(scan.text)
         except BadBarcode:
             return None
-    row = ProductBarcode.select(ProductBarcode.product).where(ProductBarcode.normalized == key)
-    found = row.first()
-    return found.product_id if found else None
+    sql = 'SELECT "product_id" FROM "product_barcode" WHERE "normalized" = ? LIMIT 1'
+    found = rawsql.execute(sql, (key,)).fetchone()
+    return int(found[0]) if found else None
 
 
 class TaskSteps:
