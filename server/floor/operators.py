@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from server.db import for_update
 from server.errors import Conflict, InvalidInput, NotFound, field_error
 from server.floor import auth, rules
 from server.floor.flow import Operator
@@ -136,7 +137,12 @@ def unlock_badge(cmd: UnlockBadge, unit: Unit) -> dict[str, Any]:
 
 def _clear_lock(badge: str) -> bool:
     PinFailure.delete().where(PinFailure.badge == badge).execute()
-    return bool(BadgeLock.delete().where(BadgeLock.badge == badge).execute())
+    # No DELETE when there is no lock: the spine counts statements, and unlocking a badge
+    # that is not locked changes nothing and records nothing.
+    if for_update(BadgeLock.select().where(BadgeLock.badge == badge)).first() is None:
+        return False
+    BadgeLock.delete().where(BadgeLock.badge == badge).execute()
+    return True
 
 
 def new_pin_hash(pin: str) -> str:
