@@ -41,9 +41,30 @@ Level = Literal["ok", "warn", "error"]
 
 
 @dataclass(frozen=True)
+class ActionInput:
+    """A value the operator keys in before the action is sent (ARCHITECTURE.md 2.4).
+
+    The kiosk shows a keypad titled `label` and sends `{input_id, action, value}` with a
+    whole number from `min` to `max`. It is a hint for the client: the flow still validates
+    the value it receives and answers a bad one with an error screen.
+    """
+
+    kind: Literal["number"]
+    label: str
+    min: int | None = None
+    max: int | None = None
+
+
+@dataclass(frozen=True)
 class Action:
     id: str
     label: str
+    input: ActionInput | None = None  # None: a plain button, sent without a value
+
+    def __post_init__(self) -> None:
+        # A screen read back from its stored JSON carries `input` as a dict.
+        if isinstance(self.input, dict):
+            object.__setattr__(self, "input", ActionInput(**self.input))
 
 
 @dataclass(frozen=True)

@@ -58,9 +58,17 @@ class InputIn(_Body):
         )
 
 
+class ActionInputOut(BaseModel):
+    kind: Literal["number"]
+    label: str
+    min: int | None = None
+    max: int | None = None
+
+
 class ActionOut(BaseModel):
     id: str
     label: str
+    input: ActionInputOut | None = None
 
 
 class FeedbackOut(BaseModel):

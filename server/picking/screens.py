@@ -10,13 +10,18 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from server.floor.flow import Action, Screen
+from server.floor.flow import Action, ActionInput, Screen
 from server.picking.counting import SHORT_REASONS
 
 HOME = Action("home", "Home")
 SKIP = Action("skip", "Skip for now")
 SHORT = Action("short", "Short pick")
-KEY_QTY = Action("key_qty", "Key quantity")
+
+
+def key_qty(remaining: int) -> Action:
+    """Key the whole count (it replaces the scanned one): 1 to what is left at the location."""
+    asked = ActionInput("number", "How many in total?", 1, remaining)
+    return Action("key_qty", "Key quantity", asked)
 
 
 @dataclass(frozen=True)
@@ -108,7 +113,7 @@ def quantity(task: TaskView, counted: int, progress: Progress) -> Screen:
         prompt=f"Scan the next {task.name}: {task.remaining - counted} more",
         expect="quantity",
         target={"location": task.location, **_item(task), "counted": counted},
-        actions=[KEY_QTY, SHORT, HOME],
+        actions=[key_qty(task.remaining), SHORT, HOME],
         progress=progress.as_dict(),
     )
 

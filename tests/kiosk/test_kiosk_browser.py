@@ -15,7 +15,7 @@ from server.db import database as db_proxy
 from server.floor.stations import feed_station_scan
 from server.models import ProcessedInput
 from tests.floor.conftest import add_kiosk, add_operator
-from tests.kiosk.conftest import HANDHELD, STATION
+from tests.kiosk.conftest import HANDHELD, STATION, wedge_scan
 
 pytestmark = pytest.mark.browser
 
@@ -36,9 +36,7 @@ class KioskPage:
         expect(self.page.locator("#prompt")).to_have_text("Scan your badge")
 
     def wedge(self, code: str) -> None:
-        self.page.locator("body").click(position={"x": 5, "y": 5})
-        self.page.keyboard.type(code, delay=5)
-        self.page.keyboard.press("Enter")
+        wedge_scan(self.page, code)
 
     def login(self, badge: str, pin: str) -> None:
         self.wedge(badge)

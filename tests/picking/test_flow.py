@@ -68,7 +68,20 @@ def test_key_count_and_gs1_lot(site: Api, totes: list[str], picker_of: Any) -> N
     assert p.error and "lot" in p.error  # a plain GTIN has no lot
     p.scan("(01)05901234123457(17)300101(10)L1")
     assert p.screen["name"] == "pick.quantity"
-    p.act("key_qty", "4")
+    key_qty = next(a for a in p.screen["actions"] if a["id"] == "key_qty")
+    assert key_qty["input"] == {
+        "kind": "number",
+        "label": "How many in total?",
+        "min": 1,
+        "max": 4,
+    }
+    assert all(a["input"] is None for a in p.screen["actions"] if a["id"] != "key_qty")
+    # the server validates the value whatever the client checked: an error screen each
+    for bad in (None, "", "two", "2.5", 2.5, 0, -1, 5, "9" * 5000, [3], {"n": 3}):
+        p.act("key_qty", bad)
+        assert p.screen["name"] == "pick.quantity" and p.error, (bad, p.screen)
+        assert p.screen["target"]["counted"] == 1
+    p.act("key_qty", 4)
     p.scan("T1")
     assert p.error is None
     item = ToteItem.get()

@@ -17,7 +17,7 @@ from server.db import database as db_proxy
 from server.models import FloorSession, ProcessedInput
 from tests.fixtures.app import Api
 from tests.floor.conftest import add_kiosk, add_operator
-from tests.kiosk.conftest import HANDHELD
+from tests.kiosk.conftest import HANDHELD, wedge_scan
 from tests.kiosk.conftest import browser as browser
 from tests.kiosk.conftest import shots as shots
 from tests.picking.conftest import order, post_order
@@ -33,9 +33,7 @@ class Handheld:
         self.session_id = ""
 
     def wedge(self, code: str) -> None:
-        self.page.locator("body").click(position={"x": 5, "y": 5})
-        self.page.keyboard.type(code)
-        self.page.keyboard.press("Enter")
+        wedge_scan(self.page, code)
 
     def inputs(self) -> int:
         with db_proxy.connection_context():
@@ -87,7 +85,7 @@ def page(browser: Browser) -> Iterator[Page]:
 def test_a_two_order_batch_picked_on_the_handheld_page(
     app: Flask, site: Api, live_server: str, page: Page, shots: Path
 ) -> None:
-    totes = [f"TOTE-{i:04d}" for i in range(1, 3)]  # a wedge scan has 3 characters or more
+    totes = [f"TOTE-{i:04d}" for i in range(1, 3)]
     assert site.put("/totes", {"totes": [{"code": c} for c in totes]}).status_code == 200
     post_order(site, order("WEB-1", priority=9, MUG=2))
     post_order(site, order("WEB-2", PEN=1))
@@ -123,3 +121,77 @@ def test_a_two_order_batch_picked_on_the_handheld_page(
     assert screen["name"] == "pick.done" and scans == 10
     h.shot("pick-done")
     expect(page.locator("button[data-action=next]")).to_be_visible()
+
+
+def test_a_large_quantity_keyed_on_the_handheld_keypad(
+    app: Flask, site: Api, live_server: str, page: Page, shots: Path
+) -> None:
+    # a 2-character tote label is a scan too when it comes as a burst ending in Enter
+    assert site.put("/totes", {"totes": [{"code": "T1"}]}).status_code == 200
+    post_order(site, order("WEB-9", MUG=8))
+    add_operator(app, "B-8", ("picker",), "1357")
+    h = Handheld(page, shots)
+    page.goto(live_server + "/kiosk/")
+    page.fill("#enroll-code", add_kiosk(app, "HH-8"))
+    page.click("#enroll button")
+    expect(page.locator("#prompt")).to_have_text("Scan your badge")
+    h.wedge("B-8")
+    page.fill("#pin", "1357")
+    page.click("#pin-form button")
+    expect(page.locator("#title")).to_have_text("Hello Op B-8")
+    h.session_id = page.evaluate("JSON.parse(localStorage.getItem('floorlink.session'))")[
+        "session_id"
+    ]
+    assert h.do(lambda: page.click("button[data-action=pick]"))["name"] == "pick.scan_tote"
+    assert h.do(lambda: h.wedge("T1"))["name"] == "pick.scan_location"
+    assert h.do(lambda: h.wedge("A-01-01-1"))["name"] == "pick.scan_product"
+    screen = h.do(lambda: h.wedge("4006381333931"))
+    assert screen["name"] == "pick.quantity" and screen["target"]["counted"] == 1
+    expect(page.locator("#target dt").nth(1)).to_have_text("SKU")
+
+    keypad = page.locator("#keypad")
+    expect(keypad).to_be_hidden()
+    page.click("button[data-action=key_qty]")
+    expect(keypad).to_be_visible()
+    expect(page.locator("#keypad-label")).to_have_text("How many in total?")
+    expect(page.locator("#keypad-range")).to_have_text("From 1 to 8")
+    expect(page.locator("#keypad-title")).to_have_text("Key quantity · MUG: 1 of 8")
+    for key in "90":  # over what is left: refused on the page, nothing sent
+        page.click(f"#keypad-keys [data-key='{key}']")
+    expect(page.locator("#keypad-value")).to_have_value("90")
+    before = h.inputs()
+    page.click("#keypad-ok")
+    expect(page.locator("#keypad-error")).to_have_text("Key a whole number from 1 to 8")
+    assert h.inputs() == before
+    page.click("#keypad-keys [data-key='clear']")
+    page.click("#keypad-keys [data-key='8']")
+    expect(page.locator("#keypad-value")).to_have_value("8")
+    h.shot("pick-key-quantity")
+    screen = h.do(lambda: page.click("#keypad-ok"))
+    expect(keypad).to_be_hidden()
+    assert screen["name"] == "pick.scan_tote_put", screen
+    assert screen["target"]["qty"] == 8
+    assert screen["feedback"] == {"level": "ok", "message": "8 of 8 counted"}
+    assert h.do(lambda: h.wedge("T1"))["name"] == "pick.scan_drop"
+
+
+def test_keys_typed_at_human_speed_are_not_a_scan(app: Flask, live_server: str, page: Page) -> None:
+    add_operator(app, "B-9", ("picker",), "1357")
+    page.goto(live_server + "/kiosk/")
+    page.fill("#enroll-code", add_kiosk(app, "HH-9"))
+    page.click("#enroll button")
+    expect(page.locator("#prompt")).to_have_text("Scan your badge")
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.type("B-9", delay=90)  # a quick typist: still no scan
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    expect(page.locator("#pin")).to_be_hidden()
+    page.keyboard.press("B")  # a single key and Enter, however fast: no scan either
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    expect(page.locator("#pin")).to_be_hidden()
+    # the manual-entry field still takes a code typed at any speed
+    page.click("#manual summary")
+    page.fill("#manual-code", "B-9")
+    page.press("#manual-code", "Enter")
+    expect(page.locator("#pin")).to_be_visible()

@@ -1,5 +1,6 @@
 // The kiosk: enrollment, login (badge then PIN), then server-driven screens.
 import { api } from "./api.js";
+import { close as closeKeypad, openKeypad, setupKeypad } from "./keypad.js";
 import { Link } from "./link.js";
 import { render, showEnroll } from "./render.js";
 import { store } from "./store.js";
@@ -13,6 +14,7 @@ function newInputId() {
 }
 
 function show(next) {
+  closeKeypad();  // a new screen (an answer or a push) ends any value being keyed
   screen = next;
   render(next, onAction);
 }
@@ -59,8 +61,13 @@ async function onScan(code) {
   link.send({ input_id: newInputId(), scan: code });
 }
 
-function onAction(id) {
+function onAction(action) {
+  const id = action.id;
   if (screen?.name === "login.pin" && id === "cancel") return toLogin();
+  if (action.input?.kind === "number") {
+    return openKeypad(action.input, `${action.label} · ${screen.title}`, (value) =>
+      link.send({ input_id: newInputId(), action: id, value }));
+  }
   link.send({ input_id: newInputId(), action: id });
 }
 
@@ -80,6 +87,7 @@ async function logIn(pin) {
 
 async function start() {
   captureWedge(onScan);
+  setupKeypad();
   $("enroll-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const r = await api.enroll($("enroll-code").value);

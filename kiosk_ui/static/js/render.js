@@ -2,13 +2,22 @@
 import { signal } from "./feedback.js";
 
 const $ = (id) => document.getElementById(id);
+// Keys of target/progress are protocol names (sku, rma_id): shown as readable labels.
+const ACRONYMS = new Set(["sku", "rma", "sscc", "gtin", "id", "qty"]);
+const WORDS = { qty: "Qty" };
+
+export function labelOf(key) {
+  const words = key.split("_").map((w) => WORDS[w] || (ACRONYMS.has(w) ? w.toUpperCase() : w));
+  const text = words.join(" ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
 
 function pairs(el, data) {
   el.replaceChildren();
   for (const [key, value] of Object.entries(data || {})) {
     if (value === null || value === undefined || typeof value === "object") continue;
     const dt = document.createElement("dt");
-    dt.textContent = key.replaceAll("_", " ");
+    dt.textContent = labelOf(key);
     const dd = document.createElement("dd");
     dd.textContent = String(value);
     el.append(dt, dd);
@@ -41,7 +50,8 @@ export function render(screen, onAction) {
     button.className = "action" + (action.id === "logout" || action.id === "cancel" ? " quiet" : "");
     button.dataset.action = action.id;
     button.textContent = action.label;
-    button.addEventListener("click", () => onAction(action.id));
+    if (action.input) button.setAttribute("aria-haspopup", "dialog");
+    button.addEventListener("click", () => onAction(action));
     nav.append(button);
   }
 }
