@@ -10,12 +10,15 @@ change here. Write placeholders as `?`; they become the driver's style.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import peewee
 
 from server.db import database
+
+M = TypeVar("M", bound=peewee.Model)
 
 
 @lru_cache(maxsize=256)
@@ -62,6 +65,58 @@ def insert_rows(
     return list(cursor.fetchall()) if returning else []
 
 
+def build(model: type[M], values: Sequence[Any]) -> M:
+    """A model instance from one row's values (`model._meta.sorted_fields` order), as a query
+    would return it; without `Model(**kwargs)`'s per-field defaults and setattr (every hot
+    read hydrates rows)."""
+    readers = _readers(model)
+    row = model.__new__(model)
+    row.__data__ = {name: read(v) for (name, read), v in zip(readers, values, strict=True)}
+    row._dirty = set()
+    row.__rel__ = {}
+    return row
+
+
+@lru_cache(maxsize=128)
+def _readers(model: type[peewee.Model]) -> tuple[tuple[str, Any], ...]:
+    return tuple(
+        (f.name, _read_datetime(f) if isinstance(f, peewee.DateTimeField) else f.python_value)
+        for f in model._meta.sorted_fields
+    )
+
+
+def _read_datetime(field: peewee.DateTimeField) -> Any:
+    """SQLite returns timestamps as ISO text: `fromisoformat` reads them ~10x faster than
+    peewee's strptime formats; anything else goes to peewee."""
+
+    def read(value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                parsed = datetime.fromisoformat(value)
+            except ValueError:
+                parsed = None
+            if parsed is not None and parsed.tzinfo is None:
+                return parsed
+        return field.python_value(value)
+
+    return read
+
+
+def columns(alias: str, model: type[peewee.Model]) -> str:
+    """`alias."col", ...` of every field, in the order `build_joined` expects."""
+    return ", ".join(f'{alias}."{f.column_name}"' for f in model._meta.sorted_fields)
+
+
+def build_joined(models: Sequence[type[peewee.Model]], row: Sequence[Any]) -> list[Any]:
+    """One instance per model from a joined row selected with `columns` of each, in order."""
+    out, at = [], 0
+    for model in models:
+        width = len(model._meta.sorted_fields)
+        out.append(build(model, row[at : at + width]))
+        at += width
+    return out
+
+
 @lru_cache(maxsize=64)
 def _select_sql(model: type[peewee.Model], where: str, lock: bool) -> str:
     cols = ", ".join(f'"{f.column_name}"' for f in model._meta.sorted_fields)
@@ -74,12 +129,9 @@ def select_one(
 ) -> Any:
     """The first row matching `where` (hand-written, `?` placeholders) as a model instance,
     or None; `lock` adds FOR UPDATE (PostgreSQL only: SQLite already holds the write lock)."""
-    fields = model._meta.sorted_fields
     sql = _select_sql(model, where, lock and database.obj.for_update)
     row = execute(sql, params).fetchone()
-    if row is None:
-        return None
-    return model(**{f.name: f.python_value(v) for f, v in zip(fields, row, strict=True)})
+    return None if row is None else build(model, row)
 
 
 def update_one(model: type[peewee.Model], key: Any, values: dict[str, Any]) -> None:

@@ -15,13 +15,12 @@ from typing import Any
 
 from flask import g, request
 
-from server import rawsql
 from server.api import routing
 from server.errors import Forbidden, Unauthorized
 from server.floor import auth, kiosks, rules
 from server.floor.inputs import SessionEnded
 from server.floor.push import NAMESPACE
-from server.floor.sessions import EndSession
+from server.floor.sessions import EndSession, open_session_with_operator
 from server.models import FloorOperator, FloorSession, KioskDevice, utcnow
 from server.realtime import socketio
 from server.runtime import runtime
@@ -53,12 +52,12 @@ def device_from(token: str | None) -> KioskDevice:
 
 def session_from(device: KioskDevice, token: str | None, rule: str) -> Caller:
     secret = (token or "").removeprefix("Bearer ").strip()
-    # hand-written SQL: these two reads run on every floor call (server/rawsql.py)
-    where = '"token_hash" = ? AND "device_id" = ? AND "ended_at" IS NULL'
-    session = rawsql.select_one(FloorSession, where, [auth.digest(secret), device.device_id])
-    operator = rawsql.select_one(FloorOperator, '"id" = ?', [session.operator]) if session else None
-    if session is None or operator is None or not operator.active:
+    # one hand-written statement: it runs on every floor call (server/rawsql.py)
+    where = 's."token_hash" = ? AND s."device_id" = ?'
+    found = open_session_with_operator(where, [auth.digest(secret), device.device_id])
+    if found is None or not found[1].active:
         raise SessionEnded("no open session for this token: log in again")
+    session, operator = found
     idle_s = runtime().settings.floor.idle_timeout_s
     if rules.is_idle(session.last_seen, utcnow(), idle_s):
         runtime().spine.execute(EndSession(session.session_id, "idle"), SYSTEM)

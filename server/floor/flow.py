@@ -18,7 +18,7 @@ floor machinery, which re-renders those sessions with `Flow.render` and pushes t
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from devices.barcode import DecodeError, Scan
@@ -87,12 +87,36 @@ class Screen:
     progress: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """As `dataclasses.asdict`, written out: asdict deep-copies every value and cost a
+        measurable share of each floor input (docs/performance.md, "Picking")."""
+        fb = self.feedback
+        return {
+            "name": self.name,
+            "title": self.title,
+            "prompt": self.prompt,
+            "expect": self.expect,
+            "target": _copied(self.target),
+            "actions": _copied(self.actions),
+            "feedback": {"level": fb.level, "message": fb.message} if fb else None,
+            "progress": _copied(self.progress),
+        }
 
     def with_feedback(self, level: Level, message: str) -> Screen:
         from dataclasses import replace
 
         return replace(self, feedback=Feedback(level, message))
+
+
+def _copied(value: Any) -> Any:
+    """A copy of JSON-like data (dicts, lists, tuples, dataclasses as dicts; scalars shared),
+    as asdict makes it."""
+    if hasattr(type(value), "__dataclass_fields__"):
+        return {k: _copied(v) for k, v in vars(value).items()}
+    if isinstance(value, dict):
+        return {k: _copied(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_copied(v) for v in value)
+    return value
 
 
 @dataclass(frozen=True)

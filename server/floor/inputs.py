@@ -17,7 +17,7 @@ from server import rawsql
 from server.errors import FloorlinkError, Unauthorized
 from server.floor import push, screens
 from server.floor.flow import FLOWS, Action, Feedback, FloorInput, Flow, FlowContext, Screen
-from server.floor.sessions import end_sessions
+from server.floor.sessions import end_sessions, open_session_with_operator
 from server.models import FloorOperator, FloorSession, utcnow
 from server.spine import SYSTEM, Actor, Dedupe, Spine, Unit, handles
 
@@ -30,12 +30,10 @@ class SessionEnded(Unauthorized):
 
 
 def _load(session_id: str) -> tuple[FloorSession, FloorOperator]:
-    where = '"session_id" = ? AND "ended_at" IS NULL'
-    session = rawsql.select_one(FloorSession, where, [session_id], lock=True)
-    operator = rawsql.select_one(FloorOperator, '"id" = ?', [session.operator]) if session else None
-    if session is None or operator is None or not operator.active:
+    found = open_session_with_operator('s."session_id" = ?', [session_id], lock=True)
+    if found is None or not found[1].active:
         raise SessionEnded("this session has ended: log in again")
-    return session, operator
+    return found
 
 
 def _context(session: FloorSession, operator: FloorOperator, unit: Unit) -> FlowContext:

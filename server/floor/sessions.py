@@ -4,6 +4,7 @@ or a station. `refresh_sessions` re-renders sessions and pushes their screens (f
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import peewee
 
 from server import rawsql, writes
+from server.db import database
 from server.floor import auth, rules, screens
 from server.floor.flow import FLOWS, Operator
 from server.ids import new_id
@@ -27,6 +29,30 @@ OPEN = FloorSession.ended_at.is_null()
 def open_session(session_id: str) -> FloorSession | None:
     where = '"session_id" = ? AND "ended_at" IS NULL'  # hand-written: every input reads it
     return rawsql.select_one(FloorSession, where, [session_id])
+
+
+@functools.cache
+def _with_operator_sql(where: str, lock: bool) -> str:
+    cols = f"{rawsql.columns('s', FloorSession)}, {rawsql.columns('o', FloorOperator)}"
+    sql = (
+        f'SELECT {cols} FROM "floor_session" s JOIN "floor_operator" o ON o."id" = s."operator" '
+        f'WHERE s."ended_at" IS NULL AND {where} LIMIT 1'
+    )
+    return sql + " FOR UPDATE OF s" if lock else sql
+
+
+def open_session_with_operator(
+    where: str, params: list[Any], lock: bool = False
+) -> tuple[FloorSession, FloorOperator] | None:
+    """An open session matching `where` (columns as `s."col"`) and its operator, in one
+    hand-written statement (every floor input reads both, twice); `lock`: FOR UPDATE of the
+    session (PostgreSQL; SQLite already holds the write lock)."""
+    sql = _with_operator_sql(where, lock and bool(database.obj.for_update))
+    row = rawsql.execute(sql, params).fetchone()
+    if row is None:
+        return None
+    session, operator = rawsql.build_joined((FloorSession, FloorOperator), row)
+    return session, operator
 
 
 def sessions_of_operator(operator: int | str) -> list[str]:

@@ -9,6 +9,7 @@ nothing changes.
 from __future__ import annotations
 
 from devices.barcode import DecodeError, Scan, decode
+from server import rawsql
 from server.config import PickingSettings
 from server.floor.flow import FloorInput, FlowContext, Screen, register
 from server.models import Location, Tote
@@ -119,7 +120,7 @@ class PickFlow:
         code = _plain(inp)
         if code is None:
             return here.with_feedback("error", f"Scan an empty tote for order {slot.external_id}")
-        tote = Tote.get_or_none(Tote.code == code)
+        tote = rawsql.select_one(Tote, '"code" = ?', [code])
         if tote is None:
             return here.with_feedback("error", f"{code} is not a known tote; scan an empty tote")
         if tote.status != "free":
@@ -160,10 +161,9 @@ def _plain(inp: FloorInput) -> str | None:
 def _claim_tote(tote: Tote, slot: OrderSlot, work: Work, ctx: FlowContext) -> None:
     from server.models import BatchOrder, utcnow
 
-    Tote.update(status="in_use", location=None, updated_at=utcnow()).where(
-        Tote.id == tote.id
-    ).execute()
-    BatchOrder.update(tote=tote).where(BatchOrder.id == slot.id).execute()
+    # hand-written (server/rawsql.py): every order of every batch takes a tote
+    rawsql.update_one(Tote, tote.id, {"status": "in_use", "location": None, "updated_at": utcnow()})
+    rawsql.update_one(BatchOrder, slot.id, {"tote": tote.id})
     ctx.unit.record(
         "tote.assigned",
         f"tote:{tote.code}",

@@ -101,11 +101,7 @@ def _slots_sql() -> str:
 
 @functools.cache
 def _open_tasks_sql() -> str:
-    cols = [
-        f'{alias}."{f.column_name}"'
-        for alias, model in zip("tlps", JOINED, strict=True)
-        for f in model._meta.sorted_fields
-    ]
+    cols = [rawsql.columns(alias, model) for alias, model in zip("tlps", JOINED, strict=True)]
     pt, loc, prod, stock = (_table(m) for m in JOINED)
     return (
         f"SELECT {', '.join(cols)} FROM {pt} t "
@@ -138,15 +134,5 @@ def _tasks(batch: PickBatch) -> tuple[list[PickTask], int, int]:
 
 def _hydrate(row: tuple[Any, ...]) -> PickTask:
     """A task with its location, product and stock from one joined row."""
-    parts: list[Any] = []
-    at = 0
-    for model in JOINED:
-        fields = model._meta.sorted_fields
-        values = row[at : at + len(fields)]
-        at += len(fields)
-        parts.append(
-            model(**{f.name: f.python_value(v) for f, v in zip(fields, values, strict=True)})
-        )
-    task: PickTask = parts[0]
-    task.location, task.product, task.stock = parts[1:]
+    task, task.location, task.product, task.stock = rawsql.build_joined(JOINED, row)
     return task
