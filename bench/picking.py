@@ -312,7 +312,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0, help="scans/s of the paced phase")
     parser.add_argument("--orders", type=int, default=2000)
     parser.add_argument("--procs", type=int, default=4, help="load generator processes")
-    parser.add_argument("--threads", type=int, default=16, help="server threads (server.threads)")
+    parser.add_argument(
+        "--threads", type=int, default=64, help="server threads (server.threads; its default)"
+    )
     args = parser.parse_args()
     print(f"load: {os.getloadavg()}  cores: {os.cpu_count()}  pickers: {args.pickers}")
     with tempfile.TemporaryDirectory(prefix="floorlink-bench-") as tmp:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from server import rawsql
+from server.db import database
 from server.errors import Conflict, InvalidInput, NotFound, Unauthorized, field_error
 from server.floor import auth, sockets_registry
 from server.floor.sessions import OPEN, end_sessions
@@ -74,7 +75,12 @@ def touch(row: KioskDevice) -> None:
     """Remember when the device was last heard (at most every TOUCH_EVERY_S, outside commands)."""
     now = utcnow()
     if row.last_seen is None or (now - row.last_seen).total_seconds() > TOUCH_EVERY_S:
-        KioskDevice.update(last_seen=now).where(KioskDevice.device_id == row.device_id).execute()
+        # In a transaction, so it queues on this process's writer lock (server.db
+        # SerializedWriters) like every other write: an autocommit UPDATE waited in SQLite's
+        # busy handler instead, sleeping up to 100 ms a turn behind the floor's group commits
+        # (a latency tail, and "database busy" 503s past the busy timeout).
+        with database.atomic():
+            rawsql.update_one(KioskDevice, row.device_id, {"last_seen": now})
 
 
 @dataclass(frozen=True)

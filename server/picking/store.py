@@ -77,7 +77,10 @@ def assigned_batch(badge: str) -> PickBatch | None:
 
 
 def load_work(batch: PickBatch) -> Work:
-    return Work(batch, _slots(batch), *_tasks(batch))
+    rows = rawsql.execute(_slots_sql(), (batch.id,) * 3).fetchall()
+    total, still_open = (int(rows[0][6]), int(rows[0][7])) if rows else (0, 0)
+    slots = [OrderSlot(*row[:6]) for row in rows]
+    return Work(batch, slots, _open_tasks(batch), total - still_open, total)
 
 
 # Every scan reads the work: hand-written statements (server/rawsql.py), built once; peewee's
@@ -91,9 +94,13 @@ def _table(model: type[peewee.Model]) -> str:
 
 @functools.cache
 def _slots_sql() -> str:
-    bo, o, t = _table(BatchOrder), _table(Order), _table(Tote)
+    """The batch's orders with their totes, and (the same on every row) the batch's task
+    counts for the progress: not cancelled, and still open."""
+    bo, o, t, pt = _table(BatchOrder), _table(Order), _table(Tote), _table(PickTask)
+    count = f"SELECT COUNT(*) FROM {pt} WHERE batch_id = ? AND status"  # evaluated once
     return (
-        f"SELECT bo.id, bo.order_id, o.external_id, bo.tote_id, t.code, bo.status "
+        f"SELECT bo.id, bo.order_id, o.external_id, bo.tote_id, t.code, bo.status, "
+        f"({count} <> 'cancelled'), ({count} = 'open') "
         f"FROM {bo} bo JOIN {o} o ON o.id = bo.order_id LEFT JOIN {t} t ON t.id = bo.tote_id "
         f"WHERE bo.batch_id = ? ORDER BY bo.position"
     )
@@ -111,25 +118,15 @@ def _open_tasks_sql() -> str:
     )
 
 
-def _slots(batch: PickBatch) -> list[OrderSlot]:
-    return [OrderSlot(*row) for row in rawsql.execute(_slots_sql(), (batch.id,)).fetchall()]
-
-
-def _tasks(batch: PickBatch) -> tuple[list[PickTask], int, int]:
-    """The next few open tasks (hydrated) and the done/total counts (one cheap aggregate).
+def _open_tasks(batch: PickBatch) -> list[PickTask]:
+    """The next few open tasks, hydrated with their location, product and stock.
 
     A scan moves at most one task on (confirm, skip, short reload the work), so the first
     LOOKAHEAD open tasks are all an input needs; hydrating every task of the batch with its
     location, product and stock cost more than the rest of the input.
     """
     rows = rawsql.execute(_open_tasks_sql(), (batch.id,)).fetchall()
-    counts = rawsql.execute(
-        f"SELECT status, COUNT(*) FROM {_table(PickTask)} WHERE batch_id = ? GROUP BY status",
-        (batch.id,),
-    ).fetchall()
-    by_status = {status: n for status, n in counts}
-    total = sum(n for status, n in by_status.items() if status != "cancelled")
-    return [_hydrate(row) for row in rows], total - by_status.get("open", 0), total
+    return [_hydrate(row) for row in rows]
 
 
 def _hydrate(row: tuple[Any, ...]) -> PickTask:
