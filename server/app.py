@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 import logging
 
-from flask import Flask
+from flask import Flask, Request
+from werkzeug.routing import MapAdapter
 
 from server import db, migrations
 from server.api import problems
@@ -73,8 +74,33 @@ def load_handlers() -> None:
         importlib.import_module(name)
 
 
+SOCKETIO_PATH = "socket.io"
+
+
+class FloorlinkFlask(Flask):
+    """Flask that does not route the request contexts of Socket.IO events.
+
+    Flask-SocketIO runs every event in a request context built from the socket's environ
+    (path /socket.io/), which Flask routed: no rule matches (Socket.IO never reaches
+    Flask's dispatch), so werkzeug raised NotFound and Flask kept it on the request with
+    its traceback, a reference cycle (request -> exception -> traceback -> frame -> the
+    context -> request) of ~57 objects per event that only the cyclic GC frees. Under
+    load it piled up into collections of 50-80k objects, each stopping the process for
+    100-300 ms (docs/performance.md, "Floor inputs"). Without a URL adapter nothing is
+    routed (url_for is not used in event handlers).
+    """
+
+    def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
+        if request is not None and request.environ.get("PATH_INFO", "").startswith(
+            f"/{SOCKETIO_PATH}/"
+        ):
+            return None
+        return super().create_url_adapter(request)
+
+
 def create_app(settings: Settings, *, check_schema: bool = True) -> Flask:
-    app = Flask(__name__, static_folder=None)  # no unguarded static route (deny by default)
+    # static_folder=None: no unguarded static route (deny by default)
+    app = FloorlinkFlask(__name__, static_folder=None)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
@@ -92,7 +118,13 @@ def create_app(settings: Settings, *, check_schema: bool = True) -> Flask:
     problems.install(app)
     # async_handlers=False: a socket's events run in order on its own (reader) thread,
     # instead of one new thread per event (docs/performance.md, "Floor inputs").
-    socketio.init_app(app, async_mode="threading", cors_allowed_origins=[], async_handlers=False)
+    socketio.init_app(
+        app,
+        path=SOCKETIO_PATH,
+        async_mode="threading",
+        cors_allowed_origins=[],
+        async_handlers=False,
+    )
     for name in SERVICES:
         service = importlib.import_module(name).build(app, runtime)
         if service is not None:
