@@ -11,7 +11,8 @@ export class Link {
     this.handlers = { onScreen, onEnded, onRevoked };
     this.socket = null;
     this.flushing = false;
-    window.addEventListener("offline", () => this.socket?.disconnect());
+    // Show the banner at once: a socket still connecting emits no "disconnect" when closed.
+    window.addEventListener("offline", () => { this.socket?.disconnect(); this.update(); });
     window.addEventListener("online", () => this.connect());
   }
 
