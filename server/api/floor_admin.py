@@ -7,13 +7,13 @@ from typing import Annotated, Any, Literal
 from flask import Blueprint
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from server.api.catalog import api_actor
 from server.api.routing import operation
 from server.api.schemas import Code, Text
 from server.floor import kiosks, operators
 from server.floor.sessions import OPEN, EndSession
 from server.models import FloorOperator, FloorSession, isoformat
 from server.runtime import runtime
-from server.spine import Actor
 
 bp = Blueprint("floor_admin", __name__, url_prefix="/api/v1")
 TAG = "floor"
@@ -93,14 +93,8 @@ class FloorSessionList(BaseModel):
     data: list[FloorSessionOut]
 
 
-def _actor() -> Actor:
-    from flask import g
-
-    return Actor("api_key", g.api_key.name)
-
-
 def _run(cmd: Any) -> Any:
-    return runtime().spine.execute(cmd, _actor()).result
+    return runtime().spine.execute(cmd, api_actor()).result
 
 
 @operation(bp, "/operators", "GET", access="admin", tag=TAG, summary="Floor operators",

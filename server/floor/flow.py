@@ -18,7 +18,7 @@ floor machinery, which re-renders those sessions with `Flow.render` and pushes t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
 from devices.barcode import DecodeError, Scan
@@ -102,8 +102,6 @@ class Screen:
         }
 
     def with_feedback(self, level: Level, message: str) -> Screen:
-        from dataclasses import replace
-
         return replace(self, feedback=Feedback(level, message))
 
 

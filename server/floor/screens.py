@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from server.floor.flow import Action, Feedback, Flow, Level, Operator, Screen
 
@@ -62,6 +63,4 @@ def with_home(screen: Screen) -> Screen:
     """Every flow screen offers the way back home (added when a flow forgot it)."""
     if any(a.id == "home" for a in screen.actions):
         return screen
-    from dataclasses import replace
-
     return replace(screen, actions=[*screen.actions, HOME])

@@ -21,9 +21,23 @@ ORDERS_PER_THREAD = 6
 pytestmark = pytest.mark.slow
 
 
-def post_order(base: str, key: str, external_id: str, qty: int) -> int:
+def _request(base: str, key: str, method: str, path: str, body: Any = None, **headers: str) -> int:
+    """One request on its own keep-alive-less connection, as a separate OMS client would."""
     url = urlparse(base)
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+    all_headers = {"Authorization": f"Bearer {key}", **headers}
+    if body is not None:
+        all_headers["Content-Type"] = "application/json"
+    try:
+        conn.request(method, path, None if body is None else json.dumps(body), all_headers)
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+def post_order(base: str, key: str, external_id: str, qty: int) -> int:
     body = {
         "external_id": external_id,
         "channel": "web",
@@ -32,18 +46,7 @@ def post_order(base: str, key: str, external_id: str, qty: int) -> int:
             {"line_id": "2", "sku": "PEN", "qty": 1},
         ],
     }
-    headers = {
-        "Authorization": f"Bearer {key}",
-        "Content-Type": "application/json",
-        "Idempotency-Key": external_id,
-    }
-    try:
-        conn.request("POST", "/api/v1/orders", json.dumps(body), headers)
-        response = conn.getresponse()
-        response.read()
-        return response.status
-    finally:
-        conn.close()
+    return _request(base, key, "POST", "/api/v1/orders", body, **{"Idempotency-Key": external_id})
 
 
 def test_concurrent_orders_never_oversell(live_server: str, api: Api) -> None:
@@ -111,19 +114,7 @@ def _ordered(sku: str) -> int:
 
 
 def post_cancel(base: str, key: str, external_id: str) -> int:
-    url = urlparse(base)
-    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
-    try:
-        conn.request(
-            "POST",
-            f"/api/v1/orders/{external_id}/cancel",
-            headers={"Authorization": f"Bearer {key}"},
-        )
-        response = conn.getresponse()
-        response.read()
-        return response.status
-    finally:
-        conn.close()
+    return _request(base, key, "POST", f"/api/v1/orders/{external_id}/cancel")
 
 
 def test_concurrent_orders_and_cancels_keep_reservations_true(live_server: str, api: Api) -> None:
