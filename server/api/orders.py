@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections import defaultdict
 from typing import Any
 
 from flask import Blueprint, g, request
@@ -15,9 +14,9 @@ from server.api.routing import operation
 from server.api.schemas import CancelIn, OrderIn, OrderOut, OrderPage, OrderQuery
 from server.db import is_postgres
 from server.errors import MalformedRequest, NotFound, field_error
-from server.models import Order, OrderLine, Product
+from server.models import Order
 from server.orders.handlers import AcceptOrder, CancelOrder
-from server.orders.views import order_view
+from server.orders.views import lines_of, order_view
 from server.runtime import runtime
 from server.spine import Dedupe, fingerprint
 
@@ -122,7 +121,7 @@ def list_orders(query: OrderQuery) -> Any:
     fetched, next_cursor, has_more = pagination.page(
         fetched, query.limit, lambda o: [o.updated_at.isoformat(), o.id]
     )
-    lines = _lines_of(fetched)
+    lines = lines_of(o.id for o in fetched)
     data = [order_view(o, lines[o.id]) for o in fetched]
     return {"data": data, "next_cursor": next_cursor, "has_more": has_more}
 
@@ -142,20 +141,6 @@ def _cursor_time(value: Any) -> dt.datetime:
         return dt.datetime.fromisoformat(str(value))
     except ValueError:
         raise MalformedRequest("the cursor is not one this server gave out") from None
-
-
-def _lines_of(orders: list[Order]) -> dict[int, list[OrderLine]]:
-    grouped: dict[int, list[OrderLine]] = defaultdict(list)
-    if orders:
-        query = (
-            OrderLine.select(OrderLine, Product.sku)
-            .join(Product)
-            .where(OrderLine.order.in_([o.id for o in orders]))
-            .order_by(OrderLine.id)
-        )
-        for line in query:
-            grouped[line.order_id].append(line)
-    return grouped
 
 
 @operation(

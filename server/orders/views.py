@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from server.models import Order, OrderLine, Product, isoformat
 
 
-def order_view(order: Order, lines: list[OrderLine] | None = None) -> dict[str, Any]:
-    if lines is None:
-        lines = list(
+def lines_of(order_ids: Iterable[int]) -> dict[int, list[OrderLine]]:
+    """The lines (with their product's SKU) of several orders in one query, by order id."""
+    grouped: dict[int, list[OrderLine]] = defaultdict(list)
+    ids = list(order_ids)
+    if ids:
+        query = (
             OrderLine.select(OrderLine, Product.sku)
             .join(Product)
-            .where(OrderLine.order == order)
+            .where(OrderLine.order.in_(ids))
             .order_by(OrderLine.id)
         )
+        for line in query:
+            grouped[line.order_id].append(line)
+    return grouped
+
+
+def order_view(order: Order, lines: list[OrderLine] | None = None) -> dict[str, Any]:
+    if lines is None:
+        lines = lines_of([order.id])[order.id]
     return {
         "external_id": order.external_id,
         "status": order.status,

@@ -10,29 +10,63 @@ from server.models import (
     BatchOrder,
     Location,
     Order,
+    OrderLine,
     PickBatch,
     PickTask,
+    Product,
     PutBack,
     Tote,
     ToteItem,
     utcnow,
 )
-from server.orders.views import order_view
+from server.orders.views import lines_of, order_view
 from server.picking.counting import SHORT_REASONS
 from server.picking.store import OrderSlot
 from server.spine import Unit
 
 
 def drop_batch(batch: PickBatch, slots: list[OrderSlot], drop: Location, unit: Unit) -> None:
-    """The totes are at `drop`, ready for packing; each order is picked or short-picked."""
+    """The totes are at `drop`, ready for packing; each order is picked or short-picked.
+
+    The whole batch is read in four queries (orders, their lines, the tote items, the short
+    tasks), not per order: a batch ends once per walk, but with N+1 reads it cost more than
+    every scan of the walk together.
+    """
     active = [s for s in slots if s.status == "active"]
     now = utcnow()
     Tote.update(status="ready", location=drop, updated_at=now).where(
         Tote.id.in_([s.tote_id for s in active])
     ).execute()
     BatchOrder.update(status="dropped").where(BatchOrder.id.in_([s.id for s in active])).execute()
+    order_ids = [s.order_id for s in active]
+    orders = {o.id: o for o in Order.select().where(Order.id.in_(order_ids))}
+    lines, picked = lines_of(order_ids), _picked(active)
+    shorts = _short_reasons(batch)
+    finished: dict[str, list[int]] = defaultdict(list)
     for slot in active:
-        _order_done(slot, drop, unit)
+        order = orders[slot.order_id]
+        order.updated_at = now
+        view = order_view(order, lines[order.id])
+        missing = [line for line in view["lines"] if line["missing"] > 0]
+        order.status = view["status"] = "short_picked" if missing else "picked"
+        finished[order.status].append(order.id)
+        data = view | {"tote": slot.tote, "location": drop.code, "picked": picked[slot.id]}
+        if missing:
+            reasons = shorts[slot.id]
+            data["missing"] = [
+                {
+                    "line_id": line["line_id"],
+                    "sku": line["sku"],
+                    "qty": line["missing"],
+                    "reasons": reasons.get(line["line_id"], []),
+                }
+                for line in missing
+            ]
+            unit.record("order.short_picked", f"order:{slot.external_id}", data)
+        else:
+            unit.record("order.picked", f"order:{slot.external_id}", data)
+    for status, ids in finished.items():
+        Order.update(status=status, updated_at=now).where(Order.id.in_(ids)).execute()
     batch.status, batch.drop_location, batch.updated_at = "dropped", drop, now
     batch.save()
     unit.record(
@@ -42,35 +76,25 @@ def drop_batch(batch: PickBatch, slots: list[OrderSlot], drop: Location, unit: U
     )
 
 
-def _order_done(slot: OrderSlot, drop: Location, unit: Unit) -> None:
-    order = Order.get_by_id(slot.order_id)
-    view = order_view(order)
-    missing = [line for line in view["lines"] if line["missing"] > 0]
-    order.status = "short_picked" if missing else "picked"
-    order.updated_at = utcnow()
-    order.save()
-    data = order_view(order) | {"tote": slot.tote, "location": drop.code, "picked": _picked(slot)}
-    if missing:
-        reasons = _short_reasons(slot)
-        data["missing"] = [
-            {
-                "line_id": line["line_id"],
-                "sku": line["sku"],
-                "qty": line["missing"],
-                "reasons": reasons.get(line["line_id"], []),
-            }
-            for line in missing
-        ]
-        unit.record("order.short_picked", f"order:{slot.external_id}", data)
-    else:
-        unit.record("order.picked", f"order:{slot.external_id}", data)
-
-
-def _picked(slot: OrderSlot) -> list[dict[str, Any]]:
-    items = ToteItem.select().where(ToteItem.tote == slot.tote_id, ToteItem.order == slot.order_id)
-    out = []
-    for item in items.order_by(ToteItem.id):
-        out.append(
+def _picked(slots: list[OrderSlot]) -> dict[int, list[dict[str, Any]]]:
+    """What went into each slot's tote for its order, in pick order, by slot id."""
+    by_key = {(s.tote_id, s.order_id): s.id for s in slots}
+    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if not slots:
+        return out
+    items = (
+        ToteItem.select(ToteItem, OrderLine.line_id, Product.sku)
+        .join(OrderLine)
+        .switch(ToteItem)
+        .join(Product)
+        .where(ToteItem.tote.in_([s.tote_id for s in slots]))
+        .order_by(ToteItem.id)
+    )
+    for item in items:
+        slot_id = by_key.get((item.tote_id, item.order_id))
+        if slot_id is None:
+            continue
+        out[slot_id].append(
             {
                 "line_id": item.line.line_id,
                 "sku": item.product.sku,
@@ -83,11 +107,19 @@ def _picked(slot: OrderSlot) -> list[dict[str, Any]]:
     return out
 
 
-def _short_reasons(slot: OrderSlot) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    shorts = PickTask.select().where(PickTask.batch_order == slot.id, PickTask.status == "short")
+def _short_reasons(batch: PickBatch) -> dict[int, dict[str, list[dict[str, Any]]]]:
+    """Why each line of the batch is short, by slot (batch order) id and line id."""
+    out: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    shorts = (
+        PickTask.select(PickTask, OrderLine.line_id, Location.code)
+        .join(OrderLine)
+        .switch(PickTask)
+        .join(Location)
+        .where(PickTask.batch == batch.id, PickTask.status == "short")
+        .order_by(PickTask.id)
+    )
     for task in shorts:
-        out[task.line.line_id].append(
+        out[task.batch_order_id][task.line.line_id].append(
             {
                 "reason": task.short_reason,
                 "label": SHORT_REASONS.get(task.short_reason, task.short_reason),
