@@ -5,20 +5,19 @@ The location gets a count task and supervisors an exception, in the same transac
 
 from __future__ import annotations
 
+import dataclasses
+
 import peewee
 
 from server.inventory import stock
 from server.inventory.allocation import allocate
 from server.models import (
-    Allocation,
     BatchOrder,
     CountTask,
-    Location,
     OrderLine,
     PickTask,
-    Stock,
 )
-from server.picking.claim import create_tasks
+from server.picking.claim import allocations_of, create_tasks
 from server.picking.counting import SHORT_REASONS
 from server.picking.moves import grow_allocation, shrink_allocation
 from server.spine import Unit
@@ -76,18 +75,14 @@ def _reallocate(task: PickTask, qty: int) -> int:
 def _append_tasks(task: PickTask, stock_ids: list[int], taken: list[tuple[int, int]]) -> None:
     top = PickTask.select(peewee.fn.MAX(PickTask.seq)).where(PickTask.batch == task.batch_id)
     qty_of = dict(taken)
-    allocations = list(
-        Allocation.select(Allocation, OrderLine, Stock, Location)
-        .join(OrderLine)
-        .switch(Allocation)
-        .join(Stock)
-        .join(Location)
-        .where(Allocation.line == task.line_id, Allocation.stock.in_(stock_ids))
-    )
-    for alloc in allocations:
-        alloc.qty = qty_of[alloc.stock_id]  # only what this short added becomes a task
     slot = BatchOrder.get_by_id(task.batch_order_id)
-    create_tasks(task.batch, {slot.order_id: slot}, allocations, first_seq=top.scalar() + 1)
+    picks = [
+        # only what this short added becomes a task
+        dataclasses.replace(pick, qty=qty_of[pick.stock_id])
+        for pick in allocations_of([slot.order_id], stock_ids)
+        if pick.line_id == task.line_id
+    ]
+    create_tasks(task.batch_id, {slot.order_id: slot.id}, picks, first_seq=top.scalar() + 1)
 
 
 def _count_task(task: PickTask, reason: str) -> None:

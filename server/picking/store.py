@@ -38,7 +38,10 @@ class OrderSlot:
 class Work:
     batch: PickBatch
     orders: list[OrderSlot]
-    open_tasks: list[PickTask]  # the next open tasks in walk order (LOOKAHEAD), joined
+    # The next open tasks in walk order (LOOKAHEAD): joined rows, hydrated into a PickTask
+    # (with its location, product and stock) only when the input reaches them; most inputs
+    # need the first alone.
+    open_rows: list[Any]
     done: int
     total: int
 
@@ -49,7 +52,21 @@ class Work:
 
     @property
     def task(self) -> PickTask | None:
-        return self.open_tasks[0] if self.open_tasks else None
+        if not self.open_rows:
+            return None
+        first = self.open_rows[0]
+        if not isinstance(first, PickTask):
+            first = self.open_rows[0] = _hydrate(first)
+        return first
+
+    def postpone_task(self) -> None:
+        """The current task moved to the end of the walk."""
+        self.open_rows.append(self.open_rows.pop(0))
+
+    def finish_task(self) -> None:
+        """The current task is done: the walk goes on with the next."""
+        self.open_rows.pop(0)
+        self.done += 1
 
     def slot(self, batch_order_id: int) -> OrderSlot:
         return next(o for o in self.orders if o.id == batch_order_id)
@@ -80,7 +97,8 @@ def load_work(batch: PickBatch) -> Work:
     rows = rawsql.execute(_slots_sql(), (batch.id,) * 3).fetchall()
     total, still_open = (int(rows[0][6]), int(rows[0][7])) if rows else (0, 0)
     slots = [OrderSlot(*row[:6]) for row in rows]
-    return Work(batch, slots, _open_tasks(batch), total - still_open, total)
+    open_rows = rawsql.execute(_open_tasks_sql(), (batch.id,)).fetchall()
+    return Work(batch, slots, open_rows, total - still_open, total)
 
 
 # Every scan reads the work: hand-written statements (server/rawsql.py), built once; peewee's
@@ -108,6 +126,10 @@ def _slots_sql() -> str:
 
 @functools.cache
 def _open_tasks_sql() -> str:
+    """The next few open tasks with their location, product and stock, in walk order.
+
+    A scan moves at most one task on (confirm, skip; a short reloads the work), so the
+    first LOOKAHEAD open tasks are all an input needs."""
     cols = [rawsql.columns(alias, model) for alias, model in zip("tlps", JOINED, strict=True)]
     pt, loc, prod, stock = (_table(m) for m in JOINED)
     return (
@@ -116,17 +138,6 @@ def _open_tasks_sql() -> str:
         f"JOIN {stock} s ON s.id = t.stock_id "
         f"WHERE t.batch_id = ? AND t.status = 'open' ORDER BY t.seq LIMIT {LOOKAHEAD}"
     )
-
-
-def _open_tasks(batch: PickBatch) -> list[PickTask]:
-    """The next few open tasks, hydrated with their location, product and stock.
-
-    A scan moves at most one task on (confirm, skip, short reload the work), so the first
-    LOOKAHEAD open tasks are all an input needs; hydrating every task of the batch with its
-    location, product and stock cost more than the rest of the input.
-    """
-    rows = rawsql.execute(_open_tasks_sql(), (batch.id,)).fetchall()
-    return [_hydrate(row) for row in rows]
 
 
 def _hydrate(row: tuple[Any, ...]) -> PickTask:

@@ -233,18 +233,12 @@ class TaskSteps:
             return self.error("Units are counted: put them in the tote or report short")
         lights.off(self.ctx.unit, self.view.location)
         postpone(self.task, self.ctx.unit, self.work.batch.batch_id)
-        work = self.work
-        work.open_tasks.append(work.open_tasks.pop(0))
+        self.work.postpone_task()
         return self._next(f"{self.view.sku} at {self.view.location} moved to the end")
 
     def _next(self, message: str) -> Screen:
         work = self.work
-        if (
-            work.open_tasks
-            and work.open_tasks[0] is self.task
-            and self.task.picked >= self.task.qty
-        ):
-            work.open_tasks.pop(0)
-            work.done += 1
+        if work.task is self.task and self.task.picked >= self.task.qty:
+            work.finish_task()
         self.ctx.state.pop("pick", None)
         return self.current(self.ctx, work, True).with_feedback("ok", message)
