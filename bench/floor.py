@@ -1,7 +1,7 @@
 """Floor inputs/s and input-to-screen latency with 200 kiosk sessions, beside the raw
 Socket.IO echo rate of the same server in the same run (issue 5).
 
-    /tmp/probe-venv/bin/python bench/floor.py [--sessions 200] [--procs 4] [--seconds 10]
+    .venv/bin/python bench/floor.py [--sessions 200] [--procs 4] [--seconds 10]
         [--rate 200] [--input home|scan] [--threads 300]
 
 Starts a real `floorlink serve` (gunicorn gthread) on a free loopback port with a fresh

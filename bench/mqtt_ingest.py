@@ -1,7 +1,7 @@
 """MQTT events/s ingested by the server (QoS 1, de-duplicated, acked after commit) into a
 SQLite file, beside a raw paho subscriber on the same broker, measured in the same run.
 
-    /tmp/probe-venv/bin/python bench/mqtt_ingest.py [--events 20000] [--devices 20]
+    .venv/bin/python bench/mqtt_ingest.py [--events 20000] [--devices 20]
 
 Starts its own Mosquitto on a free port (max_queued_messages raised, PERFORMANCE trap 2).
 """

@@ -1,6 +1,6 @@
 """Picking through the real server: simulated pickers scanning concurrently on the floor API.
 
-    /tmp/probe-venv/bin/python bench/picking.py [--pickers 100] [--seconds 15] [--rate 200]
+    .venv/bin/python bench/picking.py [--pickers 100] [--seconds 15] [--rate 200]
 
 Starts `floorlink serve` (gunicorn, threaded) on a free port against a fresh SQLite file,
 loads a catalogue, stock, totes and orders through the OMS API, enrolls one kiosk per
@@ -263,10 +263,11 @@ def run(args: Any, workdir: Path) -> None:
     print(f"paced at {args.rate:.0f} scans/s         {summary(phases[1], args.seconds)}")
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (Linux /proc), load-independent cost."""
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """User and system CPU time of a process (Linux /proc), load-independent cost."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 def drive(port: int, pid: int, jobs: list[Any], args: Any) -> dict[int, list[Any]]:
@@ -282,7 +283,7 @@ def drive(port: int, pid: int, jobs: list[Any], args: Any) -> dict[int, list[Any
     for _ in procs:
         ready.get(timeout=600)
     plan.update(start=time.time() + 0.5, seconds=args.seconds, interval=args.pickers / args.rate)
-    cpu = cpu_seconds(pid)
+    cpu, load_cpu = cpu_seconds(pid), os.times()
     go.set()
     phases: dict[int, list[Any]] = {0: [], 1: []}
     retries = 0
@@ -292,10 +293,18 @@ def drive(port: int, pid: int, jobs: list[Any], args: Any) -> dict[int, list[Any
         retries += retried if phase == 1 else 0  # each worker's count covers both phases
     print(f"503 (busy) answers sent again by the pickers: {retries}")
     scans = len(phases[0]) + len(phases[1])
-    used = cpu_seconds(pid) - cpu
-    print(f"server CPU per scan {used / max(scans, 1) * 1000:.2f} ms (both phases, {scans} scans)")
+    user, system = (after - before for after, before in zip(cpu_seconds(pid), cpu, strict=True))
     for p in procs:
         p.join(30)
+    ended = os.times()  # the load generators' CPU counts once they are joined
+    load = ended.children_user + ended.children_system
+    load -= load_cpu.children_user + load_cpu.children_system
+    per = 1000 / max(scans, 1)
+    print(
+        f"server CPU per scan {(user + system) * per:.2f} ms (user {user * per:.2f}, "
+        f"system {system * per:.2f}; both phases, {scans} scans); "
+        f"load generators {load * per:.2f} ms"
+    )
     return phases
 
 

@@ -1,6 +1,6 @@
 """Webhook delivery rate vs the raw POST rate of one client, and backlog drain after an outage.
 
-    /tmp/probe-venv/bin/python bench/webhooks.py [--events 10000] [--subjects 500]
+    .venv/bin/python bench/webhooks.py [--events 10000] [--subjects 500]
         [--backlog 100000] [--database-url sqlite:////tmp/x.db] [--workers 8]
 
 The loopback receiver runs in its own process (`--serve`, http.server with
