@@ -8,9 +8,16 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 ENV_PREFIX = "FLOORLINK_"
 # Variables that steer the process itself rather than naming a setting.
@@ -29,6 +36,17 @@ class ServerSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     threads: int = Field(default=64, ge=1, le=1024)
+    # The worker's CPU: "auto" (one CPU, when there are several), "off", or a CPU number
+    # (server/affinity.py says why).
+    cpu: Literal["auto", "off"] | Annotated[int, Field(ge=0)] = "auto"
+
+    @field_validator("cpu", mode="before")
+    @classmethod
+    def _cpu_switch(cls, value: Any) -> Any:
+        # FLOORLINK_SERVER__CPU=off arrives as False (an on/off switch), never as CPU 0
+        if isinstance(value, bool):
+            return "auto" if value else "off"
+        return value
 
 
 class RelaySettings(_Section):

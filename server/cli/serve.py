@@ -9,7 +9,7 @@ from typing import Any
 import click
 from gunicorn.app.base import BaseApplication
 
-from server import db, migrations
+from server import affinity, db, migrations
 from server.config import Settings
 
 log = logging.getLogger(__name__)
@@ -18,8 +18,8 @@ log = logging.getLogger(__name__)
 class FloorlinkServer(BaseApplication):
     """gunicorn with one threaded worker (Socket.IO needs one process per set of sockets)."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self, settings: Settings, cpu: int | None = None) -> None:
+        self.settings, self.cpu = settings, cpu
         super().__init__()
 
     def load_config(self) -> None:
@@ -34,7 +34,7 @@ class FloorlinkServer(BaseApplication):
             "keepalive": 30,
             "accesslog": None,
             "loglevel": self.settings.log_level.lower(),
-            "post_worker_init": _start_services,
+            "post_worker_init": self._start_worker,
             "worker_exit": _stop_services,
         }
         if "control_socket_disable" in self.cfg.settings:
@@ -46,6 +46,11 @@ class FloorlinkServer(BaseApplication):
         from server.app import create_app
 
         return create_app(self.settings)
+
+    def _start_worker(self, worker: Any) -> None:
+        if self.cpu is not None:
+            affinity.pin_process(self.cpu)  # before any service starts a thread
+        _start_services(worker)
 
 
 def _start_services(worker: Any) -> None:
@@ -74,10 +79,19 @@ def check_schema(settings: Settings) -> None:
         database.close_all()
 
 
+def worker_cpu(settings: Settings) -> int | None:
+    """The CPU the worker will run on (server.cpu), refused before anything starts."""
+    try:
+        return affinity.choose_cpu(settings.server.cpu, affinity.allowed_cpus())
+    except affinity.CpuSettingError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 def serve(settings: Settings) -> None:
     check_schema(settings)
+    cpu = worker_cpu(settings)
     click.echo(f"Floorlink serving on http://{settings.server.host}:{settings.server.port}")
-    FloorlinkServer(settings).run()
+    FloorlinkServer(settings, cpu).run()
 
 
 def register(cli: click.Group) -> None:

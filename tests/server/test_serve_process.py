@@ -109,3 +109,37 @@ def test_acknowledged_order_survives_kill_9(
     with database.connection_context():
         assert Order.get(Order.external_id == "K-1").status == "accepted"
         assert Stock.get().reserved == 2
+
+
+def _worker_pid(master: int) -> int:
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    assert len(children) == 1, children
+    return int(children[0])
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two CPUs to choose from")
+def test_the_worker_and_every_thread_it_starts_run_on_one_cpu(
+    server: tuple[int, subprocess.Popen[bytes]],
+) -> None:
+    port, proc = server
+    for _ in range(3):  # requests start the worker's request threads
+        assert call(port, "GET", "/api/v1/health", "")[0] == 200
+    worker = _worker_pid(proc.pid)
+    threads = [int(tid) for tid in os.listdir(f"/proc/{worker}/task")]
+    assert len(threads) > 2
+    last = max(os.sched_getaffinity(0))
+    assert {tid: os.sched_getaffinity(tid) for tid in threads} == {t: {last} for t in threads}
+    assert os.sched_getaffinity(proc.pid) == os.sched_getaffinity(0)  # the arbiter: untouched
+
+
+def test_a_cpu_the_server_may_not_use_is_refused_before_it_starts(db_url: str) -> None:
+    env = os.environ | {
+        "FLOORLINK_DATABASE_URL": db_url,
+        "FLOORLINK_SECRET_KEY": "test",
+        "FLOORLINK_SERVER__CPU": "4096",
+        "FLOORLINK_SERVER__PORT": str(free_port()),
+    }
+    env.pop("FLOORLINK_CONFIG", None)
+    done = subprocess.run([FLOORLINK, "serve"], env=env, capture_output=True, timeout=60)
+    assert done.returncode != 0
+    assert b"server.cpu = 4096: this process may run on CPUs" in done.stderr
