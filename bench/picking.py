@@ -198,10 +198,10 @@ class Picker:
             if interval:
                 time.sleep(max(0.0, due - now))
                 due += interval
-            began = time.perf_counter()
+            step, began = self.screen["name"], time.perf_counter()
             screen = self.send(scan=scan)
             error = (screen.get("feedback") or {}).get("level") == "error"
-            out.append((time.time(), time.perf_counter() - began, error))
+            out.append((time.time(), time.perf_counter() - began, error, step))
 
 
 def worker(
@@ -261,6 +261,30 @@ def run(args: Any, workdir: Path) -> None:
     print(f"raw SQLite commits/s {raw:7.0f} (WAL, synchronous=FULL, one row per commit)")
     print(f"saturated ({args.pickers} pickers)   {summary(phases[0], args.seconds)}")
     print(f"paced at {args.rate:.0f} scans/s         {summary(phases[1], args.seconds)}")
+    print(verdict(phases, args.seconds, raw, args.rate))
+    print(f"paced, slowest 1 % by step: {slowest(phases[1])}")
+
+
+def slowest(samples: list[Any]) -> str:
+    """Which steps (the screen a scan answered) make up the slowest 1 % of the samples."""
+    tail = sorted(samples, key=lambda s: s[1])[-max(1, len(samples) // 100) :]
+    counts: dict[str, int] = {}
+    for sample in tail:
+        counts[sample[3]] = counts.get(sample[3], 0) + 1
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def verdict(phases: dict[int, list[Any]], seconds: float, raw: float, pace: float) -> str:
+    """The issue's targets (SQLite, 2 cores): >= 500 scans/s saturated, p99 <= 50 ms at 200/s."""
+    rate = len(phases[0]) / seconds
+    paced = sorted(s[1] for s in phases[1])
+    p99 = paced[max(0, int(len(paced) * 0.99) - 1)] * 1000 if paced else float("inf")
+    return (
+        f"saturated rate / raw commits: {rate / raw:.3f}\n"
+        f"target >= 500 scans/s saturated: {'met' if rate >= 500 else 'NOT met'} ({rate:.0f})\n"
+        f"target p99 <= 50 ms at 200 scans/s: {'met' if p99 <= 50 else 'NOT met'} "
+        f"({p99:.1f} ms at {pace:.0f}/s)"
+    )
 
 
 def cpu_seconds(pid: int) -> tuple[float, float]:
