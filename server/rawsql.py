@@ -31,6 +31,11 @@ def execute(sql: str, params: Sequence[Any] = ()) -> Any:
     return database.execute_sql(_native(sql, database.obj.param), params)
 
 
+def table(model: type[peewee.Model]) -> str:
+    """The model's table name, quoted for a hand-written statement."""
+    return f'"{model._meta.table_name}"'
+
+
 def placeholders(count: int) -> str:
     return ", ".join("?" * count)
 

@@ -11,8 +11,6 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-import peewee
-
 from server import rawsql
 from server.config import PickingSettings
 from server.db import database, is_postgres
@@ -78,7 +76,7 @@ def candidates() -> list[Candidate]:
 
 @functools.cache
 def _candidates_sql() -> str:
-    order, line, product, hold = (_table(m) for m in (Order, OrderLine, Product, OrderHold))
+    order, line, product, hold = (rawsql.table(m) for m in (Order, OrderLine, Product, OrderHold))
     window = (
         f'SELECT o."id", o."priority", o."ship_by" FROM {order} o '
         f"WHERE o.\"status\" = 'accepted' AND NOT EXISTS "
@@ -94,10 +92,6 @@ def _candidates_sql() -> str:
         f'JOIN {product} p ON p."id" = l."product_id" '
         f'GROUP BY w."id", w."priority", w."ship_by"'
     )
-
-
-def _table(model: type[peewee.Model]) -> str:
-    return f'"{model._meta.table_name}"'
 
 
 def _assign(batch: PickBatch, badge: str, unit: Unit) -> None:
@@ -142,7 +136,7 @@ class ToPick:
 
 def allocations_of(order_ids: list[int], stock_ids: list[int] | None = None) -> list[ToPick]:
     """The allocations of these orders' lines (only from these stock rows, if given)."""
-    alloc, line, stock, loc = (_table(m) for m in (Allocation, OrderLine, Stock, Location))
+    alloc, line, stock, loc = (rawsql.table(m) for m in (Allocation, OrderLine, Stock, Location))
     sql = (
         f'SELECT a."id", l."order_id", l."id", l."product_id", s."id", s."location_id", '
         f'c."code", c."walk_sequence", a."qty" FROM {alloc} a '

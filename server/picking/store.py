@@ -106,15 +106,16 @@ def load_work(batch: PickBatch) -> Work:
 JOINED: tuple[type[peewee.Model], ...] = (PickTask, Location, Product, Stock)
 
 
-def _table(model: type[peewee.Model]) -> str:
-    return f'"{model._meta.table_name}"'
-
-
 @functools.cache
 def _slots_sql() -> str:
     """The batch's orders with their totes, and (the same on every row) the batch's task
     counts for the progress: not cancelled, and still open."""
-    bo, o, t, pt = _table(BatchOrder), _table(Order), _table(Tote), _table(PickTask)
+    bo, o, t, pt = (
+        rawsql.table(BatchOrder),
+        rawsql.table(Order),
+        rawsql.table(Tote),
+        rawsql.table(PickTask),
+    )
     count = f"SELECT COUNT(*) FROM {pt} WHERE batch_id = ? AND status"  # evaluated once
     return (
         f"SELECT bo.id, bo.order_id, o.external_id, bo.tote_id, t.code, bo.status, "
@@ -131,7 +132,7 @@ def _open_tasks_sql() -> str:
     A scan moves at most one task on (confirm, skip; a short reloads the work), so the
     first LOOKAHEAD open tasks are all an input needs."""
     cols = [rawsql.columns(alias, model) for alias, model in zip("tlps", JOINED, strict=True)]
-    pt, loc, prod, stock = (_table(m) for m in JOINED)
+    pt, loc, prod, stock = (rawsql.table(m) for m in JOINED)
     return (
         f"SELECT {', '.join(cols)} FROM {pt} t "
         f"JOIN {loc} l ON l.id = t.location_id JOIN {prod} p ON p.id = t.product_id "
