@@ -41,7 +41,7 @@ class ScriptError(ValueError):
 @dataclass(frozen=True)
 class SimulatorConfig:
     mqtt_url: str = "mqtt://127.0.0.1:1883"
-    site: str = "main"
+    site: str = "site1"  # the server's default site (server/config.py)
     scanners: int = 2
     scales: int = 1
     doors: int = 2
@@ -186,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="floorlink simulate", description=__doc__.split("\n")[0])
     env = os.environ.get
     parser.add_argument("--mqtt-url", default=env("FLOORLINK_MQTT_URL", "mqtt://127.0.0.1:1883"))
-    parser.add_argument("--site", default=env("FLOORLINK_SITE", "main"))
+    parser.add_argument("--site", default=env("FLOORLINK_SITE", "site1"))
     for name, default in (("scanners", 2), ("scales", 1), ("doors", 2), ("probes", 1)):
         parser.add_argument(f"--{name}", type=int, default=default, metavar="N")
     parser.add_argument("--pick-lights", type=int, default=2, metavar="N")

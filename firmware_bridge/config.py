@@ -3,7 +3,7 @@
 Example::
 
     bridge_id = "edge-pack-01"
-    site = "main"
+    site = "site1"
     mqtt_url = "mqtt://bridge-pack-01:secret@floor-server:1883"
     spool_path = "/var/lib/floorlink/bridge-spool.db"
 

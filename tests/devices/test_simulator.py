@@ -176,3 +176,16 @@ def test_run_simulator_stops_on_request(mosquitto) -> None:
     stop.set()
     runner.join(5)
     assert not runner.is_alive()
+
+
+def test_the_simulator_talks_to_a_server_on_its_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run beside `floorlink serve` (or `make demo`) with no options: same broker, same site."""
+    from devices.simulate import build_parser
+    from server.config import Settings
+
+    monkeypatch.delenv("FLOORLINK_SITE", raising=False)
+    monkeypatch.delenv("FLOORLINK_MQTT_URL", raising=False)
+    server = Settings.model_fields
+    args = build_parser().parse_args([])
+    assert args.site == SimulatorConfig().site == server["site"].default
+    assert args.mqtt_url == SimulatorConfig().mqtt_url == server["mqtt_url"].default
