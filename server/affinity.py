@@ -15,6 +15,7 @@ other CPUs.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Set
@@ -28,7 +29,11 @@ class CpuSettingError(ValueError):
 
 def choose_cpu(setting: str | int, allowed: Set[int]) -> int | None:
     """The CPU to pin the worker to, or None to leave it to the OS."""
-    if setting == "off" or not allowed:
+    if setting == "off":
+        return None
+    if not allowed:
+        if isinstance(setting, int):
+            log.warning("server.cpu = %d ignored: this OS does not let a process choose", setting)
         return None
     if setting == "auto":
         return max(allowed) if len(allowed) > 1 else None
@@ -44,11 +49,37 @@ def allowed_cpus() -> set[int]:
     return set(getter(0)) if getter else set()
 
 
-def pin_process(cpu: int) -> None:
-    """Keep every thread of this process, and those it starts later, on `cpu` (Linux)."""
-    for tid in os.listdir("/proc/self/task"):
-        try:
-            os.sched_setaffinity(int(tid), {cpu})
-        except (ProcessLookupError, PermissionError):  # the thread ended, or not ours
-            continue
+def pin_process(cpu: int) -> bool:
+    """Keep every thread of this process, and those it starts later, on `cpu` (Linux).
+
+    A CPU the process may no longer use (a cpuset shrunk since the server started) or no
+    /proc leaves the worker unpinned with a warning: a scheduling preference must never
+    stop the server. Returns whether the process is pinned.
+    """
+    pinned: set[int] = set()
+    try:
+        while True:  # a thread started during a pass is pinned by the next one
+            threads = {int(tid) for tid in os.listdir("/proc/self/task")} - pinned
+            if not threads:
+                break
+            for tid in threads:
+                with contextlib.suppress(ProcessLookupError):  # the thread ended meanwhile
+                    os.sched_setaffinity(tid, {cpu})
+                pinned.add(tid)
+    except OSError as exc:
+        log.warning(
+            "worker %d not pinned to CPU %d (%s): the OS schedules it", os.getpid(), cpu, exc
+        )
+        _unpin(pinned)
+        return False
     log.info("worker %d runs on CPU %d (server.cpu)", os.getpid(), cpu)
+    return True
+
+
+def _unpin(threads: set[int]) -> None:
+    allowed = allowed_cpus()
+    for tid in threads:
+        try:
+            os.sched_setaffinity(tid, allowed)
+        except OSError:
+            continue

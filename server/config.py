@@ -38,7 +38,7 @@ class ServerSettings(_Section):
     threads: int = Field(default=64, ge=1, le=1024)
     # The worker's CPU: "auto" (one CPU, when there are several), "off", or a CPU number
     # (server/affinity.py says why).
-    cpu: Literal["auto", "off"] | Annotated[int, Field(ge=0)] = "auto"
+    cpu: Literal["auto", "off"] | Annotated[int, Field(ge=0, strict=True)] = "auto"
 
     @field_validator("cpu", mode="before")
     @classmethod
@@ -46,6 +46,9 @@ class ServerSettings(_Section):
         # FLOORLINK_SERVER__CPU=off arrives as False (an on/off switch), never as CPU 0
         if isinstance(value, bool):
             return "auto" if value else "off"
+        if isinstance(value, str):
+            word = value.strip().lower()
+            return int(word) if word.isdecimal() else word
         return value
 
 

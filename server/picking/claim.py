@@ -86,8 +86,8 @@ def _candidates_sql() -> str:
     )
     return (
         f'SELECT w."id", w."priority", w."ship_by", SUM(l."qty"), '
-        f'SUM(l."qty" * p."weight_g"), '
-        f'SUM(l."qty" * p."length_mm" * p."width_mm" * p."height_mm") '
+        f'SUM(CAST(l."qty" AS BIGINT) * p."weight_g"), '
+        f'SUM(CAST(l."qty" AS BIGINT) * p."length_mm" * p."width_mm" * p."height_mm") '
         f'FROM ({window}) w JOIN {line} l ON l."order_id" = w."id" '
         f'JOIN {product} p ON p."id" = l."product_id" '
         f'GROUP BY w."id", w."priority", w."ship_by"'

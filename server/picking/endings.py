@@ -87,7 +87,10 @@ def _picked(slots: list[OrderSlot]) -> dict[int, list[dict[str, Any]]]:
         .join(OrderLine)
         .switch(ToteItem)
         .join(Product)
-        .where(ToteItem.tote.in_([s.tote_id for s in slots]))
+        .where(
+            ToteItem.tote.in_([s.tote_id for s in slots]),
+            ToteItem.order.in_([s.order_id for s in slots]),
+        )
         .order_by(ToteItem.id)
     )
     for item in items:
