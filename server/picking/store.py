@@ -110,12 +110,7 @@ JOINED: tuple[type[peewee.Model], ...] = (PickTask, Location, Product, Stock)
 def _slots_sql() -> str:
     """The batch's orders with their totes, and (the same on every row) the batch's task
     counts for the progress: not cancelled, and still open."""
-    bo, o, t, pt = (
-        rawsql.table(BatchOrder),
-        rawsql.table(Order),
-        rawsql.table(Tote),
-        rawsql.table(PickTask),
-    )
+    bo, o, t, pt = (rawsql.table(m) for m in (BatchOrder, Order, Tote, PickTask))
     count = f"SELECT COUNT(*) FROM {pt} WHERE batch_id = ? AND status"  # evaluated once
     return (
         f"SELECT bo.id, bo.order_id, o.external_id, bo.tote_id, t.code, bo.status, "
