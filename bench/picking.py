@@ -181,22 +181,24 @@ class Picker:
             return str(target["tote"])
         return "PACK-01" if name == "pick.scan_drop" else None
 
+    def to_scan(self) -> bool:
+        """Take the next batch while the screen asks for no scan; False when no work is left."""
+        while self.next_scan() is None:
+            action = "next" if self.screen["name"] == "pick.done" else "pick"
+            if self.send(action=action)["name"] == "pick.no_work":
+                return False
+        return True
+
     def walk(self, start: float, end: float, interval: float, out: list[Any]) -> None:
         """Scan until `end` (wall clock); every `interval` s if paced, else back to back."""
         due = start + random.random() * interval
-        while (now := time.time()) < end:
+        while time.time() < end:
+            if not self.to_scan():
+                return
             scan = self.next_scan()
-            if scan is None:
-                if (
-                    self.send(action="next" if self.screen["name"] == "pick.done" else "pick")[
-                        "name"
-                    ]
-                    == "pick.no_work"
-                ):
-                    return
-                continue
+            assert scan is not None
             if interval:
-                time.sleep(max(0.0, due - now))
+                time.sleep(max(0.0, due - time.time()))
                 due += interval
             step, began = self.screen["name"], time.perf_counter()
             screen = self.send(scan=scan)
@@ -214,6 +216,10 @@ def worker(
     go.wait()
     start, seconds, interval = plan["start"], plan["seconds"], plan["interval"]
     for phase, (begin, gap) in enumerate(((start, 0.0), (start + seconds + 1, interval))):
+        # Pickers the saturated phase left between batches take their next one before the
+        # paced phase, not all in its first instant (a burst no real floor has).
+        for p in pickers:
+            p.to_scan()
         samples: list[Any] = []
         threads = [
             threading.Thread(target=p.walk, args=(begin, begin + seconds, gap, samples))
