@@ -14,6 +14,7 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from server.db import database as db_proxy
+from server.floor.sessions import refresh_sessions
 from server.models import FloorSession, ProcessedInput
 from tests.fixtures.app import Api
 from tests.floor.conftest import add_kiosk, add_operator
@@ -156,6 +157,15 @@ def test_a_large_quantity_keyed_on_the_handheld_keypad(
     expect(page.locator("#keypad-label")).to_have_text("How many in total?")
     expect(page.locator("#keypad-range")).to_have_text("From 1 to 8")
     expect(page.locator("#keypad-title")).to_have_text("Key quantity · MUG: 1 of 8")
+    # the same screen pushed again (a refresh) leaves the keypad and the digits keyed
+    page.click("#keypad-keys [data-key='7']")
+    expect(page.locator("#feedback")).to_have_text("1 of 8 counted")
+    with app.app_context():
+        refresh_sessions([h.session_id])
+    expect(page.locator("#feedback")).to_be_hidden()  # the push is in: it has no feedback
+    expect(keypad).to_be_visible()
+    expect(page.locator("#keypad-value")).to_have_value("7")
+    page.click("#keypad-keys [data-key='clear']")
     for key in "90":  # over what is left: refused on the page, nothing sent
         page.click(f"#keypad-keys [data-key='{key}']")
     expect(page.locator("#keypad-value")).to_have_value("90")

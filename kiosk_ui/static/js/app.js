@@ -13,8 +13,17 @@ function newInputId() {
   return (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`).replaceAll("-", "");
 }
 
+// The same work on screen: same step, same target, same actions (feedback aside).
+function sameWork(a, b) {
+  const key = (x) => JSON.stringify([x.name, x.target, x.actions]);
+  return Boolean(a && b) && key(a) === key(b);
+}
+
 function show(next) {
-  closeKeypad();  // a new screen (an answer or a push) ends any value being keyed
+  // A new screen (an answer, a push that changes the work) ends any value being keyed; the
+  // same screen pushed again (a refresh, another kiosk of the session) leaves the keypad
+  // and the digits already keyed as they are.
+  if (!sameWork(screen, next)) closeKeypad();
   screen = next;
   render(next, onAction);
 }
