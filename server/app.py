@@ -49,6 +49,7 @@ HANDLER_MODULES = [
     "server.sync.deadletter",
     "server.hardware.handlers",
     "server.picking.handlers",
+    "server.picking.put_backs",
     "server.picking.flow",
     "server.floor.sessions",
     "server.floor.operators",

@@ -1,5 +1,5 @@
 """Picking API: totes (OMS) and the supervisor's levers (admin): hold/release orders,
-list/reassign/unassign batches, count tasks."""
+list/reassign/unassign batches, count tasks, put-backs after a late cancel."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from server.picking.handlers import (
     ReleaseOrder,
     UpsertTotes,
 )
+from server.picking.put_backs import CompletePutBack, pending_put_backs
 from server.picking.views import batch_view, count_task_view
 from server.runtime import runtime
 
@@ -89,6 +90,31 @@ class CountOut(BaseModel):
 
 class CountList(BaseModel):
     data: list[CountOut]
+
+
+class PutBackIn(Strict):
+    location: str = Field(pattern=CODE, description="Where the units went back (code or barcode)")
+
+
+class PutBackOut(BaseModel):
+    tote: str
+    order: str
+    status: str
+    location: str | None
+    units: int
+    created_at: str
+    done_at: str | None
+
+
+class PutBackList(BaseModel):
+    data: list[PutBackOut]
+
+
+class PutBackDone(BaseModel):
+    tote: str
+    order: str
+    location: str
+    units: int
 
 
 def _run(command: Any) -> Any:
@@ -206,3 +232,30 @@ def list_count_tasks() -> Any:
 )
 def complete_count(task_id: int, body: CountIn) -> Any:
     return _run(CompleteCount(task_id, body.counted))
+
+
+@operation(
+    bp,
+    "/picking/put-backs",
+    "GET",
+    access="admin",
+    tag="picking",
+    summary="Totes waiting to be put back (orders cancelled after their tote reached the pack zone)",
+    responses={200: ("Pending put-backs, oldest first", PutBackList)},
+)
+def list_put_backs() -> Any:
+    return {"data": pending_put_backs()}
+
+
+@operation(
+    bp,
+    "/picking/put-backs/<tote>/complete",
+    "POST",
+    access="admin",
+    tag="picking",
+    body=PutBackIn,
+    summary="The tote's units are back on a shelf: stock returns there, the tote is free",
+    responses={200: ("The put-back", PutBackDone)},
+)
+def complete_put_back(tote: str, body: PutBackIn) -> Any:
+    return _run(CompletePutBack(tote, body.location))

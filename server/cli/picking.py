@@ -1,4 +1,4 @@
-"""floorlink picking hold | release | batches | reassign | unassign"""
+"""floorlink picking hold | release | batches | reassign | unassign | put-backs | put-back"""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from server.app import load_handlers
 from server.errors import FloorlinkError
 from server.models import PickBatch
 from server.picking.handlers import AssignBatch, HoldOrder, ReleaseOrder
+from server.picking.put_backs import CompletePutBack, pending_put_backs
 from server.picking.views import batch_view
 from server.spine import Actor, Spine
 
@@ -30,7 +31,7 @@ def _run(ctx: Any, command: Any) -> None:
 def register(cli: click.Group) -> None:
     @cli.group("picking")
     def picking() -> None:
-        """Supervise picking: hold/release orders, (re/un)assign batches."""
+        """Supervise picking: hold/release orders, (re/un)assign batches, put-backs."""
 
     @picking.command("hold")
     @click.argument("external_id")
@@ -75,3 +76,19 @@ def register(cli: click.Group) -> None:
                 click.echo(
                     f"{view['batch_id']}\t{view['status']}\t{view['operator'] or '-'}\t{orders}"
                 )
+
+    @picking.command("put-backs")
+    @click.pass_obj
+    def put_backs(ctx: Any) -> None:
+        """Totes waiting to be put back (orders cancelled after the pack zone)."""
+        database.bind(ctx.settings().database_url)
+        with database.database.connection_context():
+            click.echo(json.dumps(pending_put_backs(), indent=2))
+
+    @picking.command("put-back")
+    @click.argument("tote")
+    @click.argument("location")
+    @click.pass_obj
+    def put_back(ctx: Any, tote: str, location: str) -> None:
+        """The tote's units are back at LOCATION: stock returns there, the tote is free."""
+        _run(ctx, CompletePutBack(tote, location))

@@ -23,6 +23,9 @@ from server.orders.views import lines_of, order_view
 from server.picking.counting import SHORT_REASONS
 from server.picking.store import OrderSlot
 from server.spine import Unit
+from server.supervision.exceptions import raise_exception
+
+PUT_BACK_EXCEPTION = "put_back"  # a cancelled order's tote at the pack zone
 
 
 def drop_batch(batch: PickBatch, slots: list[OrderSlot], drop: Location, unit: Unit) -> None:
@@ -176,8 +179,26 @@ def cancel_in_picking(order: Order, unit: Unit) -> None:
             continue
         BatchOrder.update(status="cancelled").where(BatchOrder.id == slot.id).execute()
         PutBack.create(tote=slot.tote_id, order=order)
+        tote = Tote.get_by_id(slot.tote_id)
         unit.record(
             "tote.put_back_requested",
-            f"tote:{Tote.get_by_id(slot.tote_id).code}",
+            f"tote:{tote.code}",
             {"order": order.external_id, "batch": slot.batch.batch_id},
         )
+        if slot.status == "dropped":  # no picker any more: the supervisors see to it
+            _raise_after_drop(order, tote, slot.batch, unit)
+
+
+def _raise_after_drop(order: Order, tote: Tote, batch: PickBatch, unit: Unit) -> None:
+    """The cancelled order's tote already stands at the pack zone: tell the supervisors."""
+    where = batch.drop_location.code if batch.drop_location is not None else "the pack zone"
+    raise_exception(
+        unit,
+        kind=PUT_BACK_EXCEPTION,
+        subject=f"tote:{tote.code}",
+        message=(
+            f"Order {order.external_id} was cancelled after its tote {tote.code} reached "
+            f"{where}: put the units back and confirm (floorlink picking put-back)"
+        ),
+        data={"order": order.external_id, "tote": tote.code, "batch": batch.batch_id},
+    )

@@ -62,10 +62,25 @@ def resolve_exception(cmd: ResolveException, unit: Unit) -> dict[str, Any]:
         raise NotFound(f"no exception {cmd.exception_id}")
     if row.status == "resolved":
         raise Conflict(f"exception {cmd.exception_id} is already resolved")
+    return _resolve(row, cmd.resolution, unit)
+
+
+def resolve_open(unit: Unit, *, kind: str, subject: str, resolution: str) -> None:
+    """Resolve the open exceptions of `kind` about `subject`: what they asked for was done."""
+    query = SupervisorException.select().where(
+        SupervisorException.kind == kind,
+        SupervisorException.subject == subject,
+        SupervisorException.status == "open",
+    )
+    for row in for_update(query):
+        _resolve(row, resolution, unit)
+
+
+def _resolve(row: SupervisorException, resolution: str, unit: Unit) -> dict[str, Any]:
     row.status = "resolved"
     row.resolved_at = utcnow()
     row.resolved_by = str(unit.actor)
-    row.resolution = cmd.resolution[:1000]
+    row.resolution = resolution[:1000]
     row.save()
     view = exception_view(row)
     unit.record("exception.resolved", f"exception:{row.exception_id}", view)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from server.cli import cli
 from server.models import CountTask, Event, OrderLine, PickTask, Stock, SupervisorException, Tote
 from server.picking import lights
 from tests.fixtures.app import Api
@@ -171,6 +175,92 @@ def test_cancel_while_picking_puts_tote_back(
     ret = Stock.get(Stock.location == Stock.location.rel_model.get(code="RET-01"))
     assert ret.on_hand == 2
     assert Tote.get(Tote.code == "T1").status == "free"
+
+
+def test_cancel_after_the_drop_is_put_back_by_a_supervisor(
+    site: Api, totes: list[str], picker_of: Any, admin_api: Api, database: Any
+) -> None:
+    post_order(site, order("WEB-1", MUG=2))
+    p = picker_of()
+    p.enter()
+    for code in ("T1", "A-01-01-1", MUG, MUG, "T1", "PACK-01"):
+        p.scan(code)
+    assert p.screen["name"] == "pick.done"
+    assert admin_api.get("/picking/put-backs").json["data"] == []
+    on_shelf = Stock.get(Stock.location == Stock.location.rel_model.get(code="A-01-01-1"))
+
+    assert site.post("/orders/WEB-1/cancel", {"reason": "customer"}).status_code == 200
+    [waiting] = admin_api.get("/picking/put-backs").json["data"]
+    assert (waiting["tote"], waiting["order"], waiting["status"]) == ("T1", "WEB-1", "pending")
+    raised = SupervisorException.get(SupervisorException.kind == "put_back")
+    assert (raised.subject, raised.status) == ("tote:T1", "open")
+    assert "T1 reached PACK-01" in raised.message
+    before, last = snapshot(), Event.select().order_by(Event.position.desc()).first().position
+
+    refused = [
+        (admin_api.post("/picking/put-backs/T9/complete", {"location": "RET-01"}), 404),
+        (admin_api.post("/picking/put-backs/T1/complete", {"location": "NOWHERE"}), 404),
+        (admin_api.post("/picking/put-backs/T2/complete", {"location": "RET-01"}), 409),
+        (admin_api.post("/picking/put-backs/T1/complete", {"place": "RET-01"}), 422),
+        (site.post("/picking/put-backs/T1/complete", {"location": "RET-01"}), 403),
+    ]
+    assert [r.status_code for r, _ in refused] == [want for _, want in refused]
+    assert all(r.content_type == "application/problem+json" for r, _ in refused)
+    assert snapshot() == before  # nothing changed
+
+    done = admin_api.post("/picking/put-backs/T1/complete", {"location": "A-01-01-1"})
+    assert done.status_code == 200
+    assert done.json == {"tote": "T1", "order": "WEB-1", "location": "A-01-01-1", "units": 2}
+    assert Stock.get_by_id(on_shelf.id).on_hand == on_shelf.on_hand + 2
+    assert Tote.get(Tote.code == "T1").status == "free"
+    assert SupervisorException.get_by_id(raised.id).status == "resolved"
+    after = Event.select().where(Event.position > last).order_by(Event.position)
+    types = [e.type for e in after]
+    assert types == ["inventory.adjusted", "tote.put_back", "exception.resolved"]
+    assert admin_api.get("/picking/put-backs").json["data"] == []
+    again = admin_api.post("/picking/put-backs/T1/complete", {"location": "A-01-01-1"})
+    assert again.status_code == 409
+
+
+def test_put_back_from_the_cli(
+    site: Api, totes: list[str], picker_of: Any, db_url: str, tmp_path: Path
+) -> None:
+    post_order(site, order("WEB-1", MUG=2))
+    p = picker_of()
+    p.enter()
+    for code in ("T1", "A-01-01-1", MUG, MUG, "T1", "PACK-01"):
+        p.scan(code)
+    assert site.post("/orders/WEB-1/cancel", {"reason": "customer"}).status_code == 200
+    config = tmp_path / "floorlink.toml"
+    config.write_text(f'database_url = "{db_url}"\nsecret_key = "k"\n')
+
+    def floorlink(*args: str) -> Any:
+        return CliRunner().invoke(cli, ["--config", str(config), "picking", *args])
+
+    listed = floorlink("put-backs")
+    assert listed.exit_code == 0, listed.output
+    assert [(w["tote"], w["order"]) for w in json.loads(listed.output)] == [("T1", "WEB-1")]
+    nowhere = floorlink("put-back", "T1", "NOWHERE")
+    assert nowhere.exit_code == 1 and "no location NOWHERE" in nowhere.output
+    done = floorlink("put-back", "T1", "RET-01")
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output)["units"] == 2
+    assert json.loads(floorlink("put-backs").output) == []
+
+
+def test_a_tote_still_on_the_walk_is_put_back_by_its_picker(
+    site: Api, totes: list[str], picker_of: Any, admin_api: Api, database: Any
+) -> None:
+    post_order(site, order("WEB-1", priority=9, MUG=2))
+    post_order(site, order("WEB-2", PEN=1))
+    p = picker_of()
+    p.enter()
+    for code in ("T1", "T2", "A-01-01-1", MUG, MUG, "T1"):
+        p.scan(code)
+    assert site.post("/orders/WEB-1/cancel", {"reason": "customer"}).status_code == 200
+    assert SupervisorException.select().where(SupervisorException.kind == "put_back").count() == 0
+    refused = admin_api.post("/picking/put-backs/T1/complete", {"location": "RET-01"})
+    assert refused.status_code == 409 and "picker" in refused.json["detail"]
 
 
 def test_hold_release_and_reassign(

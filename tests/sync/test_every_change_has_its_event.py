@@ -54,6 +54,7 @@ from server.picking.handlers import (
     ReleaseOrder,
     UpsertTotes,
 )
+from server.picking.put_backs import CompletePutBack
 from server.returns.handlers import RegisterReturn
 from server.spine import HANDLERS, Spine, Unit, UnrecordedChange, handles
 from server.supervision.exceptions import ResolveException, raise_exception
@@ -186,6 +187,15 @@ def _batch(spine: Spine) -> str:
     return str(in_db(lambda: PickBatch.get().batch_id))
 
 
+def _put_back_waiting(spine: Spine) -> str:
+    """Order EX-P picked into tote T1, dropped at the pack zone, then cancelled: the tote."""
+    session_id = _picking(spine)
+    for code in ("T1", "LA-01-01-1", "4006381333931", "T1", "PACK-01"):
+        _input(spine, session_id, scan=code)
+    spine.execute(CancelOrder("EX-P", "customer"), TESTER)
+    return "T1"
+
+
 def _count_task(spine: Spine) -> int:
     """A count task, raised by a picker who found the Mug location empty."""
     session_id = _picking(spine)
@@ -283,6 +293,7 @@ EXAMPLES: dict[type, Example] = {
     AssignBatch: lambda s: AssignBatch(_batch(s), _operator(s, "P2")),
     UpsertTotes: lambda s: UpsertTotes(["T-100", "T-101"]),
     CompleteCount: lambda s: CompleteCount(_count_task(s), counted=3),
+    CompletePutBack: lambda s: CompletePutBack(_put_back_waiting(s), "A-01-01-1"),
     IngestDeviceBatch: lambda s: _device_batch(),
 }
 # Handlers that only keep the machinery's bookkeeping (exempt tables): driven like the rest,
