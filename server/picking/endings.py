@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from server.db import for_update
 from server.inventory.stock import locked_row, stock_view
 from server.models import (
     BatchOrder,
@@ -37,12 +38,18 @@ def drop_batch(batch: PickBatch, slots: list[OrderSlot], drop: Location, unit: U
     """
     active = [s for s in slots if s.status == "active"]
     now = utcnow()
+    # The orders are locked first, as a cancel locks its order first (PostgreSQL): an order
+    # cancelled after this input read the batch is not dropped; its tote waits at the drop
+    # for a put-back, which the supervisors are told about.
+    query = Order.select().where(Order.id.in_([s.order_id for s in active])).order_by(Order.id)
+    orders = {o.id: o for o in for_update(query)}
+    late = [s for s in active if orders[s.order_id].status == "cancelled"]
+    active = [s for s in active if orders[s.order_id].status != "cancelled"]
     Tote.update(status="ready", location=drop, updated_at=now).where(
-        Tote.id.in_([s.tote_id for s in active])
+        Tote.id.in_([s.tote_id for s in active + late])
     ).execute()
     BatchOrder.update(status="dropped").where(BatchOrder.id.in_([s.id for s in active])).execute()
     order_ids = [s.order_id for s in active]
-    orders = {o.id: o for o in Order.select().where(Order.id.in_(order_ids))}
     lines, picked = lines_of(order_ids), _picked(active)
     shorts = _short_reasons(batch)
     finished: dict[str, list[int]] = defaultdict(list)
@@ -72,6 +79,9 @@ def drop_batch(batch: PickBatch, slots: list[OrderSlot], drop: Location, unit: U
         Order.update(status=status, updated_at=now).where(Order.id.in_(ids)).execute()
     batch.status, batch.drop_location, batch.updated_at = "dropped", drop, now
     batch.save()
+    for slot in late:
+        if slot.tote_id is not None:
+            _raise_after_drop(orders[slot.order_id], Tote.get_by_id(slot.tote_id), batch, unit)
     unit.record(
         "batch.dropped",
         f"batch:{batch.batch_id}",
@@ -138,7 +148,8 @@ def _short_reasons(batch: PickBatch) -> dict[int, dict[str, list[dict[str, Any]]
 
 def put_back(slot: OrderSlot, location: Location, unit: Unit) -> int:
     """Return a cancelled order's tote contents to stock at `location`; free the tote."""
-    items = list(ToteItem.select().where(ToteItem.tote == slot.tote_id))
+    mine = (ToteItem.tote == slot.tote_id) & (ToteItem.order == slot.order_id)
+    items = list(ToteItem.select().where(mine))
     for item in items:
         row = locked_row(item.product, location, item.lot, item.expiry)
         row.on_hand += item.qty
@@ -150,7 +161,7 @@ def put_back(slot: OrderSlot, location: Location, unit: Unit) -> int:
         }
         unit.record("inventory.adjusted", f"sku:{item.product.sku}", view)
     units = sum(i.qty for i in items)
-    ToteItem.delete().where(ToteItem.tote == slot.tote_id).execute()
+    ToteItem.delete().where(mine).execute()
     Tote.update(status="free", location=None, updated_at=utcnow()).where(
         Tote.id == slot.tote_id
     ).execute()
@@ -167,7 +178,10 @@ def put_back(slot: OrderSlot, location: Location, unit: Unit) -> int:
 
 
 def cancel_in_picking(order: Order, unit: Unit) -> None:
-    """Hook of CancelOrder: stop picking the order; its tote (if any) must be put back."""
+    """Hook of CancelOrder: stop picking the order; its tote (if any) must be put back.
+
+    The order is locked (CancelOrder) before its slots are read, so a drop of its batch
+    either committed before (the slot reads dropped) or waits for this cancel."""
     for slot in BatchOrder.select().where(
         BatchOrder.order == order, BatchOrder.status.in_(("active", "dropped"))
     ):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.db import for_update
-from server.errors import Conflict, NotFound
+from server.errors import Conflict, InvalidInput, NotFound, field_error
 from server.models import BatchOrder, Location, Order, PickBatch, PutBack, Tote, isoformat
 from server.picking.endings import PUT_BACK_EXCEPTION, put_back
 from server.picking.store import OrderSlot
@@ -34,15 +34,30 @@ def put_back_view(row: PutBack) -> dict[str, Any]:
 
 
 def pending_put_backs() -> list[dict[str, Any]]:
+    """The put-backs waiting for a supervisor: totes of dropped batches (those still on a
+    walk are the picker's)."""
+    slot = (BatchOrder.tote == PutBack.tote) & (BatchOrder.order == PutBack.order)
     rows = (
         PutBack.select(PutBack, Tote, Order)
         .join(Tote)
         .switch(PutBack)
         .join(Order)
-        .where(PutBack.status == "pending")
+        .switch(PutBack)
+        .join(BatchOrder, on=slot)
+        .join(PickBatch)
+        .where(
+            PutBack.status == "pending",
+            BatchOrder.status == "cancelled",
+            PickBatch.status == "dropped",
+        )
         .order_by(PutBack.id)
     )
     return [put_back_view(r) for r in rows]
+
+
+# Where put-back units can go: kinds that hold stock (pick and bulk are allocated again;
+# returns and quarantine wait for a decision), never the pack zone or a dock.
+SHELF_KINDS = ("pick", "bulk", "returns", "quarantine")
 
 
 @dataclass(frozen=True)
@@ -59,9 +74,17 @@ def complete_put_back(cmd: CompletePutBack, unit: Unit) -> dict[str, Any]:
     where = Location.get_or_none(
         (Location.code == cmd.location) | (Location.barcode == cmd.location)
     )
-    if where is None:
-        raise NotFound(f"no location {cmd.location}")
-    pending = PutBack.get_or_none(PutBack.tote == tote, PutBack.status == "pending")
+    if where is None or where.kind not in SHELF_KINDS:
+        why = "no such location" if where is None else f"a {where.kind} location holds no stock"
+        raise InvalidInput(
+            f"units cannot be put back at {cmd.location}",
+            [field_error("location", f"{why}: give a {', '.join(SHELF_KINDS)} location")],
+        )
+    pending = (
+        PutBack.select()
+        .where(PutBack.tote == tote, PutBack.status == "pending")
+        .order_by(PutBack.id)
+    ).first()
     if pending is None:
         raise Conflict(f"tote {cmd.tote} has no put-back waiting")
     slot = (

@@ -4,15 +4,30 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from flask import Flask
 
 from server.cli import cli
-from server.models import CountTask, Event, OrderLine, PickTask, Stock, SupervisorException, Tote
+from server.models import (
+    CountTask,
+    Event,
+    Location,
+    OrderLine,
+    PickBatch,
+    PickTask,
+    Stock,
+    SupervisorException,
+    Tote,
+)
 from server.picking import lights
+from server.picking.endings import drop_batch
+from server.picking.store import OrderSlot, load_work
+from server.spine import HANDLERS, Actor, Unit, handles
 from tests.fixtures.app import Api
 from tests.picking.conftest import order, post_order
 
@@ -199,7 +214,8 @@ def test_cancel_after_the_drop_is_put_back_by_a_supervisor(
 
     refused = [
         (admin_api.post("/picking/put-backs/T9/complete", {"location": "RET-01"}), 404),
-        (admin_api.post("/picking/put-backs/T1/complete", {"location": "NOWHERE"}), 404),
+        (admin_api.post("/picking/put-backs/T1/complete", {"location": "NOWHERE"}), 422),
+        (admin_api.post("/picking/put-backs/T1/complete", {"location": "PACK-01"}), 422),
         (admin_api.post("/picking/put-backs/T2/complete", {"location": "RET-01"}), 409),
         (admin_api.post("/picking/put-backs/T1/complete", {"place": "RET-01"}), 422),
         (site.post("/picking/put-backs/T1/complete", {"location": "RET-01"}), 403),
@@ -222,6 +238,58 @@ def test_cancel_after_the_drop_is_put_back_by_a_supervisor(
     assert again.status_code == 409
 
 
+@dataclass(frozen=True)
+class DropWithSlotsReadEarlier:
+    """The drop of an input that read the batch before a concurrent cancel committed (on
+    PostgreSQL the cancel can commit between the input's read and its drop)."""
+
+    batch_id: int
+    slots: tuple[OrderSlot, ...]
+    location: str
+
+
+def _drop_with(cmd: DropWithSlotsReadEarlier, unit: Unit) -> dict[str, Any]:
+    batch = PickBatch.get_by_id(cmd.batch_id)
+    drop_batch(batch, list(cmd.slots), Location.get(Location.code == cmd.location), unit)
+    return {}
+
+
+if DropWithSlotsReadEarlier not in HANDLERS:
+    handles(DropWithSlotsReadEarlier)(_drop_with)
+
+
+def test_an_order_cancelled_while_its_batch_is_dropped_is_not_dropped(
+    site: Api, totes: list[str], picker_of: Any, admin_api: Api, app: Flask, database: Any
+) -> None:
+    post_order(site, order("WEB-1", priority=9, MUG=1))
+    post_order(site, order("WEB-2", PEN=1))
+    p = picker_of()
+    p.enter()
+    for code in ("T1", "T2", "A-01-01-1", MUG, "T1", "A-01-02-1", "PEN-INT-1", "T2"):
+        p.scan(code)
+    assert p.screen["name"] == "pick.scan_drop", p.screen
+    work = load_work(PickBatch.get())
+    assert [s.status for s in work.orders] == ["active", "active"]
+    assert site.post("/orders/WEB-2/cancel", {"reason": "customer"}).status_code == 200
+    last = Event.select().order_by(Event.position.desc()).first().position
+
+    cmd = DropWithSlotsReadEarlier(work.batch.id, tuple(work.orders), "PACK-01")
+    app.extensions["floorlink"].spine.execute(cmd, Actor("operator", "P1"))
+
+    after = Event.select().where(Event.position > last).order_by(Event.position)
+    assert [(e.type, e.subject) for e in after] == [
+        ("order.picked", "order:WEB-1"),
+        ("exception.raised", after[1].subject),
+        ("batch.dropped", f"batch:{work.batch.batch_id}"),
+    ]
+    assert site.get("/orders/WEB-2").json["status"] == "cancelled"
+    assert Tote.get(Tote.code == "T2").location.code == "PACK-01"
+    [waiting] = admin_api.get("/picking/put-backs").json["data"]
+    assert (waiting["tote"], waiting["order"]) == ("T2", "WEB-2")
+    done = admin_api.post("/picking/put-backs/T2/complete", {"location": "RET-01"})
+    assert done.status_code == 200 and done.json["units"] == 1
+
+
 def test_put_back_from_the_cli(
     site: Api, totes: list[str], picker_of: Any, db_url: str, tmp_path: Path
 ) -> None:
@@ -241,7 +309,7 @@ def test_put_back_from_the_cli(
     assert listed.exit_code == 0, listed.output
     assert [(w["tote"], w["order"]) for w in json.loads(listed.output)] == [("T1", "WEB-1")]
     nowhere = floorlink("put-back", "T1", "NOWHERE")
-    assert nowhere.exit_code == 1 and "no location NOWHERE" in nowhere.output
+    assert nowhere.exit_code == 1 and "cannot be put back at NOWHERE" in nowhere.output
     done = floorlink("put-back", "T1", "RET-01")
     assert done.exit_code == 0, done.output
     assert json.loads(done.output)["units"] == 2
@@ -261,6 +329,7 @@ def test_a_tote_still_on_the_walk_is_put_back_by_its_picker(
     assert SupervisorException.select().where(SupervisorException.kind == "put_back").count() == 0
     refused = admin_api.post("/picking/put-backs/T1/complete", {"location": "RET-01"})
     assert refused.status_code == 409 and "picker" in refused.json["detail"]
+    assert admin_api.get("/picking/put-backs").json["data"] == []  # the picker's to do
 
 
 def test_hold_release_and_reassign(

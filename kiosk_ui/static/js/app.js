@@ -20,10 +20,10 @@ function sameWork(a, b) {
 }
 
 function show(next) {
-  // A new screen (an answer, a push that changes the work) ends any value being keyed; the
-  // same screen pushed again (a refresh, another kiosk of the session) leaves the keypad
-  // and the digits already keyed as they are.
-  if (!sameWork(screen, next)) closeKeypad();
+  // A new screen (an answer, a push that changes the work) ends any value being keyed, and
+  // so does feedback (an error must not hide behind the keypad); the same screen pushed
+  // again without feedback (a refresh) leaves the keypad and the digits keyed as they are.
+  if (!sameWork(screen, next) || next?.feedback) closeKeypad();
   screen = next;
   render(next, onAction);
 }
@@ -40,6 +40,7 @@ async function toLogin(message) {
 }
 
 function enrollView(message) {
+  closeKeypad();
   store.setDevice(null);
   store.setSession(null);
   showEnroll(message);
