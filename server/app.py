@@ -50,6 +50,7 @@ HANDLER_MODULES = [
     "server.hardware.handlers",
     "server.picking.handlers",
     "server.picking.put_backs",
+    "server.picking.waves",
     "server.picking.flow",
     "server.floor.sessions",
     "server.floor.operators",

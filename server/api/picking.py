@@ -1,8 +1,9 @@
 """Picking API: totes (OMS) and the supervisor's levers (admin): hold/release orders,
-list/reassign/unassign batches, count tasks, put-backs after a late cancel."""
+list/reassign/unassign batches, count tasks, put-backs after a late cancel, waves."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from flask import Blueprint
@@ -21,6 +22,7 @@ from server.picking.handlers import (
 )
 from server.picking.put_backs import CompletePutBack, pending_put_backs
 from server.picking.views import batch_view, count_task_view
+from server.picking.waves import ReleaseWave
 from server.runtime import runtime
 
 bp = Blueprint("picking", __name__, url_prefix="/api/v1")
@@ -90,6 +92,19 @@ class CountOut(BaseModel):
 
 class CountList(BaseModel):
     data: list[CountOut]
+
+
+class WaveIn(Strict):
+    limit: int = Field(ge=1, le=10_000, description="How many orders at most (required)")
+    ship_by_before: dt.datetime | None = Field(
+        default=None, description="Only orders due before this time (RFC 3339)"
+    )
+    channel: str | None = Field(default=None, min_length=1, max_length=32)
+
+
+class WaveOut(BaseModel):
+    released: list[str]
+    count: int
 
 
 class PutBackIn(Strict):
@@ -232,6 +247,23 @@ def list_count_tasks() -> Any:
 )
 def complete_count(task_id: int, body: CountIn) -> Any:
     return _run(CompleteCount(task_id, body.counted))
+
+
+@operation(
+    bp,
+    "/picking/waves",
+    "POST",
+    access="admin",
+    tag="picking",
+    body=WaveIn,
+    summary="Release a wave: orders waiting for release (picking.release = manual), most urgent first",
+    responses={200: ("The orders released", WaveOut)},
+)
+def release_wave(body: WaveIn) -> Any:
+    due = body.ship_by_before
+    if due is not None and due.tzinfo is not None:
+        due = due.astimezone(dt.UTC).replace(tzinfo=None)
+    return _run(ReleaseWave(body.limit, due, body.channel))
 
 
 @operation(

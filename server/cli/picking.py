@@ -1,4 +1,4 @@
-"""floorlink picking hold | release | batches | reassign | unassign | put-backs | put-back"""
+"""floorlink picking hold | release | wave | batches | reassign | unassign | put-backs | put-back"""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from server.models import PickBatch
 from server.picking.handlers import AssignBatch, HoldOrder, ReleaseOrder
 from server.picking.put_backs import CompletePutBack, pending_put_backs
 from server.picking.views import batch_view
+from server.picking.waves import ReleaseWave
 from server.spine import Actor, Spine
 
 
@@ -92,3 +93,16 @@ def register(cli: click.Group) -> None:
     def put_back(ctx: Any, tote: str, location: str) -> None:
         """The tote's units are back at LOCATION: stock returns there, the tote is free."""
         _run(ctx, CompletePutBack(tote, location))
+
+    @picking.command("wave")
+    @click.option("--limit", default=1000, show_default=True, type=click.IntRange(1, 10_000))
+    @click.option(
+        "--ship-by-before",
+        type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]),
+        help="Only orders due before this time (UTC).",
+    )
+    @click.option("--channel", default=None, help="Only orders of this sales channel.")
+    @click.pass_obj
+    def wave(ctx: Any, limit: int, ship_by_before: Any, channel: str | None) -> None:
+        """Release a wave of orders waiting for release (picking.release = manual)."""
+        _run(ctx, ReleaseWave(limit, ship_by_before, channel))

@@ -20,6 +20,8 @@ NOT_CANCELLABLE = ("dispatched", "cancelled")
 # Areas that hold work for an order (picking: tasks, totes) undo it inside the cancel's
 # transaction, before the reservations are released: fn(order, unit).
 CANCEL_HOOKS: list[Callable[[Order, Unit], None]] = []
+# Called with every order accepted (or backordered), in its transaction (picking: waves).
+ACCEPT_HOOKS: list[Callable[[Order, Unit], None]] = []
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ def accept_order(cmd: AcceptOrder, unit: Unit) -> dict[str, Any]:
         )
     else:
         unit.record("order.accepted", subject(order.external_id), view)
+    for hook in ACCEPT_HOOKS:
+        hook(order, unit)
     return view
 
 

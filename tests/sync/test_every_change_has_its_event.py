@@ -29,6 +29,7 @@ from server import writes
 from server.api.schemas import OrderIn
 from server.app import HANDLER_MODULES, load_handlers
 from server.catalog.handlers import UpsertLocations, UpsertProducts
+from server.config import PickingSettings
 from server.floor.flow import FloorInput
 from server.floor.inputs import ApplyInput, RenderSessions
 from server.floor.kiosks import AddKiosk, EnrollKiosk, RevokeKiosk
@@ -47,6 +48,7 @@ from server.models import (
     utcnow,
 )
 from server.orders.handlers import AcceptOrder, CancelOrder
+from server.picking import flow
 from server.picking.handlers import (
     AssignBatch,
     CompleteCount,
@@ -55,6 +57,7 @@ from server.picking.handlers import (
     UpsertTotes,
 )
 from server.picking.put_backs import CompletePutBack
+from server.picking.waves import ReleaseWave
 from server.returns.handlers import RegisterReturn
 from server.spine import HANDLERS, Spine, Unit, UnrecordedChange, handles
 from server.supervision.exceptions import ResolveException, raise_exception
@@ -196,6 +199,16 @@ def _put_back_waiting(spine: Spine) -> str:
     return "T1"
 
 
+def _waiting_for_release(spine: Spine) -> str:
+    """Order EX-W accepted while picking.release is manual: it waits for a wave."""
+    flow.configure(PickingSettings(release="manual"))
+    try:
+        spine.execute(_order("EX-W"), TESTER)
+    finally:
+        flow.configure(PickingSettings())
+    return "EX-W"
+
+
 def _count_task(spine: Spine) -> int:
     """A count task, raised by a picker who found the Mug location empty."""
     session_id = _picking(spine)
@@ -294,6 +307,7 @@ EXAMPLES: dict[type, Example] = {
     UpsertTotes: lambda s: UpsertTotes(["T-100", "T-101"]),
     CompleteCount: lambda s: CompleteCount(_count_task(s), counted=3),
     CompletePutBack: lambda s: CompletePutBack(_put_back_waiting(s), "A-01-01-1"),
+    ReleaseWave: lambda s: (_waiting_for_release(s), ReleaseWave(limit=10))[1],
     IngestDeviceBatch: lambda s: _device_batch(),
 }
 # Handlers that only keep the machinery's bookkeeping (exempt tables): driven like the rest,

@@ -1,0 +1,70 @@
+"""Manual release (`picking.release = "manual"`): accepted orders wait for a wave.
+
+In manual mode every accepted order is held for release in its acceptance transaction
+(`order.held`, reason "waiting for release"); a supervisor releases a wave of them, most
+urgent first, optionally only those due before a time or of one channel. A wave releases
+only holds made for release: an order a supervisor held (fraud check, address) stays held
+until released by name. In "auto" mode (the default) nothing here runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from server.db import for_update
+from server.models import Order, OrderHold
+from server.orders import handlers as orders
+from server.picking import flow
+from server.spine import Unit, handles
+
+RELEASE_HOLDER = "release:manual"
+RELEASE_REASON = "waiting for release"
+
+
+def hold_for_release(order: Order, unit: Unit) -> None:
+    """Hook of AcceptOrder: in manual mode, the order waits for a wave."""
+    if flow.settings().release != "manual":
+        return
+    OrderHold.create(order=order, reason=RELEASE_REASON, held_by=RELEASE_HOLDER)
+    data = {"external_id": order.external_id, "held": True, "reason": RELEASE_REASON}
+    unit.record("order.held", orders.subject(order.external_id), data)
+
+
+@dataclass(frozen=True)
+class ReleaseWave:
+    limit: int
+    ship_by_before: dt.datetime | None = None
+    channel: str | None = None
+
+
+@handles(ReleaseWave)
+def release_wave(cmd: ReleaseWave, unit: Unit) -> dict[str, Any]:
+    """Release up to `limit` orders waiting for release, most urgent first."""
+    query = (
+        OrderHold.select(OrderHold, Order)
+        .join(Order)
+        .where(OrderHold.held_by == RELEASE_HOLDER)
+        .order_by(Order.priority.desc(), Order.ship_by.asc(nulls="LAST"), Order.id)
+        .limit(cmd.limit)
+    )
+    if cmd.ship_by_before is not None:
+        query = query.where(Order.ship_by < cmd.ship_by_before)
+    if cmd.channel is not None:
+        query = query.where(Order.channel == cmd.channel)
+    holds: list[OrderHold] = list(for_update(query))
+    if holds:
+        OrderHold.delete().where(OrderHold.id.in_([h.id for h in holds])).execute()
+    released = [h.order.external_id for h in holds]
+    for external_id in released:
+        data = {"external_id": external_id, "held": False}
+        unit.record("order.released", orders.subject(external_id), data)
+    return {"released": released, "count": len(released)}
+
+
+def waiting_count() -> int:
+    return int(OrderHold.select().where(OrderHold.held_by == RELEASE_HOLDER).count())
+
+
+orders.ACCEPT_HOOKS.append(hold_for_release)
