@@ -192,15 +192,20 @@ def test_cancel_while_picking_puts_tote_back(
     assert Tote.get(Tote.code == "T1").status == "free"
 
 
-def test_cancel_after_the_drop_is_put_back_by_a_supervisor(
-    site: Api, totes: list[str], picker_of: Any, admin_api: Api, database: Any
-) -> None:
+def picked_and_dropped(site: Api, picker_of: Any) -> None:
+    """Order WEB-1 (two Mugs) picked into tote T1 and dropped at PACK-01."""
     post_order(site, order("WEB-1", MUG=2))
     p = picker_of()
     p.enter()
     for code in ("T1", "A-01-01-1", MUG, MUG, "T1", "PACK-01"):
         p.scan(code)
     assert p.screen["name"] == "pick.done"
+
+
+def test_cancel_after_the_drop_is_put_back_by_a_supervisor(
+    site: Api, totes: list[str], picker_of: Any, admin_api: Api, database: Any
+) -> None:
+    picked_and_dropped(site, picker_of)
     assert admin_api.get("/picking/put-backs").json["data"] == []
     on_shelf = Stock.get(Stock.location == Stock.location.rel_model.get(code="A-01-01-1"))
 
@@ -293,11 +298,7 @@ def test_an_order_cancelled_while_its_batch_is_dropped_is_not_dropped(
 def test_put_back_from_the_cli(
     site: Api, totes: list[str], picker_of: Any, db_url: str, tmp_path: Path
 ) -> None:
-    post_order(site, order("WEB-1", MUG=2))
-    p = picker_of()
-    p.enter()
-    for code in ("T1", "A-01-01-1", MUG, MUG, "T1", "PACK-01"):
-        p.scan(code)
+    picked_and_dropped(site, picker_of)
     assert site.post("/orders/WEB-1/cancel", {"reason": "customer"}).status_code == 200
     config = tmp_path / "floorlink.toml"
     config.write_text(f'database_url = "{db_url}"\nsecret_key = "k"\n')
