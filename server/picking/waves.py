@@ -21,6 +21,7 @@ from server.spine import Unit, handles
 
 RELEASE_HOLDER = "release:manual"
 RELEASE_REASON = "waiting for release"
+WAITING = ("accepted", "backordered")  # a cancelled order's hold is never released
 
 
 def hold_for_release(order: Order, unit: Unit) -> None:
@@ -45,7 +46,7 @@ def release_wave(cmd: ReleaseWave, unit: Unit) -> dict[str, Any]:
     query = (
         OrderHold.select(OrderHold, Order)
         .join(Order)
-        .where(OrderHold.held_by == RELEASE_HOLDER)
+        .where(OrderHold.held_by == RELEASE_HOLDER, Order.status.in_(WAITING))
         .order_by(Order.priority.desc(), Order.ship_by.asc(nulls="LAST"), Order.id)
         .limit(cmd.limit)
     )
@@ -61,10 +62,6 @@ def release_wave(cmd: ReleaseWave, unit: Unit) -> dict[str, Any]:
         data = {"external_id": external_id, "held": False}
         unit.record("order.released", orders.subject(external_id), data)
     return {"released": released, "count": len(released)}
-
-
-def waiting_count() -> int:
-    return int(OrderHold.select().where(OrderHold.held_by == RELEASE_HOLDER).count())
 
 
 orders.ACCEPT_HOOKS.append(hold_for_release)

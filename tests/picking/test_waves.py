@@ -83,6 +83,13 @@ def test_a_wave_leaves_a_supervisors_hold_alone(
     assert picker_of("P1").enter()["name"] == "pick.scan_tote"
 
 
+def test_a_cancelled_order_is_not_released(site: Api, admin_api: Api, database: Any) -> None:
+    post_order(site, order("WEB-1", MUG=1))
+    assert site.post("/orders/WEB-1/cancel", {"reason": "customer"}).status_code == 200
+    assert admin_api.post("/picking/waves", {"limit": 100}).json["released"] == []
+    assert types_of("WEB-1") == ["order.accepted", "order.held", "order.cancelled"]
+
+
 def test_bad_wave_requests_are_refused_and_release_nothing(
     site: Api, admin_api: Api, database: Any
 ) -> None:
