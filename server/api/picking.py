@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from server.api.catalog import api_actor
 from server.api.routing import operation
 from server.api.schemas import Strict
-from server.models import CountTask, PickBatch
+from server.models import CountTask, PickBatch, naive_utc
 from server.picking.handlers import (
     AssignBatch,
     CompleteCount,
@@ -260,10 +260,7 @@ def complete_count(task_id: int, body: CountIn) -> Any:
     responses={200: ("The orders released", WaveOut)},
 )
 def release_wave(body: WaveIn) -> Any:
-    due = body.ship_by_before
-    if due is not None and due.tzinfo is not None:
-        due = due.astimezone(dt.UTC).replace(tzinfo=None)
-    return _run(ReleaseWave(body.limit, due, body.channel))
+    return _run(ReleaseWave(body.limit, naive_utc(body.ship_by_before), body.channel))
 
 
 @operation(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from flask import Blueprint
@@ -12,7 +11,7 @@ from server.api.catalog import api_actor
 from server.api.routing import operation
 from server.api.schemas import CODE_PATTERN, Strict, Timestamp, _text
 from server.errors import InvalidInput, NotFound, field_error
-from server.models import WebhookEndpoint
+from server.models import WebhookEndpoint, naive_utc
 from server.runtime import runtime
 from server.spine import Actor
 from server.sync.endpoints import (
@@ -176,8 +175,6 @@ def replay(endpoint_id: str, body: ReplayIn) -> Any:
             "give either event_id or since (and optionally until)",
             [field_error("event_id", "give event_id or since")],
         )
-    return _run(ReplayEvents(endpoint_id, body.event_id, _naive(body.since), _naive(body.until)))
-
-
-def _naive(value: dt.datetime | None) -> dt.datetime | None:
-    return value.astimezone(dt.UTC).replace(tzinfo=None) if value else None
+    return _run(
+        ReplayEvents(endpoint_id, body.event_id, naive_utc(body.since), naive_utc(body.until))
+    )

@@ -29,6 +29,12 @@ def _run(ctx: Any, command: Any) -> None:
     click.echo(json.dumps(result, indent=2))
 
 
+def _connected(ctx: Any) -> Any:
+    """The configured database, bound, with a connection for a read."""
+    database.bind(ctx.settings().database_url)
+    return database.database.connection_context()
+
+
 def register(cli: click.Group) -> None:
     @cli.group("picking")
     def picking() -> None:
@@ -68,8 +74,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def batches(ctx: Any) -> None:
         """List the batches not yet dropped."""
-        database.bind(ctx.settings().database_url)
-        with database.database.connection_context():
+        with _connected(ctx):
             rows = PickBatch.select().where(PickBatch.status != "dropped").order_by(PickBatch.id)
             for batch in rows:
                 view = batch_view(batch)
@@ -82,8 +87,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def put_backs(ctx: Any) -> None:
         """Totes waiting to be put back (orders cancelled after the pack zone)."""
-        database.bind(ctx.settings().database_url)
-        with database.database.connection_context():
+        with _connected(ctx):
             click.echo(json.dumps(pending_put_backs(), indent=2))
 
     @picking.command("put-back")

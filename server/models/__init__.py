@@ -1,7 +1,7 @@
 """peewee models, one module per area; import from here."""
 
 from server.models.auth import API_SCOPES, ApiKey
-from server.models.base import BaseModel, JSONField, isoformat, utcnow
+from server.models.base import BaseModel, JSONField, isoformat, naive_utc, utcnow
 from server.models.catalog import LOCATION_KINDS, Location, Product, ProductBarcode
 from server.models.events import Event, EventHead, ProcessedInput
 from server.models.floor import (
@@ -70,5 +70,6 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEndpoint",
     "isoformat",
+    "naive_utc",
     "utcnow",
 ]

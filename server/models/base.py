@@ -16,6 +16,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def naive_utc(value: datetime | None) -> datetime | None:
+    """A timestamp from the API as stored: naive UTC (a naive one is taken as UTC already)."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
 def isoformat(value: datetime | None) -> str | None:
     """A stored (naive UTC) timestamp as RFC 3339 with a Z."""
     if value is None:

@@ -62,9 +62,21 @@ def hold_order(cmd: HoldOrder, unit: Unit) -> dict[str, Any]:
         )
     if OrderHold.select().where(OrderHold.order == order).exists():
         raise Conflict(f"order {cmd.external_id} is already held")
-    OrderHold.create(order=order, reason=cmd.reason, held_by=str(unit.actor))
-    data = {"external_id": order.external_id, "held": True, "reason": cmd.reason}
-    unit.record("order.held", f"order:{order.external_id}", data)
+    return hold(order, cmd.reason, str(unit.actor), unit)
+
+
+def hold(order: Order, reason: str, held_by: str, unit: Unit) -> dict[str, Any]:
+    """Hold the order back from picking, with its `order.held` event."""
+    OrderHold.create(order=order, reason=reason, held_by=held_by)
+    data = {"external_id": order.external_id, "held": True, "reason": reason}
+    unit.record("order.held", orders.subject(order.external_id), data)
+    return data
+
+
+def record_released(external_id: str, unit: Unit) -> dict[str, Any]:
+    """The `order.released` event of an order whose hold was just removed."""
+    data = {"external_id": external_id, "held": False}
+    unit.record("order.released", orders.subject(external_id), data)
     return data
 
 
@@ -73,9 +85,7 @@ def release_order(cmd: ReleaseOrder, unit: Unit) -> dict[str, Any]:
     order = _order(cmd.external_id)
     if not OrderHold.delete().where(OrderHold.order == order).execute():
         raise Conflict(f"order {cmd.external_id} is not held")
-    data = {"external_id": order.external_id, "held": False}
-    unit.record("order.released", f"order:{order.external_id}", data)
-    return data
+    return record_released(order.external_id, unit)
 
 
 @handles(AssignBatch)

@@ -14,8 +14,9 @@ from typing import Any
 
 from server.db import for_update
 from server.errors import Conflict, InvalidInput, NotFound, field_error
-from server.models import BatchOrder, Location, Order, PickBatch, PutBack, Tote, isoformat
+from server.models import BatchOrder, Order, PickBatch, PutBack, Tote, isoformat
 from server.picking.endings import PUT_BACK_EXCEPTION, put_back
+from server.picking.flow import location_of
 from server.picking.store import OrderSlot
 from server.spine import Unit, handles
 from server.supervision.exceptions import resolve_open
@@ -71,9 +72,7 @@ def complete_put_back(cmd: CompletePutBack, unit: Unit) -> dict[str, Any]:
     tote = for_update(Tote.select().where(Tote.code == cmd.tote)).first()
     if tote is None:
         raise NotFound(f"no tote {cmd.tote}")
-    where = Location.get_or_none(
-        (Location.code == cmd.location) | (Location.barcode == cmd.location)
-    )
+    where = location_of(cmd.location)
     if where is None or where.kind not in SHELF_KINDS:
         why = "no such location" if where is None else f"a {where.kind} location holds no stock"
         raise InvalidInput(

@@ -17,6 +17,7 @@ from server.db import for_update
 from server.models import Order, OrderHold
 from server.orders import handlers as orders
 from server.picking import flow
+from server.picking.handlers import hold, record_released
 from server.spine import Unit, handles
 
 RELEASE_HOLDER = "release:manual"
@@ -28,9 +29,7 @@ def hold_for_release(order: Order, unit: Unit) -> None:
     """Hook of AcceptOrder: in manual mode, the order waits for a wave."""
     if flow.settings().release != "manual":
         return
-    OrderHold.create(order=order, reason=RELEASE_REASON, held_by=RELEASE_HOLDER)
-    data = {"external_id": order.external_id, "held": True, "reason": RELEASE_REASON}
-    unit.record("order.held", orders.subject(order.external_id), data)
+    hold(order, RELEASE_REASON, RELEASE_HOLDER, unit)
 
 
 @dataclass(frozen=True)
@@ -59,8 +58,7 @@ def release_wave(cmd: ReleaseWave, unit: Unit) -> dict[str, Any]:
         OrderHold.delete().where(OrderHold.id.in_([h.id for h in holds])).execute()
     released = [h.order.external_id for h in holds]
     for external_id in released:
-        data = {"external_id": external_id, "held": False}
-        unit.record("order.released", orders.subject(external_id), data)
+        record_released(external_id, unit)
     return {"released": released, "count": len(released)}
 
 
