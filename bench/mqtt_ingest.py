@@ -3,7 +3,8 @@ SQLite file, beside a raw paho subscriber on the same broker, measured in the sa
 
     .venv/bin/python bench/mqtt_ingest.py [--events 20000] [--devices 20]
 
-Starts its own Mosquitto on a free port (max_queued_messages raised, PERFORMANCE trap 2).
+Starts its own Mosquitto on a free port (max_queued_messages raised: docs/performance.md,
+trap 2).
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from devices.mqtt_client import MqttClient, MqttSettings  # noqa: E402
 from devices.payloads import encode, event_payload  # noqa: E402
 from server import db, migrations  # noqa: E402
 from server.app import create_app  # noqa: E402
-from server.config import load_settings  # noqa: E402
-from server.hardware import link as hwlink  # noqa: E402
+from server.areas import load_settings  # noqa: E402
+from server.hardware.link import MqttLink  # noqa: E402
 from tests.fixtures.mosquitto import MosquittoBroker  # noqa: E402
 
 SITE = "bench"
@@ -110,19 +111,18 @@ def raw_rates(url: str, events: int, devices: int) -> tuple[float, float]:
     return live, backlog
 
 
-def start_server(settings: Any) -> tuple[Any, hwlink.MqttLink]:
+def start_server(settings: Any) -> tuple[Any, MqttLink]:
     app = create_app(settings)
     runtime = app.extensions["floorlink"]
     runtime.start()
-    link = hwlink.current()
-    assert link is not None
+    link = runtime.mqtt
     deadline = time.monotonic() + 10
     while not link.connected and time.monotonic() < deadline:
         time.sleep(0.01)
     return runtime, link
 
 
-def wait_ingested(link: hwlink.MqttLink, events: int) -> None:
+def wait_ingested(link: MqttLink, events: int) -> None:
     deadline = time.monotonic() + 300
     while link.stats.ingested < events and time.monotonic() < deadline:
         time.sleep(0.005)

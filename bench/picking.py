@@ -109,14 +109,15 @@ def post_orders(port: int, auth: dict[str, str], orders: int) -> None:
 def seed_floor(database_url: str, pickers: int) -> list[str]:
     """Operators P000... (PIN 1234, picker) and one handheld each; their enrollment codes."""
     from server import db
-    from server.app import load_handlers
+    from server.areas import load_settings
+    from server.bootstrap import build_runtime
     from server.floor import operators
     from server.floor.kiosks import AddKiosk
-    from server.spine import SYSTEM, Spine
+    from server.spine import SYSTEM
 
     database = db.bind(database_url)
-    load_handlers()
-    spine, pin_hash, codes = Spine(), operators.new_pin_hash("1234"), []
+    spine = build_runtime(load_settings(env={}, demo=True, database_url=database_url)).spine
+    pin_hash, codes = operators.new_pin_hash("1234"), []
     with database.connection_context():
         for i in range(pickers):
             cmd = operators.AddOperator(f"P{i:03d}", f"Picker {i}", ("picker",), pin_hash)

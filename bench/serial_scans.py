@@ -4,7 +4,8 @@ Run: ``python bench/serial_scans.py [--scanners 20] [--lines 3000]``. Both figur
 measured in the same run on the same pseudo-terminals:
 
 - raw: pyserial chunked reads (``read(in_waiting)``) counting CR-terminated lines, one
-  thread per pty — the ceiling of this machine (PERFORMANCE.md: ~300k lines/s);
+  thread per pty — the ceiling of this machine (docs/performance.md, Traps: ~300k
+  lines/s on one pty);
 - decoded: :class:`devices.serial_scanner.SerialScannerReader` per pty — framing,
   barcode decoding (GTIN check digits, GS1 via biip) and the ``on_scan`` callback.
 """

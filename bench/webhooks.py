@@ -28,16 +28,17 @@ from typing import Any
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from server import db, eventlog, migrations  # noqa: E402
-from server.app import load_handlers  # noqa: E402
+from server.areas import AREAS  # noqa: E402
 from server.ids import new_id  # noqa: E402
 from server.models import WebhookDelivery, utcnow  # noqa: E402
-from server.spine import Actor, Spine, Unit, handles  # noqa: E402
+from server.spine import Actor, Handlers, Spine, Unit, merge_handlers  # noqa: E402
 from server.sync import signing  # noqa: E402
 from server.sync.endpoints import CreateEndpoint, SetEndpointStatus  # noqa: E402
 from server.sync.relay import Relay  # noqa: E402
 from server.sync.service import RelayService  # noqa: E402
 
 BENCH = Actor("system", "bench")
+BENCH_HANDLERS = Handlers()  # the bench's own command, beside every area's
 BATCH = int(os.environ.get("BENCH_BATCH", "100"))
 
 
@@ -46,7 +47,7 @@ class BenchEmit:
     events: list[tuple[str, str, dict[str, Any]]]
 
 
-@handles(BenchEmit)
+@BENCH_HANDLERS.handles(BenchEmit)
 def _emit(cmd: BenchEmit, unit: Unit) -> None:
     for type_, subject, data in cmd.events:
         unit.record(type_, subject, data)
@@ -196,6 +197,11 @@ def fresh_db(url: str | None) -> str:
     return url
 
 
+def bench_spine() -> Spine:
+    tables = [t.table for area in AREAS for t in area.handlers] + [BENCH_HANDLERS.table]
+    return Spine(merge_handlers(tables))
+
+
 def _reset_postgres() -> None:
     with db.database.connection_context():
         db.database.execute_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
@@ -204,7 +210,7 @@ def _reset_postgres() -> None:
 def deliver(args: argparse.Namespace, port: int, endpoints: int) -> tuple[float, float]:
     """Deliveries/s and the relay process's CPU seconds per delivery (fan-out included)."""
     fresh_db(args.database_url)
-    spine = Spine()
+    spine = bench_spine()
     for e in range(endpoints):
         target = f"http://127.0.0.1:{port}/run{endpoints}/ep{e}"
         spine.execute(CreateEndpoint(target, ["order.*"]), BENCH)
@@ -227,7 +233,7 @@ def _fanned_out() -> bool:
 
 def backlog(args: argparse.Namespace, port: int) -> tuple[float, float]:
     fresh_db(args.database_url)
-    spine = Spine()
+    spine = bench_spine()
     endpoint = spine.execute(CreateEndpoint(f"http://127.0.0.1:{port}/backlog", ["*"]), BENCH)
     spine.execute(SetEndpointStatus(endpoint.result["id"], "pause", "outage"), BENCH)
     emit(spine, args.backlog, args.subjects)
@@ -258,7 +264,6 @@ def main() -> None:
     if args.serve:
         serve_forever()
         return
-    load_handlers()
     receiver = ReceiverProcess()
     port = receiver.port
     print(f"load average: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)

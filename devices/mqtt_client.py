@@ -3,7 +3,7 @@
 What it settles once: connect from ``mqtt://user:pass@host:port`` (``mqtts://`` for TLS),
 MQTT v5 with a persistent session (``clean_start=False`` and a session expiry), a retained
 birth and last will on a status topic, subscriptions renewed on every connect, automatic
-reconnect with backoff, TCP_NODELAY (PERFORMANCE trap 1), optional manual acks so a
+reconnect with backoff, TCP_NODELAY (docs/performance.md, trap 1), optional manual acks so a
 consumer acks only after its commit, and a bounded window of unacknowledged QoS 1
 publishes with every return code checked (trap 3).
 

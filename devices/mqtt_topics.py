@@ -1,4 +1,4 @@
-"""The MQTT topic scheme (ARCHITECTURE 2.5), as pure build and parse functions.
+"""The MQTT topic scheme (docs/architecture.md, MQTT), as pure build and parse functions.
 
 Every topic lives under ``floorlink/<site>/``::
 

@@ -1,4 +1,4 @@
-"""Accounting of unacknowledged publishes, bounded (PERFORMANCE trap 3).
+"""Accounting of unacknowledged publishes, bounded (docs/performance.md, trap 3).
 
 paho's message ids wrap at 65,535 and a full queue makes ``publish()`` fail quietly, so
 the client hands out at most ``limit`` QoS 1/2 publishes before the broker has

@@ -9,17 +9,21 @@ from flask import Flask, Request
 from werkzeug.routing import MapAdapter
 
 from server import db, migrations
-from server.api import problems
+from server.api import problems, routing
+from server.area import Area
+from server.areas import AREAS
+from server.bootstrap import add_services, build_runtime
 from server.config import Settings
+from server.floor import access
+from server.hardware.lights import LightPort
 from server.realtime import socketio
-from server.runtime import Runtime
-from server.spine import Spine
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1 * 1024 * 1024
 
-# Each area's blueprint, by module; a module exposes `bp`.
+# The HTTP edges, by module; a module exposes `bp`. Areas add no blueprint of their own:
+# their routes are declared as data (Area.operations) and served by server/api/.
 BLUEPRINTS = [
     "server.api.meta",
     "server.api.catalog",
@@ -36,44 +40,6 @@ BLUEPRINTS = [
     "server.api.floor_admin",
     "kiosk_ui",
 ]
-
-# Handlers register themselves on import; import every area that has some.
-HANDLER_MODULES = [
-    "server.catalog.handlers",
-    "server.inventory.handlers",
-    "server.orders.handlers",
-    "server.returns.handlers",
-    "server.supervision.exceptions",
-    "server.sync.endpoints",
-    "server.sync.replay",
-    "server.sync.deadletter",
-    "server.hardware.handlers",
-    "server.picking.handlers",
-    "server.picking.put_backs",
-    "server.picking.waves",
-    "server.picking.flow",
-    "server.floor.sessions",
-    "server.floor.operators",
-    "server.floor.kiosks",
-    "server.floor.inputs",
-    "server.floor.socket_events",
-]
-
-
-# Background services and after-commit listeners, by module; a module exposes
-# `build(app: Flask, runtime: Runtime) -> Service | None` (None when disabled by settings).
-SERVICES: list[str] = [
-    "server.sync.service",
-    "server.hardware.ingest",
-    "server.hardware.scanners",
-    "server.picking.service",
-    "server.floor.service",
-]
-
-
-def load_handlers() -> None:
-    for name in HANDLER_MODULES:
-        importlib.import_module(name)
 
 
 SOCKETIO_PATH = "socket.io"
@@ -100,7 +66,14 @@ class FloorlinkFlask(Flask):
         return super().create_url_adapter(request)
 
 
-def create_app(settings: Settings, *, check_schema: bool = True) -> Flask:
+def create_app(
+    settings: Settings,
+    *,
+    check_schema: bool = True,
+    areas: tuple[Area, ...] = AREAS,
+    lights: LightPort | None = None,
+) -> Flask:
+    """The server of `areas` (every area by default; tests may add their own)."""
     # static_folder=None: no unguarded static route (deny by default)
     app = FloorlinkFlask(__name__, static_folder=None)
     app.config.update(
@@ -112,12 +85,14 @@ def create_app(settings: Settings, *, check_schema: bool = True) -> Flask:
     db.bind(settings.database_url, max_connections=settings.server.threads + 8)
     if check_schema:
         migrations.check_current()
-    load_handlers()
-    runtime = Runtime(settings=settings, spine=Spine())
+    runtime = build_runtime(settings, areas, lights=lights)
     app.extensions["floorlink"] = runtime
+    app.extensions[routing.AUTHENTICATORS_KEY] = access.AUTHENTICATORS
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
     problems.install(app)
+    importlib.import_module("server.floor.socket_events")  # declares the /kiosk handlers
+    access.install_socket_events()
     # async_handlers=False: a socket's events run in order on its own (reader) thread,
     # instead of one new thread per event (docs/performance.md, "Floor inputs").
     socketio.init_app(
@@ -127,8 +102,5 @@ def create_app(settings: Settings, *, check_schema: bool = True) -> Flask:
         cors_allowed_origins=[],
         async_handlers=False,
     )
-    for name in SERVICES:
-        service = importlib.import_module(name).build(app, runtime)
-        if service is not None:
-            runtime.services.append(service)
+    add_services(app, runtime, areas)
     return app

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -15,6 +16,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    create_model,
     field_validator,
     model_validator,
 )
@@ -28,11 +30,13 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message says which key and why."""
 
 
-class _Section(BaseModel):
+class Section(BaseModel):
+    """A settings section: frozen, unknown keys refused."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class ServerSettings(_Section):
+class ServerSettings(Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     threads: int = Field(default=64, ge=1, le=1024)
@@ -52,66 +56,7 @@ class ServerSettings(_Section):
         return value
 
 
-class RelaySettings(_Section):
-    enabled: bool = True
-    timeout_s: float = Field(default=15.0, gt=0)
-    batch_size: int = Field(default=100, ge=1)
-    poll_interval_s: float = Field(default=1.0, gt=0)
-
-
-class MqttSettings(_Section):
-    enabled: bool = True
-    client_id: str = ""
-    stale_after_s: float = Field(default=120.0, gt=0)
-
-
-class PickingSettings(_Section):
-    """Batch caps, where cancelled totes go back, and where picked totes are dropped."""
-
-    max_orders: int = Field(default=8, ge=1, le=100)
-    max_units: int = Field(default=60, ge=1)
-    max_weight_g: int = Field(default=15_000, ge=1)
-    max_volume_mm3: int = Field(default=60_000_000, ge=1)
-    put_back_location: str = ""  # empty: the first `returns` location of the site
-    # "auto": accepted orders are pick work at once; "manual": they wait until a supervisor
-    # releases them (a wave: POST /api/v1/picking/waves, floorlink picking wave)
-    release: Literal["auto", "manual"] = "auto"
-    drop_zone_kind: str = "pack"
-    light_ttl_s: float = Field(default=600.0, gt=0)
-
-
-class FloorSettings(_Section):
-    """Kiosk sessions: idle expiry, PIN lockout and how long an enrollment code lives."""
-
-    idle_timeout_s: float = Field(default=900.0, gt=0)
-    lockout_attempts: int = Field(default=5, ge=1, le=100)
-    lockout_window_s: float = Field(default=900.0, gt=0)
-    enrollment_ttl_s: float = Field(default=900.0, gt=0)
-    sweep_interval_s: float = Field(default=1.0, gt=0)
-
-
-class ScannerSettings(_Section):
-    id: str
-    port: str
-    station: str = ""
-    baudrate: int = 9600
-    terminator: str = Field(default="CR", pattern="^(CR|LF|CRLF)$")
-
-
-DEVICE_KINDS = ("scanner", "scale", "door", "probe", "pick_to_light", "stack_light", "bridge")
-
-
-class DeviceSettings(_Section):
-    """A device heard over MQTT and where it serves: a station (PACK-01) or a location."""
-
-    id: str = Field(min_length=1, max_length=64)
-    kind: Literal["scanner", "scale", "door", "probe", "pick_to_light", "stack_light", "bridge"]
-    station: str = ""
-    location: str = ""
-    bridge: str = ""
-
-
-class Settings(_Section):
+class Settings(Section):
     database_url: str = "sqlite:///var/floorlink.db"
     mqtt_url: str = "mqtt://127.0.0.1:1883"
     secret_key: str | None = None
@@ -119,13 +64,6 @@ class Settings(_Section):
     demo: bool = False
     log_level: str = "INFO"
     server: ServerSettings = ServerSettings()
-    relay: RelaySettings = RelaySettings()
-    mqtt: MqttSettings = MqttSettings()
-    picking: PickingSettings = PickingSettings()
-    floor: FloorSettings = FloorSettings()
-    scanners: list[ScannerSettings] = []
-    # Which sensor or light serves which station/location (server/hardware/, docs/devices.md).
-    devices: list[DeviceSettings] = []
 
     @model_validator(mode="after")
     def _secrets_outside_demo(self) -> Settings:
@@ -140,16 +78,47 @@ class Settings(_Section):
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
+    def section(self, key: str) -> Any:
+        """An area's section (`[picking]`, `[[devices]]`...), declared by the area
+        (server/area.py) and validated with the rest by `load_settings`."""
+        try:
+            return getattr(self, key)
+        except AttributeError:
+            raise KeyError(f"no settings section {key!r}: no area declares it") from None
+
+
+# An area's sections: top-level key -> (type, default), e.g. {"picking": (PickingSettings,
+# PickingSettings())}; the settings class of a running Floorlink has the core keys and these.
+Sections = Mapping[str, tuple[Any, Any]]
+
 
 DEMO_SECRET_KEY = "demo-only-secret-key-not-for-production"
+_CLASSES: dict[tuple[tuple[str, int], ...], type[Settings]] = {}
+
+
+def _settings_class(sections: Sections) -> type[Settings]:
+    """The settings class with these sections (made once per set of sections: pydantic
+    builds a validator per class)."""
+    if not sections:
+        return Settings
+    key = tuple(sorted((name, id(kind)) for name, (kind, _) in sections.items()))
+    if key not in _CLASSES:
+        fields: dict[str, Any] = dict(sections)
+        _CLASSES[key] = create_model("Settings", __base__=Settings, **fields)
+    return _CLASSES[key]
 
 
 def load_settings(
     path: str | os.PathLike[str] | None = None,
     env: dict[str, str] | None = None,
+    *,
+    sections: Sections | None = None,
     **overrides: Any,
 ) -> Settings:
-    """Build the settings from a TOML file (or FLOORLINK_CONFIG), the environment and overrides."""
+    """Build the settings from a TOML file (or FLOORLINK_CONFIG), the environment and overrides.
+
+    `sections` are the areas' sections (server/areas.py passes every area's); a key that is
+    neither core nor an area's is an error that names it."""
     env = dict(os.environ if env is None else env)
     path = path or env.get("FLOORLINK_CONFIG")
     data: dict[str, Any] = _read_toml(Path(path)) if path else {}
@@ -158,7 +127,8 @@ def load_settings(
     if data.get("demo") and not data.get("secret_key"):
         data["secret_key"] = DEMO_SECRET_KEY
     try:
-        return Settings.model_validate(data)
+        model = _settings_class(sections or {})
+        return model.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from None
 

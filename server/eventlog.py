@@ -64,7 +64,7 @@ def public(row: dict[str, Any] | Event) -> dict[str, Any]:
     """The event object that webhooks and the feed carry (docs/webhooks.md).
 
     `actor` ("api_key:<name>", "operator:<badge>", "device:<id>", "system:<name>") extends
-    the ARCHITECTURE 2.3 body so the OMS can tell who caused a change.
+    the body of docs/architecture.md, Webhooks, so the OMS can tell who caused a change.
     """
     if isinstance(row, Event):
         row = {

@@ -9,7 +9,7 @@ A unit alone in its group runs as it would without grouping (its own transaction
 With `synchronous=FULL` a commit costs one fsync, milliseconds on a busy or virtual disk,
 and one writer at a time commits (SQLite's single write lock): without grouping, inputs/s
 can never exceed fsyncs/s. Units must not depend on the caller's thread (no Flask request
-state): the spine's handlers are plain functions of their command (STYLE.md).
+state): the spine's handlers are plain functions of their command.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Hand-written SQL for hot paths, where peewee's query building costs more than the disk.
 
-peewee spends ~65 µs building each statement (docs/performance.md); an order of ten lines
+peewee spends ~65 µs building each statement (docs/performance.md, trap 5); an order of ten lines
 ran a dozen of them. The hot path writes its few statements here instead, still through
 the bound database (same connection, same transaction, same write tracking), and still
 taking every column's default from the model so a later column with a default needs no

@@ -1,14 +1,19 @@
-"""What a running Floorlink holds: its settings, its spine and its background services."""
+"""What a running Floorlink holds: its settings, its spine, the ports built at bootstrap
+(the server's MQTT link, the lights) and its background services."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from flask import current_app
 
+from server.area import Env
 from server.config import Settings
+from server.hardware.lights import LightPort
+from server.hardware.link import MqttLink
 from server.spine import Spine
 
 log = logging.getLogger(__name__)
@@ -28,6 +33,11 @@ class Service(Protocol):
 class Runtime:
     settings: Settings
     spine: Spine
+    mqtt: MqttLink
+    lights: LightPort
+    env: Env = field(default_factory=Env)
+    # device event type -> route(spine, DeviceEvent), from every area (server/hardware/routes.py)
+    device_routes: Mapping[str, Any] = field(default_factory=dict)
     services: list[Service] = field(default_factory=list)
 
     def start(self) -> None:
@@ -44,4 +54,5 @@ class Runtime:
 
 
 def runtime() -> Runtime:
+    """The runtime of the app serving this request (edges only: HTTP and Socket.IO)."""
     return current_app.extensions["floorlink"]

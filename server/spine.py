@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -47,10 +47,12 @@ class UnrecordedChange(RuntimeError):
 
 @dataclass
 class Unit:
-    """What one command does inside its transaction: who did it and what it recorded."""
+    """What one command does inside its transaction: who did it, what it recorded, and the
+    running Floorlink's wiring (`env`: settings, flows, hooks) handed over at bootstrap."""
 
     actor: Actor
     events: list[eventlog.PendingEvent] = field(default_factory=list)
+    env: Any = None
 
     def record(self, type_: str, subject: str, data: dict[str, Any]) -> None:
         self.events.append(eventlog.PendingEvent(type_, subject, data))
@@ -75,22 +77,40 @@ class Outcome:
 
 
 Handler = Callable[[Any, Unit], Any]
-HANDLERS: dict[type, Handler] = {}
 Listener = Callable[[list[dict[str, Any]]], None]
 
 
-def handles(
-    command_type: type[C],
-) -> Callable[[Callable[[C, Unit], Any]], Callable[[C, Unit], Any]]:
-    """Register the handler of a command type (routing is data: a dict)."""
+class Handlers:
+    """A module's table of command handlers (routing is data: a dict from command type to
+    handler). An area lists its tables; the bootstrap merges them into the spine's."""
 
-    def register(fn: Callable[[C, Unit], Any]) -> Callable[[C, Unit], Any]:
-        if command_type in HANDLERS:
-            raise RuntimeError(f"{command_type.__name__} already has a handler")
-        HANDLERS[command_type] = fn
-        return fn
+    def __init__(self) -> None:
+        self.table: dict[type, Handler] = {}
 
-    return register
+    def handles(
+        self, command_type: type[C]
+    ) -> Callable[[Callable[[C, Unit], Any]], Callable[[C, Unit], Any]]:
+        def register(fn: Callable[[C, Unit], Any]) -> Callable[[C, Unit], Any]:
+            if command_type in self.table:
+                raise RuntimeError(f"{command_type.__name__} already has a handler")
+            self.table[command_type] = fn
+            return fn
+
+        return register
+
+
+def merge_handlers(tables: Iterable[Mapping[type, Handler]]) -> dict[type, Handler]:
+    merged: dict[type, Handler] = {}
+    for table in tables:
+        for command_type, fn in table.items():
+            if command_type in merged and merged[command_type] is not fn:
+                raise RuntimeError(f"{command_type.__name__} has two handlers")
+            merged[command_type] = fn
+    return merged
+
+
+class UnknownCommand(RuntimeError):
+    """No area handles this command type: a wiring bug."""
 
 
 def fingerprint(payload: Any) -> str:
@@ -101,15 +121,24 @@ def fingerprint(payload: Any) -> str:
 class Spine:
     """Runs commands; tells listeners about committed events."""
 
-    def __init__(self) -> None:
-        self._listeners: list[Listener] = []
+    def __init__(self, handlers: Mapping[type, Handler], env: Any = None) -> None:
+        self.handlers = dict(handlers)
+        self.env = env
+        self._listeners: list[tuple[Listener, frozenset[str] | None]] = []
         self._group = GroupCommit()
 
-    def subscribe(self, listener: Listener) -> None:
-        self._listeners.append(listener)
+    def subscribe(self, listener: Listener, types: frozenset[str] | None = None) -> None:
+        """Tell `listener` about committed events of these types (None: every event)."""
+        self._listeners.append((listener, types))
+
+    def handler(self, command: Any) -> Handler:
+        try:
+            return self.handlers[type(command)]
+        except KeyError:
+            raise UnknownCommand(f"no area handles {type(command).__name__}") from None
 
     def execute(self, command: Any, actor: Actor, dedupe: Dedupe | None = None) -> Outcome:
-        handler = HANDLERS[type(command)]
+        handler = self.handler(command)
         with connection():
             outcome = self._run_once(handler, command, actor, dedupe)
         if outcome.events:
@@ -122,7 +151,7 @@ class Spine:
         such as floor inputs. Inside a caller's transaction it is plain `execute`."""
         if database.in_transaction():
             return self.execute(command, actor, dedupe)
-        handler = HANDLERS[type(command)]
+        handler = self.handler(command)
         with connection():
             outcome = self._group.run(lambda: self._run_once(handler, command, actor, dedupe))
         if outcome.events:
@@ -152,7 +181,7 @@ class Spine:
             stored = _remembered(dedupe)
             if stored is not None:
                 return stored
-        unit = Unit(actor)
+        unit = Unit(actor, env=self.env)
         with writes.tracking() as written:
             result = handler(command, unit)
         _require_events(command, written, unit)
@@ -163,9 +192,12 @@ class Spine:
         return Outcome(result, events)
 
     def _notify(self, events: list[dict[str, Any]]) -> None:
-        for listener in self._listeners:
+        for listener, types in self._listeners:
+            wanted = events if types is None else [e for e in events if e["type"] in types]
+            if not wanted:
+                continue
             try:
-                listener(events)
+                listener(wanted)
             except Exception:
                 log.exception("after-commit listener %r failed", listener)
 

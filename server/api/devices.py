@@ -8,7 +8,7 @@ from flask import Blueprint
 from pydantic import BaseModel
 
 from server.api.routing import operation
-from server.hardware import link as hwlink
+from server.floor.kiosks import list_kiosks
 from server.hardware.listing import list_devices
 from server.runtime import runtime
 
@@ -49,11 +49,8 @@ class DeviceStats(BaseModel):
 
 
 def _mqtt_status() -> dict[str, bool]:
-    link = hwlink.current()
-    return {
-        "enabled": runtime().settings.mqtt.enabled,
-        "connected": link is not None and link.connected,
-    }
+    rt = runtime()
+    return {"enabled": rt.settings.section("mqtt").enabled, "connected": rt.mqtt.connected}
 
 
 @operation(
@@ -67,7 +64,7 @@ def _mqtt_status() -> dict[str, bool]:
 )
 def get_devices() -> Any:
     rt = runtime()
-    data = list_devices(rt.settings, hwlink.current())
+    data = list_devices(rt.settings, rt.mqtt, list_kiosks)
     return {"data": data, "next_cursor": None, "has_more": False, "mqtt": _mqtt_status()}
 
 
@@ -81,6 +78,5 @@ def get_devices() -> Any:
     responses={200: ("The counters", DeviceStats)},
 )
 def get_device_stats() -> Any:
-    link = hwlink.current()
-    ingest = link.stats.snapshot() if link is not None else {}
+    ingest = runtime().mqtt.stats.snapshot()
     return {"mqtt": _mqtt_status(), "ingest": ingest}

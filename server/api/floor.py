@@ -1,4 +1,5 @@
-"""The floor protocol over HTTP (ARCHITECTURE.md 2.4): enroll, log in, inputs, screens.
+"""The floor protocol over HTTP (docs/architecture.md, Floor protocol): enroll, log in,
+inputs, screens.
 
 Every route declares its access rule: "public", "device" (X-Device-Token) or
 "session[:roles]" (and `Authorization: Bearer <session token>`); see server/floor/access.py.

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, g, request
+from flask import Blueprint, current_app, g, request
 from pydantic import BaseModel, ValidationError
 
 from server.api import keys
@@ -50,12 +50,14 @@ class Operation:
 
 REGISTRY: list[Operation] = []
 # Access rules that are not API-key scopes (e.g. the floor's "device" and "session:<roles>"),
-# by the part before ":"; the function authenticates the request for the whole rule.
-AUTHENTICATORS: dict[str, Callable[[str], None]] = {}
+# by the part before ":"; the function authenticates the request for the whole rule. Handed
+# over by create_app (app.extensions), never registered at import.
+AUTHENTICATORS_KEY = "floorlink.authenticators"
 
 
 def authenticate(access: str) -> None:
-    custom = AUTHENTICATORS.get(access.partition(":")[0])
+    authenticators = current_app.extensions.get(AUTHENTICATORS_KEY, {})
+    custom = authenticators.get(access.partition(":")[0])
     if custom is not None:
         custom(access)
     else:

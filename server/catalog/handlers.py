@@ -8,7 +8,9 @@ from typing import Any
 from server.catalog.barcodes import BadBarcode, normalize
 from server.errors import InvalidInput, field_error
 from server.models import Location, Product, ProductBarcode, utcnow
-from server.spine import Unit, handles
+from server.spine import Handlers, Unit
+
+HANDLERS = Handlers()
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ def location_view(location: Location) -> dict[str, Any]:
     }
 
 
-@handles(UpsertProducts)
+@HANDLERS.handles(UpsertProducts)
 def upsert_products(cmd: UpsertProducts, unit: Unit) -> dict[str, Any]:
     normalized = _checked_barcodes(cmd.products)
     skus = [p["sku"] for p in cmd.products]
@@ -132,7 +134,7 @@ def _refuse_foreign_barcodes(
         raise InvalidInput("some barcodes belong to other products", errors)
 
 
-@handles(UpsertLocations)
+@HANDLERS.handles(UpsertLocations)
 def upsert_locations(cmd: UpsertLocations, unit: Unit) -> dict[str, Any]:
     _refuse_duplicates(cmd.locations)
     codes = [loc["code"] for loc in cmd.locations]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import importlib
 import logging
 import sys
@@ -9,7 +10,13 @@ from typing import Any
 
 import click
 
-from server.config import ConfigError, Settings, load_settings
+from server import db as database
+from server import migrations
+from server.areas import load_settings
+from server.config import ConfigError, Settings
+from server.errors import FloorlinkError
+from server.runtime import Runtime
+from server.spine import Actor
 
 # Each module exposes `register(group)`.
 COMMAND_MODULES = [
@@ -29,14 +36,53 @@ COMMAND_MODULES = [
 
 
 class Context:
+    """What every command gets: the settings (the TOML file and FLOORLINK_* variables) and
+    a runtime built by the same bootstrap as the server's, so a command sees the configured
+    settings and its after-commit listeners run."""
+
     def __init__(self, config_path: str | None) -> None:
         self.config_path = config_path
+        self._runtime: Runtime | None = None
 
     def settings(self, **overrides: Any) -> Settings:
         try:
             return load_settings(self.config_path, **overrides)
         except ConfigError as exc:
             raise click.ClickException(str(exc)) from None
+
+    @property
+    def actor(self) -> Actor:
+        """The audit actor of every CLI command: `cli:<user>` (docs/operations.md)."""
+        return Actor("cli", getpass.getuser())
+
+    def runtime(self) -> Runtime:
+        """The database bound and checked, and the runtime of this configuration."""
+        if self._runtime is None:
+            from server.bootstrap import build_runtime
+
+            settings = self.settings()
+            database.bind(settings.database_url)
+            try:
+                migrations.check_current()
+            except migrations.SchemaOutOfDate as exc:
+                raise click.ClickException(str(exc)) from None
+            self._runtime = build_runtime(settings)
+        return self._runtime
+
+    def run(self, command: Any) -> Any:
+        """Run one command as `cli:<user>`; a refusal is a clear error, never a traceback."""
+        spine = self.runtime().spine
+        try:
+            with database.database.connection_context():
+                return spine.execute(command, self.actor).result
+        except FloorlinkError as exc:
+            errors = "; ".join(f"{e['field']}: {e['message']}" for e in exc.errors)
+            raise click.ClickException(f"{exc.detail}{f' ({errors})' if errors else ''}") from None
+
+    def connected(self) -> Any:
+        """The configured database, bound, with a connection for a read."""
+        self.runtime()
+        return database.database.connection_context()
 
 
 @click.group()

@@ -9,10 +9,10 @@ import click
 
 from server import db, migrations
 from server.api import keys
-from server.app import load_handlers
+from server.bootstrap import build_runtime
 from server.cli.serve import serve
+from server.config import Settings
 from server.demo import seed
-from server.spine import Spine
 
 DEFAULT_DB = "var/demo.db"
 
@@ -32,7 +32,7 @@ def register(cli: click.Group) -> None:
         settings = ctx.settings(
             demo=True, database_url=f"sqlite:///{db_path}", server={"port": port}
         )
-        lines = _prepare(settings.database_url, db_path)
+        lines = _prepare(settings, db_path)
         base = f"http://{settings.server.host}:{settings.server.port}"
         click.echo("")
         click.echo("Floorlink demo")
@@ -45,17 +45,16 @@ def register(cli: click.Group) -> None:
             serve(settings)
 
 
-def _prepare(url: str, path: str) -> list[str]:
+def _prepare(settings: Settings, path: str) -> list[str]:
     """Migrate, seed once, make fresh keys; the lines to print (operators' badges/PINs...)."""
-    database = db.bind(url)
+    database = db.bind(settings.database_url)
     migrations.upgrade()
-    load_handlers()
     remembered = Path(f"{path}.seeded.txt")
     with database.connection_context():
         if seed.is_seeded():
             lines = remembered.read_text().splitlines() if remembered.exists() else []
         else:
-            lines = seed.seed(Spine())
+            lines = seed.seed(build_runtime(settings).spine)
             remembered.write_text("\n".join(lines) + "\n")  # shown again on later runs
         new = keys.create("demo-oms", "oms")
         admin = keys.create("demo-admin", "admin")

@@ -6,7 +6,6 @@ from typing import Any
 
 import click
 
-from server import db as database
 from server.cli.operators import run
 from server.floor import kiosks
 from server.models import KIOSK_KINDS
@@ -24,7 +23,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def add(ctx: Any, device_id: str, kind: str, station: str | None) -> None:
         """Create a kiosk and print its one-time enrollment code."""
-        ttl = ctx.settings().floor.enrollment_ttl_s
+        ttl = ctx.settings().section("floor").enrollment_ttl_s
         result = run(ctx, lambda: kiosks.AddKiosk(device_id, kind, station, ttl))
         click.echo(result["enrollment_code"])
         click.echo(
@@ -35,8 +34,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def list_devices(ctx: Any) -> None:
         """List kiosks with their enrollment state and availability."""
-        database.bind(ctx.settings().database_url)
-        with database.database.connection_context():
+        with ctx.connected():
             for k in kiosks.list_kiosks():
                 station = k["station"] or "-"
                 click.echo(f"{k['id']}\t{k['kind']}\t{station}\t{k['state']['enrollment']}")

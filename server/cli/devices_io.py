@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from server import db as database
+from server.floor.kiosks import list_kiosks
 from server.hardware.listing import list_devices
 
 COLUMNS = ("id", "kind", "source", "station", "location", "bridge", "availability", "last_seen")
@@ -26,7 +27,7 @@ def register(cli: click.Group) -> None:
         settings = ctx.settings()
         database.bind(settings.database_url)
         with database.database.connection_context():
-            rows = list_devices(settings, None, last_known=True)
+            rows = list_devices(settings, None, list_kiosks, last_known=True)
         for row in rows:
             if as_json:
                 click.echo(json.dumps(row, default=str, sort_keys=True))

@@ -6,25 +6,14 @@ from typing import Any
 
 import click
 
-from server import db as database
-from server.errors import FloorlinkError
 from server.floor import operators
 from server.models import OPERATOR_ROLES, BadgeLock, FloorOperator
-from server.spine import Actor, Spine
-
-CLI = Actor("system", "cli")
 
 
 def run(ctx: Any, command_of: Any) -> Any:
-    """Bind the database, build the command (may validate/hash first) and run it."""
-    database.bind(ctx.settings().database_url)
-    import server.floor.kiosks  # noqa: F401  (registers the floor handlers)
-
-    with database.database.connection_context():
-        try:
-            return Spine().execute(command_of(), CLI).result
-        except FloorlinkError as exc:
-            raise click.ClickException(exc.detail) from None
+    """Build the command (may validate/hash first) and run it as `cli:<user>`."""
+    ctx.runtime()
+    return ctx.run(command_of())
 
 
 def register(cli: click.Group) -> None:
@@ -49,8 +38,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def list_operators(ctx: Any) -> None:
         """List operators (never their PINs)."""
-        database.bind(ctx.settings().database_url)
-        with database.database.connection_context():
+        with ctx.connected():
             locked = {row.badge for row in BadgeLock.select()}
             for row in FloorOperator.select().order_by(FloorOperator.badge):
                 state = "active" if row.active else "disabled"

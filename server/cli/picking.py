@@ -2,37 +2,20 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 from typing import Any
 
 import click
 
-from server import db as database
-from server.app import load_handlers
-from server.errors import FloorlinkError
 from server.models import PickBatch
 from server.picking.handlers import AssignBatch, HoldOrder, ReleaseOrder
 from server.picking.put_backs import CompletePutBack, pending_put_backs
 from server.picking.views import batch_view
 from server.picking.waves import ReleaseWave
-from server.spine import Actor, Spine
 
 
 def _run(ctx: Any, command: Any) -> None:
-    database.bind(ctx.settings().database_url)
-    load_handlers()
-    try:
-        result = Spine().execute(command, Actor("cli", getpass.getuser())).result
-    except FloorlinkError as exc:
-        raise click.ClickException(exc.detail) from None
-    click.echo(json.dumps(result, indent=2))
-
-
-def _connected(ctx: Any) -> Any:
-    """The configured database, bound, with a connection for a read."""
-    database.bind(ctx.settings().database_url)
-    return database.database.connection_context()
+    click.echo(json.dumps(ctx.run(command), indent=2))
 
 
 def register(cli: click.Group) -> None:
@@ -74,7 +57,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def batches(ctx: Any) -> None:
         """List the batches not yet dropped."""
-        with _connected(ctx):
+        with ctx.connected():
             rows = PickBatch.select().where(PickBatch.status != "dropped").order_by(PickBatch.id)
             for batch in rows:
                 view = batch_view(batch)
@@ -87,7 +70,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def put_backs(ctx: Any) -> None:
         """Totes waiting to be put back (orders cancelled after the pack zone)."""
-        with _connected(ctx):
+        with ctx.connected():
             click.echo(json.dumps(pending_put_backs(), indent=2))
 
     @picking.command("put-back")

@@ -10,8 +10,7 @@ from typing import Any
 import click
 
 from server import db, migrations
-from server.app import load_handlers
-from server.spine import Spine
+from server.bootstrap import build_runtime
 from server.sync.service import from_settings
 
 log = logging.getLogger(__name__)
@@ -29,8 +28,8 @@ def register(cli: click.Group) -> None:
             migrations.check_current()
         except migrations.SchemaOutOfDate as exc:
             raise click.ClickException(str(exc)) from None
-        load_handlers()
-        service = from_settings(settings.relay, Spine(), workers=workers)
+        spine = build_runtime(settings).spine
+        service = from_settings(settings.section("relay"), spine, workers=workers)
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 from typing import Any
 
 import click
 
-from server import db, migrations
-from server.app import load_handlers
-from server.errors import FloorlinkError
+from server import db
 from server.models import WebhookDelivery, WebhookEndpoint
-from server.spine import Actor, Spine
 from server.sync.endpoints import (
     CreateEndpoint,
     RotateSecret,
@@ -24,19 +20,7 @@ from server.sync.replay import ReplayEvents
 
 
 def _run(ctx: Any, command: Any) -> Any:
-    settings = ctx.settings()
-    database = db.bind(settings.database_url)
-    try:
-        migrations.check_current()
-        load_handlers()
-        actor = Actor("cli", getpass.getuser())
-        return Spine().execute(command, actor).result
-    except (FloorlinkError, migrations.SchemaOutOfDate) as exc:
-        detail = getattr(exc, "detail", str(exc))
-        errors = "; ".join(f"{e['field']}: {e['message']}" for e in getattr(exc, "errors", []))
-        raise click.ClickException(f"{detail}{' (' + errors + ')' if errors else ''}") from None
-    finally:
-        database.close_all()
+    return ctx.run(command)
 
 
 def _when(value: str | None) -> dt.datetime | None:

@@ -1,13 +1,14 @@
-"""Seeding the demo site through the spine, so the demo has the same events as real use."""
+"""Seeding the demo site through the spine, so the demo has the same events as real use:
+the site (locations, products, stock, orders), then each area's own seed (Area.seed)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from server.api.schemas import AdjustmentBatch, LocationBatch, OrderIn, ProductBatch
+from server.areas import AREAS
 from server.catalog.handlers import UpsertLocations, UpsertProducts
 from server.demo import site
 from server.inventory.handlers import AdjustStock
@@ -17,27 +18,6 @@ from server.spine import Actor, Spine
 
 log = logging.getLogger(__name__)
 DEMO = Actor("system", "demo-seed")
-
-# Later areas (operators, devices, ...) append their own seeders: fn(spine) -> printable lines.
-EXTRA_SEEDERS: list[Callable[[Spine], list[str]]] = []
-
-
-def _floor_seeder(spine: Spine) -> list[str]:
-    from server.floor import demo
-
-    return demo.seed(spine)
-
-
-EXTRA_SEEDERS.append(_floor_seeder)
-
-
-def _picking_seeder(spine: Spine) -> list[str]:
-    from server.picking import demo
-
-    return demo.seed(spine)
-
-
-EXTRA_SEEDERS.append(_picking_seeder)
 
 
 def is_seeded() -> bool:
@@ -63,8 +43,9 @@ def seed(spine: Spine, now: dt.datetime | None = None) -> list[str]:
         data["ship_by"] = data["ship_by"].astimezone(dt.UTC).replace(tzinfo=None)
         spine.execute(AcceptOrder(data), DEMO)
     lines = []
-    for seeder in EXTRA_SEEDERS:
-        lines += seeder(spine)
+    for area in AREAS:
+        if area.seed is not None:
+            lines += area.seed(spine)
     return lines
 
 

@@ -1,9 +1,11 @@
 """Who may call the floor: enrolled devices, open sessions and roles (deny by default).
 
-HTTP: the rules "device" and "session[:roles]" plug into server.api.routing.operation, so
-every floor route carries `view.access_rule` like the OMS routes. Socket.IO: every event
-of the `/kiosk` namespace is registered with `socket_event(name, rule)`, which checks the
-rule on each event; tests enumerate both and fail for anything without a rule.
+HTTP: the rules "device" and "session[:roles]" are `AUTHENTICATORS` that create_app hands
+to server.api.routing, so every floor route carries `view.access_rule` like the OMS
+routes. Socket.IO: every event of the `/kiosk` namespace is declared with
+`socket_event(name, rule)`, which checks the rule on each event, and installed on the
+Socket.IO server by create_app (`install_socket_events`); tests enumerate both and fail
+for anything without a rule.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from typing import Any
 
 from flask import g, request
 
-from server.api import routing
 from server.errors import Forbidden, Unauthorized
 from server.floor import auth, kiosks, rules
 from server.floor.inputs import SessionEnded
@@ -58,7 +59,7 @@ def session_from(device: KioskDevice, token: str | None, rule: str) -> Caller:
     if found is None or not found[1].active:
         raise SessionEnded("no open session for this token: log in again")
     session, operator = found
-    idle_s = runtime().settings.floor.idle_timeout_s
+    idle_s = runtime().settings.section("floor").idle_timeout_s
     if rules.is_idle(session.last_seen, utcnow(), idle_s):
         runtime().spine.execute(EndSession(session.session_id, "idle"), SYSTEM)
         raise SessionEnded("the session expired after being idle: log in again")
@@ -79,8 +80,10 @@ def caller() -> Caller:
     return g.floor
 
 
-routing.AUTHENTICATORS["device"] = _http
-routing.AUTHENTICATORS["session"] = _http
+# Access rules that are not API-key scopes, by the part before ":" (server/api/routing.py).
+AUTHENTICATORS: dict[str, Callable[[str], None]] = {"device": _http, "session": _http}
+# Declared Socket.IO handlers: (namespace, event, handler), installed by create_app.
+SOCKET_HANDLERS: list[tuple[str, str, Callable[..., Any]]] = []
 
 
 def socket_event(
@@ -98,7 +101,19 @@ def socket_event(
             return fn(*args)
 
         handler.access_rule = rule
-        socketio.on_event(event, handler, namespace=namespace)
+        SOCKET_HANDLERS.append((namespace, event, handler))
         return handler
 
     return register
+
+
+_installed: set[tuple[str, str]] = set()
+
+
+def install_socket_events() -> None:
+    """Hand the declared handlers to the Socket.IO extension, before its init_app (each
+    once per process: the extension keeps them for every app it is attached to)."""
+    for namespace, event, handler in SOCKET_HANDLERS:
+        if (namespace, event) not in _installed:
+            _installed.add((namespace, event))
+            socketio.on_event(event, handler, namespace=namespace)

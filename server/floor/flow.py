@@ -11,13 +11,17 @@ it never sees Flask or Socket.IO. The floor machinery:
 
 A flow keeps its durable state in its own tables (a batch assigned to an operator survives
 logout); `ctx.state` is a small per-session scratch dict that is persisted with the session.
-When something outside the session changes what a flow shows (an order cancelled while it
-is being picked), the flow's after-commit listener calls `refresh_sessions(ids)` of the
-floor machinery, which re-renders those sessions with `Flow.render` and pushes the screens.
+Flows are built at bootstrap by their area (server/area.py `Area.flows`) and reach the
+machinery on the unit (`unit.env.flows`). When something outside the session changes what
+a flow shows (an order cancelled while it is being picked), the floor's one after-commit
+listener (server/floor/service.py) asks every flow which operators the committed events
+concern (`Flow.concerns`, `Flow.operators_concerned`), re-renders their sessions with
+`Flow.render` and pushes the screens: a flow never pushes by itself.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
@@ -42,7 +46,8 @@ Level = Literal["ok", "warn", "error"]
 
 @dataclass(frozen=True)
 class ActionInput:
-    """A value the operator keys in before the action is sent (ARCHITECTURE.md 2.4).
+    """A value the operator keys in before the action is sent (docs/architecture.md, Floor
+    protocol).
 
     The kiosk shows a keypad titled `label` and sends `{input_id, action, value}` with a
     whole number from `min` to `max`. It is a hint for the client: the flow still validates
@@ -75,7 +80,9 @@ class Feedback:
 
 @dataclass(frozen=True)
 class Screen:
-    """What a kiosk shows; ARCHITECTURE.md 2.4. `name` is `<flow>.<step>`, e.g. pick.scan_location."""
+    """What a kiosk shows (docs/architecture.md, Floor protocol).
+
+    `name` is `<flow>.<step>`, e.g. pick.scan_location."""
 
     name: str
     title: str
@@ -152,12 +159,15 @@ class FlowContext:
     station: str | None
     unit: Unit
     state: dict[str, Any]
+    settings: Any = None  # the flow's own settings section (Flow.settings_key), if any
 
 
 class Flow(Protocol):
     name: str  # the home action id: "pick", "pack", "returns", "dispatch", "supervise"
     label: str  # the home button label
     roles: frozenset[str]  # operators with any of these roles see it on home
+    settings_key: str | None  # its settings section, given as ctx.settings (None: none)
+    concerns: frozenset[str]  # event types that may change a screen of this flow
 
     def enter(self, ctx: FlowContext) -> Screen:
         """The operator chose this flow on home: the first screen (resume work if any)."""
@@ -171,12 +181,19 @@ class Flow(Protocol):
         """The current screen from durable state, without an input (after a push)."""
         ...
 
+    def operators_concerned(self, events: list[dict[str, Any]]) -> set[str]:
+        """After commit, with events of the `concerns` types (and a connection): the badges
+        of the operators whose screen in this flow they change."""
+        ...
 
-FLOWS: dict[str, Flow] = {}
+
+def flows_of(unit: Unit) -> Mapping[str, Flow]:
+    """The running server's flows, by name (built at bootstrap, handed over on the unit)."""
+    return unit.env.flows if unit.env is not None else {}
 
 
-def register(flow: Flow) -> Flow:
-    if flow.name in FLOWS:
-        raise RuntimeError(f"flow {flow.name} is registered twice")
-    FLOWS[flow.name] = flow
-    return flow
+def entered(flow: Flow, ctx: FlowContext) -> FlowContext:
+    """The context as `flow` sees it: with its own settings section."""
+    if flow.settings_key and ctx.unit.env is not None:
+        ctx.settings = ctx.unit.env.section(flow.settings_key)
+    return ctx

@@ -9,6 +9,7 @@ an error screen that is not remembered (sending the input again tries again).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,10 +17,21 @@ from devices.barcode import DecodeError, decode
 from server import rawsql
 from server.errors import FloorlinkError, Unauthorized
 from server.floor import push, screens
-from server.floor.flow import FLOWS, Action, Feedback, FloorInput, Flow, FlowContext, Screen
+from server.floor.flow import (
+    Action,
+    Feedback,
+    FloorInput,
+    Flow,
+    FlowContext,
+    Screen,
+    entered,
+    flows_of,
+)
 from server.floor.sessions import end_sessions, open_session_with_operator
 from server.models import FloorOperator, FloorSession, utcnow
-from server.spine import SYSTEM, Actor, Dedupe, Spine, Unit, handles
+from server.spine import SYSTEM, Actor, Dedupe, Handlers, Spine, Unit
+
+HANDLERS = Handlers()
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +76,7 @@ class ApplyInput:
     input: FloorInput
 
 
-@handles(ApplyInput)
+@HANDLERS.handles(ApplyInput)
 def apply_input(cmd: ApplyInput, unit: Unit) -> dict[str, Any]:
     session, operator = _load(cmd.session_id)
     ctx = _context(session, operator, unit)
@@ -76,9 +88,8 @@ def apply_input(cmd: ApplyInput, unit: Unit) -> dict[str, Any]:
         decoded = decode(inp.scan)
         if isinstance(decoded, DecodeError):
             current = screen_from_json(session.screen, False) if session.screen else None
-            screen = (current or screens.home(ctx.operator, FLOWS.values())).with_feedback(
-                "error", decoded.message
-            )
+            home = screens.home(ctx.operator, flows_of(unit).values())
+            screen = (current or home).with_feedback("error", decoded.message)
             _save(session, session.flow, ctx, screen)
             return screen.to_json()
         inp = FloorInput(inp.input_id, inp.scan, decoded, None, None, inp.source)
@@ -88,23 +99,24 @@ def apply_input(cmd: ApplyInput, unit: Unit) -> dict[str, Any]:
 
 
 def _route(current: str | None, ctx: FlowContext, inp: FloorInput) -> tuple[str | None, Screen]:
-    home = screens.home(ctx.operator, FLOWS.values())
+    flows = flows_of(ctx.unit)
+    home = screens.home(ctx.operator, flows.values())
     if inp.action == "home":
         return None, home
-    flow = FLOWS.get(current) if current else None
+    flow = flows.get(current) if current else None
     if current is not None and (flow is None or not flow.roles & ctx.operator.roles):
         return None, home.with_feedback("error", "That work is no longer available to you")
     if flow is not None:
-        return flow.name, screens.with_home(flow.handle(ctx, inp))
-    chosen = _chosen(ctx, inp)
+        return flow.name, screens.with_home(flow.handle(entered(flow, ctx), inp))
+    chosen = _chosen(ctx, inp, flows.values())
     if chosen is None:
         message = "Choose your work first" if inp.scan is not None else "Not available to you"
         return None, home.with_feedback("warn" if inp.scan else "error", message)
-    return chosen.name, screens.with_home(chosen.enter(ctx))
+    return chosen.name, screens.with_home(chosen.enter(entered(chosen, ctx)))
 
 
-def _chosen(ctx: FlowContext, inp: FloorInput) -> Flow | None:
-    offered = screens.allowed_flows(ctx.operator.roles, FLOWS.values())
+def _chosen(ctx: FlowContext, inp: FloorInput, flows: Iterable[Flow]) -> Flow | None:
+    offered = screens.allowed_flows(ctx.operator.roles, flows)
     return next((f for f in offered if f.name == inp.action), None)
 
 
@@ -144,7 +156,7 @@ class RenderSessions:
     session_ids: tuple[str, ...]
 
 
-@handles(RenderSessions)
+@HANDLERS.handles(RenderSessions)
 def render_sessions(cmd: RenderSessions, unit: Unit) -> dict[str, Any]:
     rendered: dict[str, Any] = {}
     for session_id in cmd.session_ids:
@@ -153,19 +165,21 @@ def render_sessions(cmd: RenderSessions, unit: Unit) -> dict[str, Any]:
         except SessionEnded:
             continue
         ctx = _context(session, operator, unit)
-        flow = FLOWS.get(session.flow) if session.flow else None
+        flows = flows_of(unit)
+        flow = flows.get(session.flow) if session.flow else None
         if flow is None:
-            screen = screens.home(ctx.operator, FLOWS.values())
+            screen = screens.home(ctx.operator, flows.values())
         else:
-            screen = screens.with_home(flow.render(ctx))
+            screen = screens.with_home(flow.render(entered(flow, ctx)))
         _save(session, session.flow if flow else None, ctx, screen, touch=False)
         rendered[session_id] = screen.to_json()
     return rendered
 
 
-def refresh(session_ids: list[str]) -> None:
+def refresh(spine: Spine, session_ids: list[str]) -> None:
+    """Re-render these sessions with Flow.render and push their screens (after commit)."""
     if not session_ids:
         return
-    outcome = push.current_spine().execute(RenderSessions(tuple(session_ids)), SYSTEM)
+    outcome = spine.execute(RenderSessions(tuple(session_ids)), SYSTEM)
     for session_id, screen in outcome.result.items():
         push.screen_to_session(session_id, screen)

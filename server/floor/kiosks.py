@@ -14,7 +14,9 @@ from server.errors import Conflict, InvalidInput, NotFound, Unauthorized, field_
 from server.floor import auth, sockets_registry
 from server.floor.sessions import OPEN, end_sessions
 from server.models import KIOSK_KINDS, FloorSession, KioskDevice, isoformat, utcnow
-from server.spine import Unit, handles
+from server.spine import Handlers, Unit
+
+HANDLERS = Handlers()
 
 ONLINE_WITHIN_S = 60.0  # an HTTP-only client counts as online this long after its last call
 TOUCH_EVERY_S = 15.0
@@ -91,7 +93,7 @@ class AddKiosk:
     ttl_s: float
 
 
-@handles(AddKiosk)
+@HANDLERS.handles(AddKiosk)
 def add_kiosk(cmd: AddKiosk, unit: Unit) -> dict[str, Any]:
     if cmd.kind not in KIOSK_KINDS:
         raise InvalidInput("kind is handheld or station", [field_error("kind", "unknown kind")])
@@ -130,7 +132,7 @@ class EnrollKiosk:
     code: str
 
 
-@handles(EnrollKiosk)
+@HANDLERS.handles(EnrollKiosk)
 def enroll_kiosk(cmd: EnrollKiosk, unit: Unit) -> dict[str, Any]:
     code = auth.normalise_code(cmd.code)
     row = KioskDevice.get_or_none(KioskDevice.code_hash == auth.digest(code)) if code else None
@@ -154,7 +156,7 @@ class RevokeKiosk:
     device_id: str
 
 
-@handles(RevokeKiosk)
+@HANDLERS.handles(RevokeKiosk)
 def revoke_kiosk(cmd: RevokeKiosk, unit: Unit) -> dict[str, Any]:
     row = find(cmd.device_id)
     if row.revoked_at is None:

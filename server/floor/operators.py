@@ -15,7 +15,9 @@ from server.floor import auth, rules
 from server.floor.flow import Operator
 from server.floor.sessions import end_sessions
 from server.models import BadgeLock, FloorOperator, FloorSession, PinFailure, isoformat, utcnow
-from server.spine import Unit, handles
+from server.spine import Handlers, Unit
+
+HANDLERS = Handlers()
 
 
 def as_operator(row: FloorOperator) -> Operator:
@@ -63,7 +65,7 @@ class AddOperator:
     pin_hash: str
 
 
-@handles(AddOperator)
+@HANDLERS.handles(AddOperator)
 def add_operator(cmd: AddOperator, unit: Unit) -> dict[str, Any]:
     _check_roles(cmd.roles)
     if FloorOperator.get_or_none(FloorOperator.badge == cmd.badge) is not None:
@@ -83,7 +85,7 @@ class ChangeOperator:
     active: bool | None = None
 
 
-@handles(ChangeOperator)
+@HANDLERS.handles(ChangeOperator)
 def change_operator(cmd: ChangeOperator, unit: Unit) -> dict[str, Any]:
     row = find(cmd.badge)
     changes: dict[str, Any] = {}
@@ -111,7 +113,7 @@ class ResetPin:
     pin_hash: str
 
 
-@handles(ResetPin)
+@HANDLERS.handles(ResetPin)
 def reset_pin(cmd: ResetPin, unit: Unit) -> dict[str, Any]:
     row = find(cmd.badge)
     FloorOperator.update(pin_hash=cmd.pin_hash, updated_at=utcnow()).where(
@@ -127,7 +129,7 @@ class UnlockBadge:
     badge: str
 
 
-@handles(UnlockBadge)
+@HANDLERS.handles(UnlockBadge)
 def unlock_badge(cmd: UnlockBadge, unit: Unit) -> dict[str, Any]:
     was_locked = _clear_lock(cmd.badge)
     if was_locked:

@@ -9,15 +9,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import has_app_context
-
 from server.floor import screens, sockets_registry
 from server.realtime import socketio
-from server.spine import Spine
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/kiosk"
-_bound: list[Spine] = []
 
 END_MESSAGES = {
     "logout": ("You are logged out", "ok"),
@@ -28,20 +24,6 @@ END_MESSAGES = {
     "supervisor": ("A supervisor ended your session", "warn"),
     "device_revoked": ("This kiosk was revoked", "error"),
 }
-
-
-def bind_spine(spine: Spine) -> None:
-    _bound[:] = [spine]
-
-
-def current_spine() -> Spine:
-    if has_app_context():
-        from server.runtime import runtime
-
-        return runtime().spine
-    if not _bound:
-        raise RuntimeError("the floor machinery is not running (no spine bound)")
-    return _bound[0]
 
 
 def session_room(session_id: str) -> str:

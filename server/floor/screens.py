@@ -39,7 +39,8 @@ def logged_out(message: str, level: Level = "warn") -> Screen:
 
 
 def allowed_flows(roles: frozenset[str], flows: Iterable[Flow]) -> list[Flow]:
-    """The registered flows an operator may use, in the order of ARCHITECTURE 2.4."""
+    """The registered flows an operator may use, in the home order of docs/architecture.md,
+    Floor protocol."""
     usable = [f for f in flows if f.roles & roles]
     rank = {name: i for i, name in enumerate(HOME_ORDER)}
     return sorted(usable, key=lambda f: (rank.get(f.name, len(rank)), f.name))

@@ -1,4 +1,7 @@
-"""The floor inside a running server: after-commit pushes and the session sweeper.
+"""The floor inside a running server: its after-commit listeners and the session sweeper.
+
+`ScreenRefresher` is the floor's one listener for flows: it asks each flow which operators
+the committed events concern, re-renders their sessions and pushes the screens.
 
 The sweeper ends idle sessions and, for sessions ended by another process (the CLI, a
 second server), logs out the sockets still open here, within `sweep_interval_s`.
@@ -8,15 +11,18 @@ from __future__ import annotations
 
 import logging
 import threading
-
-from flask import Flask
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from server.db import connection
-from server.floor import push, rules, sockets_registry
-from server.floor.sessions import OPEN, ExpireIdleSessions
+from server.floor import inputs, push, rules, sockets_registry
+from server.floor.flow import Flow
+from server.floor.sessions import OPEN, ExpireIdleSessions, sessions_of_operator
 from server.models import FloorSession, utcnow
-from server.runtime import Runtime
-from server.spine import SYSTEM
+from server.spine import SYSTEM, Spine
+
+if TYPE_CHECKING:
+    from server.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +47,7 @@ class FloorService:
             self._thread = None
 
     def _run(self) -> None:
-        interval = self.runtime.settings.floor.sweep_interval_s
+        interval = self.runtime.settings.section("floor").sweep_interval_s
         while not self._stop.wait(interval):
             try:
                 self.sweep()
@@ -49,7 +55,7 @@ class FloorService:
                 log.exception("floor sweep failed")
 
     def sweep(self) -> None:
-        idle_s = self.runtime.settings.floor.idle_timeout_s
+        idle_s = self.runtime.settings.section("floor").idle_timeout_s
         cutoff = rules.window_start(utcnow(), idle_s)
         with connection():
             idle = FloorSession.select().where(OPEN & (FloorSession.last_seen < cutoff)).exists()
@@ -67,7 +73,21 @@ class FloorService:
             push.end_on_sockets(session_id, reason)
 
 
-def build(app: Flask, runtime: Runtime) -> FloorService:
-    push.bind_spine(runtime.spine)
-    runtime.spine.subscribe(push.on_committed)
-    return FloorService(runtime)
+class ScreenRefresher:
+    """After commit: the sessions whose flow screen the events changed are re-rendered
+    and pushed (an order cancelled while picked, a batch reassigned)."""
+
+    def __init__(self, spine: Spine, flows: Sequence[Flow]) -> None:
+        self.spine = spine
+        self.flows = [f for f in flows if f.concerns]
+        self.types = frozenset().union(*(f.concerns for f in self.flows))
+
+    def __call__(self, events: list[dict[str, Any]]) -> None:
+        badges: set[str] = set()
+        with connection():
+            for flow in self.flows:
+                relevant = [e for e in events if e["type"] in flow.concerns]
+                if relevant:
+                    badges |= flow.operators_concerned(relevant)
+            ids = [sid for badge in sorted(badges) for sid in sessions_of_operator(badge)]
+        inputs.refresh(self.spine, ids)

@@ -1,11 +1,9 @@
 """Operator sessions: login (with PIN lockout), logout, and finding the sessions of a person
-or a station. `refresh_sessions` re-renders sessions and pushes their screens (for flows).
-"""
+or a station."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,10 +12,12 @@ import peewee
 from server import rawsql, writes
 from server.db import database
 from server.floor import auth, rules, screens
-from server.floor.flow import FLOWS, Operator
+from server.floor.flow import Operator, flows_of
 from server.ids import new_id
 from server.models import BadgeLock, FloorOperator, FloorSession, PinFailure, utcnow
-from server.spine import Unit, handles
+from server.spine import Handlers, Unit
+
+HANDLERS = Handlers()
 
 # The session row (flow, scratch state, last screen, last seen) and failed PINs are the
 # machinery's bookkeeping; logins, logouts and locks are recorded as events.
@@ -76,13 +76,6 @@ def session_at_station(station: str) -> str | None:
     return row.session_id if row else None
 
 
-def refresh_sessions(session_ids: Iterable[str]) -> None:
-    """Re-render these sessions with Flow.render and push their screens (call after commit)."""
-    from server.floor import inputs
-
-    inputs.refresh(list(session_ids))
-
-
 def end_sessions(where: peewee.Expression, reason: str, unit: Unit) -> list[str]:
     """End the open sessions matching `where`, recording `session.ended` for each."""
     rows = list(FloorSession.select().where(where & OPEN))
@@ -108,7 +101,7 @@ class Login:
     window_s: float
 
 
-@handles(Login)
+@HANDLERS.handles(Login)
 def login(cmd: Login, unit: Unit) -> dict[str, Any]:
     now = utcnow()
     locked = BadgeLock.get_or_none(BadgeLock.badge == cmd.badge) is not None
@@ -140,7 +133,7 @@ def _start(cmd: Login, row: FloorOperator, unit: Unit) -> dict[str, Any]:
         where = where | (FloorSession.station == cmd.station)
     end_sessions(where, "replaced", unit)
     operator = Operator(row.id, row.badge, row.name, frozenset(row.roles))
-    screen = screens.home(operator, FLOWS.values()).to_json()
+    screen = screens.home(operator, flows_of(unit).values()).to_json()
     token = auth.new_token("fls")
     session = FloorSession.create(
         session_id=new_id("ses"),
@@ -162,7 +155,7 @@ class EndSession:
     reason: str
 
 
-@handles(EndSession)
+@HANDLERS.handles(EndSession)
 def end_session(cmd: EndSession, unit: Unit) -> dict[str, Any]:
     ended = end_sessions(FloorSession.session_id == cmd.session_id, cmd.reason, unit)
     return {"session_id": cmd.session_id, "ended": bool(ended)}
@@ -173,7 +166,7 @@ class ExpireIdleSessions:
     idle_timeout_s: float
 
 
-@handles(ExpireIdleSessions)
+@HANDLERS.handles(ExpireIdleSessions)
 def expire_idle_sessions(cmd: ExpireIdleSessions, unit: Unit) -> list[str]:
     cutoff = rules.window_start(utcnow(), cmd.idle_timeout_s)
     return end_sessions(FloorSession.last_seen < cutoff, "idle", unit)

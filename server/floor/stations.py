@@ -14,6 +14,7 @@ from server.errors import FloorlinkError
 from server.floor import inputs, push, screens
 from server.floor.flow import Feedback, FloorInput
 from server.floor.sessions import open_session, session_at_station
+from server.hardware.routes import DeviceEvent
 from server.models import FloorOperator, KioskDevice
 from server.spine import Spine
 
@@ -63,3 +64,22 @@ def station_kiosks(station: str) -> list[str]:
         & KioskDevice.token_hash.is_null(False)
     )
     return [row.device_id for row in query]
+
+
+def scan_to_station(spine: Spine, event: DeviceEvent) -> None:
+    """Device route "scan": a bridge scanner's scan goes to the session open at its
+    station, like a kiosk scan."""
+    if event.station is None:
+        log.warning(
+            "scan from %s dropped: the device has no station in [[devices]]", event.device_id
+        )
+        return
+    raw = str(event.data.get("raw", ""))
+    feed_station_scan(spine, event.station, raw, event.input_id, event.source)
+
+
+def scan_error_to_station(spine: Spine, event: DeviceEvent) -> None:
+    """Device route "scan_error": a line the bridge could not decode; the station's screen
+    shows the decode error."""
+    if event.data.get("raw"):
+        scan_to_station(spine, event)

@@ -1,4 +1,4 @@
-"""Two-level availability and staleness, as pure rules (ARCHITECTURE 2.5).
+"""Two-level availability and staleness, as pure rules (docs/architecture.md, MQTT).
 
 A device is online when its own availability says so AND its bridge (if any) is online AND
 the server can hear the broker at all. A device that never published an availability

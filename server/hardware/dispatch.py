@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 import peewee
@@ -28,15 +28,18 @@ T = TypeVar("T")
 
 
 class Dispatcher:
-    def __init__(self, app: Flask, spine: Spine, link: MqttLink) -> None:
+    def __init__(
+        self, app: Flask, spine: Spine, link: MqttLink, event_routes: Mapping[str, routes.Route]
+    ) -> None:
         self.app = app
         self.spine = spine
         self.link = link
+        self.routes = event_routes  # every area's device routes, merged at bootstrap
 
     def take_in(self, messages: list[Message], stopping: threading.Event) -> bool:
         """Commit the batch and run its routes; False if stopped before that was done."""
         batch = fold(messages, utcnow())
-        routed = tuple(e for e in batch.events if e.type in routes.EVENT_ROUTES)
+        routed = tuple(e for e in batch.events if e.type in self.routes)
         command = IngestDeviceBatch(batch, routed)
         outcome = self._retrying(lambda: self.spine.execute(command, INGEST), stopping)
         if outcome is None:
@@ -55,7 +58,7 @@ class Dispatcher:
         return True
 
     def _route(self, event: MqttEvent) -> bool:
-        fn = routes.EVENT_ROUTES.get(event.type)
+        fn = self.routes.get(event.type)
         if fn is None:
             return True
         routed = routes.device_event(event, self.link.device(event.device_id))

@@ -13,7 +13,9 @@ from devices.payloads import DeviceEvent
 from server import writes
 from server.hardware import store
 from server.hardware.batch import Batch
-from server.spine import Unit, handles
+from server.spine import Handlers, Unit
+
+HANDLERS = Handlers()
 
 # Registry rows are telemetry (latest state per device), not business state: they change
 # without an event each; what workflows need is recorded by the routes' own commands.
@@ -34,7 +36,7 @@ class Ingested:
     duplicates: int
 
 
-@handles(IngestDeviceBatch)
+@HANDLERS.handles(IngestDeviceBatch)
 def ingest_device_batch(cmd: IngestDeviceBatch, unit: Unit) -> Ingested:
     routed_ids = {e.event_id for e in cmd.routed}
     own = [e for e in cmd.batch.events if e.event_id not in routed_ids]

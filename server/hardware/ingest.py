@@ -1,4 +1,4 @@
-"""MQTT ingest: the server's subscriber of `floorlink/<site>/#` (ARCHITECTURE 2.5).
+"""MQTT ingest: the server's subscriber of `floorlink/<site>/#` (docs/architecture.md, MQTT).
 
 paho's network thread only queues what arrives. One worker drains the queue in batches
 (in arrival order, so per-device order holds), decodes every message with
@@ -15,6 +15,7 @@ import queue
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import paho.mqtt.client as mqtt
 from flask import Flask
@@ -22,9 +23,10 @@ from flask import Flask
 from devices import mqtt_topics
 from devices.mqtt_client import MqttClient, MqttSettings
 from devices.payloads import PayloadError, decode_message, encode, new_session_id, status_payload
-from server.hardware import link as hwlink
 from server.hardware.dispatch import Dispatcher
-from server.runtime import Runtime
+
+if TYPE_CHECKING:
+    from server.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +50,8 @@ class MqttIngest:
 
     def __init__(self, app: Flask, runtime: Runtime) -> None:
         settings = runtime.settings
-        self.link = hwlink.MqttLink(settings)
-        self.dispatcher = Dispatcher(app, runtime.spine, self.link)
+        self.link = runtime.mqtt
+        self.dispatcher = Dispatcher(app, runtime.spine, self.link, runtime.device_routes)
         self._own_topic = server_status_topic(settings.site)
         self._queue: queue.SimpleQueue[Received | None] = queue.SimpleQueue()
         self._generation = 0
@@ -59,7 +61,7 @@ class MqttIngest:
         self.client = MqttClient(
             MqttSettings(
                 url=settings.mqtt_url,
-                client_id=settings.mqtt.client_id or f"floorlink-server-{settings.site}",
+                client_id=settings.section("mqtt").client_id or f"floorlink-server-{settings.site}",
                 status_topic=self._own_topic,
                 birth=encode(status_payload("online", session)),
                 will=encode(status_payload("offline", session)),
@@ -71,7 +73,6 @@ class MqttIngest:
             on_message=self._received,
             on_disconnected=self._disconnected,
         )
-        self.link.client = self.client
 
     # -- paho's thread: keep it short ---------------------------------------------------
 
@@ -84,7 +85,7 @@ class MqttIngest:
     # -- lifecycle ----------------------------------------------------------------------
 
     def start(self) -> None:
-        hwlink.install(self.link)
+        self.link.client = self.client
         self.client.start()
         self._worker.start()
 
@@ -94,8 +95,8 @@ class MqttIngest:
         if self._worker.is_alive():
             self._worker.join(10)
         self.client.stop()
-        if hwlink.current() is self.link:
-            hwlink.install(None)
+        if self.link.client is self.client:
+            self.link.client = None
 
     # -- the worker ---------------------------------------------------------------------
 
@@ -157,8 +158,7 @@ class MqttIngest:
                 self.client.ack(item.message)
 
 
-def build(app: Flask, runtime: Runtime) -> MqttIngest | None:
-    if not runtime.settings.mqtt.enabled:
-        hwlink.install(hwlink.MqttLink(runtime.settings))
-        return None
-    return MqttIngest(app, runtime)
+def build(app: Flask, runtime: Runtime) -> list[MqttIngest]:
+    if not runtime.settings.section("mqtt").enabled:
+        return []
+    return [MqttIngest(app, runtime)]

@@ -1,5 +1,6 @@
 """The server's own MQTT connection as the rest of the server sees it: is it up, what has
-it counted, and how to publish a command. Set by the ingest service while it runs."""
+it counted, and how to publish a command. Built at bootstrap (runtime.mqtt); the ingest
+service attaches its client while it runs."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from devices.mqtt_client import MqttClient
-from server.config import DeviceSettings, Settings
+from server.config import Settings
+from server.hardware.settings import DeviceSettings
 
 
 @dataclass
@@ -59,20 +61,7 @@ class MqttLink:
         return self.client is not None and self.client.is_connected
 
     def device(self, device_id: str) -> DeviceSettings | None:
-        for device in self.settings.devices:
+        for device in self.settings.section("devices"):
             if device.id == device_id:
                 return device
         return None
-
-
-_current: MqttLink | None = None
-
-
-def install(link: MqttLink | None) -> None:
-    """Make `link` the server's MQTT link (None when MQTT is disabled or stopped)."""
-    global _current
-    _current = link
-
-
-def current() -> MqttLink | None:
-    return _current

@@ -1,43 +1,47 @@
 """Every device of the site in one list: MQTT devices and bridges (registry + config),
-serial scanners of this server, and kiosks (from the floor machinery, when present)."""
+serial scanners of this server, and the kiosks the caller passes (the floor's
+`list_kiosks()`: hardware does not reach into the floor)."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from server.config import DeviceSettings, Settings
+from server.config import Settings
 from server.hardware import scanners
 from server.hardware.availability import Seen, availability, is_stale
 from server.hardware.link import MqttLink
+from server.hardware.settings import DeviceSettings
 from server.models import isoformat, utcnow
 from server.models.hardware import HardwareDevice
 
 log = logging.getLogger(__name__)
 
-KIOSKS = "server.floor.kiosks"
-
 
 def list_devices(
-    settings: Settings, link: MqttLink | None, *, last_known: bool = False
+    settings: Settings,
+    link: MqttLink | None,
+    kiosks: Callable[[], Iterable[Any]] = lambda: (),
+    *,
+    last_known: bool = False,
 ) -> list[dict[str, Any]]:
     """Every device; `last_known` shows MQTT devices as last heard (for the CLI, which has
     no broker connection of its own) instead of offline while the server hears no broker."""
     now = utcnow()
     rows = {row.id: row for row in HardwareDevice.select()}
-    configured = {d.id: d for d in settings.devices}
+    configured = {d.id: d for d in settings.section("devices")}
     connected = last_known or (link is not None and link.connected)
     out = [
-        _mqtt_device(device_id, rows, configured, connected, now, settings.mqtt.stale_after_s)
+        _mqtt_device(
+            device_id, rows, configured, connected, now, settings.section("mqtt").stale_after_s
+        )
         for device_id in sorted(set(rows) | set(configured))
     ]
     out.extend(_serial_scanners(settings))
     try:
-        out.extend(_kiosks())
+        out.extend(_kiosk(k) for k in kiosks())
     except Exception:  # a broken kiosk listing must not hide the other devices
         log.exception("kiosks could not be listed with the devices")
     return out
@@ -79,7 +83,7 @@ def _seen(row: HardwareDevice | None) -> Seen:
 
 
 def _serial_scanners(settings: Settings) -> Iterable[dict[str, Any]]:
-    for scanner in settings.scanners:
+    for scanner in settings.section("scanners"):
         status = scanners.BOARD.get(scanner.id)
         yield {
             "id": scanner.id,
@@ -96,16 +100,6 @@ def _serial_scanners(settings: Settings) -> Iterable[dict[str, Any]]:
             "last_event": None,
             "last_command": None,
         }
-
-
-def _kiosks() -> list[dict[str, Any]]:
-    """Kiosks from server.floor.kiosks.list_kiosks(), when the floor machinery provides it."""
-    if importlib.util.find_spec(KIOSKS) is None:
-        return []
-    lister = getattr(importlib.import_module(KIOSKS), "list_kiosks", None)
-    if lister is None:
-        return []
-    return [_kiosk(k) for k in lister()]
 
 
 def _kiosk(kiosk: Any) -> dict[str, Any]:

@@ -13,16 +13,18 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import peewee
 from flask import Flask
 
 from devices.serial_link import Backoff
 from devices.serial_scanner import ScannerConfig, ScannerEvent, ScanRejected, SerialScannerReader
-from server.config import ScannerSettings
 from server.hardware import routes
-from server.runtime import Runtime
+from server.hardware.settings import ScannerSettings
+
+if TYPE_CHECKING:
+    from server.runtime import Runtime
 
 log = logging.getLogger(__name__)
 # A scan waits in the reader thread (the scanner's bytes wait in the tty) while the
@@ -85,8 +87,9 @@ class SerialScanners:
     def __init__(self, app: Flask, runtime: Runtime, backoff_max: float = 5.0) -> None:
         self.app = app
         self.spine = runtime.spine
+        self.routes = runtime.device_routes
         self.readers: list[SerialScannerReader] = []
-        for scanner in runtime.settings.scanners:
+        for scanner in runtime.settings.section("scanners"):
             BOARD.add(ScannerStatus(scanner.id, scanner.station or None, scanner.port))
             self.readers.append(
                 SerialScannerReader(
@@ -111,25 +114,39 @@ class SerialScanners:
 
     def _scanned(self, event: ScannerEvent) -> None:
         BOARD.update(event.scanner_id, last_seen=_naive_utc(event.ts), last_scan=event.scan.raw)
-        self._feed(event.scanner_id, event.station, event.scan.raw, event.event_id)
+        self._feed(event.scanner_id, event.station, event.scan.raw, event.event_id, event.ts)
 
     def _rejected(self, event: ScanRejected) -> None:
         BOARD.update(event.scanner_id, last_seen=_naive_utc(event.ts))
-        self._feed(event.scanner_id, event.station, event.error.raw, event.event_id)
+        self._feed(event.scanner_id, event.station, event.error.raw, event.event_id, event.ts)
 
-    def _feed(self, scanner_id: str, station: str | None, raw: str, event_id: str) -> None:
+    def _feed(
+        self, scanner_id: str, station: str | None, raw: str, event_id: str, ts: float
+    ) -> None:
+        """A scan goes where a bridge scanner's scan goes: the "scan" device route."""
         if station is None:
             log.warning("scan from %s dropped: the scanner has no station", scanner_id)
             return
-        feed = routes.feed_station_scan()
-        if feed is None:
-            log.error("scan from %s not delivered: the floor has no feed_station_scan", scanner_id)
+        route = self.routes.get("scan")
+        if route is None:
+            log.error("scan from %s not delivered: no area routes scans", scanner_id)
             return
+        event = routes.DeviceEvent(
+            device_id=scanner_id,
+            type="scan",
+            event_id=event_id,
+            ts=datetime.fromtimestamp(ts, UTC),
+            historical=False,
+            data={"raw": raw},
+            kind="scanner",
+            station=station,
+            origin="serial",
+        )
         delay = 0.2
         for attempt in range(1, FEED_ATTEMPTS + 1):
             try:
                 with self.app.app_context():
-                    feed(self.spine, station, raw, f"serial:{event_id}", f"serial:{scanner_id}")
+                    route(self.spine, event)
                 return
             except peewee.OperationalError as exc:  # the database is busy or away: retry
                 if attempt == FEED_ATTEMPTS:
@@ -139,7 +156,7 @@ class SerialScanners:
                 delay *= 2
 
 
-def build(app: Flask, runtime: Runtime) -> SerialScanners | None:
-    if not runtime.settings.scanners:
-        return None
-    return SerialScanners(app, runtime)
+def build(app: Flask, runtime: Runtime) -> list[SerialScanners]:
+    if not runtime.settings.section("scanners"):
+        return []
+    return [SerialScanners(app, runtime)]

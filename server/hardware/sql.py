@@ -1,4 +1,4 @@
-"""The two statements of the ingest hot path, written as SQL (PERFORMANCE trap 5: peewee
+"""The two statements of the ingest hot path, written as SQL (docs/performance.md, trap 5: peewee
 builds SQL at ~65 µs a statement, more than the rows cost). Same SQL on SQLite (3.35+)
 and PostgreSQL; values go through the models' own field conversions."""
 

@@ -8,7 +8,9 @@ from typing import Any
 from server.errors import InvalidInput, field_error
 from server.inventory.stock import locked_row, stock_view
 from server.models import Location, Product, Stock, utcnow
-from server.spine import Unit, handles
+from server.spine import Handlers, Unit
+
+HANDLERS = Handlers()
 
 MAX_ON_HAND = 1_000_000_000  # fits every engine's integer column with room to spare
 
@@ -18,7 +20,7 @@ class AdjustStock:
     adjustments: list[dict[str, Any]]
 
 
-@handles(AdjustStock)
+@HANDLERS.handles(AdjustStock)
 def adjust_stock(cmd: AdjustStock, unit: Unit) -> dict[str, Any]:
     products, locations = _referenced(cmd.adjustments)
     results, errors = [], []

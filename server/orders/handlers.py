@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -14,14 +13,18 @@ from server.inventory import stock
 from server.inventory.allocation import Slot, allocate
 from server.models import Allocation, Order, OrderLine, Product, utcnow
 from server.orders.views import order_view
-from server.spine import Unit, handles
+from server.spine import Handlers, Unit
+
+HANDLERS = Handlers()
 
 NOT_CANCELLABLE = ("dispatched", "cancelled")
-# Areas that hold work for an order (picking: tasks, totes) undo it inside the cancel's
-# transaction, before the reservations are released: fn(order, unit).
-CANCEL_HOOKS: list[Callable[[Order, Unit], None]] = []
-# Called with every order accepted (or backordered), in its transaction (picking: waves).
-ACCEPT_HOOKS: list[Callable[[Order, Unit], None]] = []
+# Hook points other areas join in their Area's `hooks` (server/area.py), called as
+# fn(order, unit) inside this area's transaction:
+# - every order accepted (or backordered) (picking: held for a wave in manual release);
+ORDER_ACCEPTED = "orders.accepted"
+# - an order being cancelled, before its reservations are released: areas that hold work
+#   for it (picking: tasks, totes) undo it.
+ORDER_CANCELLED = "orders.cancelled"
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ def subject(external_id: str) -> str:
     return f"order:{external_id}"
 
 
-@handles(AcceptOrder)
+@HANDLERS.handles(AcceptOrder)
 def accept_order(cmd: AcceptOrder, unit: Unit) -> dict[str, Any]:
     """Allocate first (in memory, on locked rows), then write everything in a few statements.
 
@@ -60,8 +63,8 @@ def accept_order(cmd: AcceptOrder, unit: Unit) -> dict[str, Any]:
         )
     else:
         unit.record("order.accepted", subject(order.external_id), view)
-    for hook in ACCEPT_HOOKS:
-        hook(order, unit)
+    if unit.env is not None:
+        unit.env.run_hooks(ORDER_ACCEPTED, order, unit)
     return view
 
 
@@ -169,15 +172,15 @@ def _consume(slots: list[Slot], stock_id: int, qty: int) -> None:
             slots[i] = replace(slot, available=slot.available - qty)
 
 
-@handles(CancelOrder)
+@HANDLERS.handles(CancelOrder)
 def cancel_order(cmd: CancelOrder, unit: Unit) -> dict[str, Any]:
     order = for_update(Order.select().where(Order.external_id == cmd.external_id)).first()
     if order is None:
         raise NotFound(f"no order {cmd.external_id}")
     if order.status in NOT_CANCELLABLE:
         raise Conflict(f"order {cmd.external_id} is {order.status} and cannot be cancelled")
-    for hook in CANCEL_HOOKS:
-        hook(order, unit)
+    if unit.env is not None:
+        unit.env.run_hooks(ORDER_CANCELLED, order, unit)
     release_allocations(order)
     order.status = "cancelled"
     order.updated_at = utcnow()

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from server import rawsql
-from server.config import PickingSettings
 from server.db import database, is_postgres
 from server.ids import new_id
 from server.models import (
@@ -29,6 +28,7 @@ from server.models import (
     utcnow,
 )
 from server.picking.batching import Candidate, Caps, build_batch
+from server.picking.settings import PickingSettings
 from server.picking.walk import Stop, walk_order
 from server.spine import Unit
 

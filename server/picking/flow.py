@@ -1,4 +1,5 @@
-"""The floor flow `pick`: the walk of ARCHITECTURE.md 2.4, one input at a time.
+"""The floor flow `pick`: the walk of docs/picking.md (screens as in docs/architecture.md,
+Floor protocol), one input at a time.
 
 Durable truth (batch, totes, tasks) lives in the picking tables; the step inside the
 current task (location scanned, units counted) is session scratch in `ctx.state["pick"]`.
@@ -8,26 +9,19 @@ nothing changes.
 
 from __future__ import annotations
 
+from typing import Any
+
 from devices.barcode import DecodeError, Scan, decode
 from server import rawsql
-from server.config import PickingSettings
-from server.floor.flow import FloorInput, FlowContext, Screen, register
-from server.models import Location, Tote
+from server.floor.flow import FloorInput, FlowContext, Screen
+from server.models import BatchOrder, Location, Order, PickBatch, Tote
 from server.picking import screens
 from server.picking.claim import claim_batch
 from server.picking.endings import drop_batch, put_back
+from server.picking.lights import Lights
+from server.picking.settings import PickingSettings
 from server.picking.store import OrderSlot, Work, assigned_batch, load_work
 from server.picking.task_steps import TaskSteps
-
-_settings: list[PickingSettings] = [PickingSettings()]
-
-
-def configure(settings: PickingSettings) -> None:
-    _settings[0] = settings
-
-
-def settings() -> PickingSettings:
-    return _settings[0]
 
 
 def scan_of(inp: FloorInput) -> Scan | DecodeError:
@@ -36,8 +30,8 @@ def scan_of(inp: FloorInput) -> Scan | DecodeError:
     return decode(inp.scan or "")
 
 
-def put_back_location() -> Location | None:
-    code = settings().put_back_location
+def put_back_location(settings: PickingSettings) -> Location | None:
+    code = settings.put_back_location
     if code:
         return Location.get_or_none(Location.code == code)
     query = Location.select().where(Location.kind == "returns")
@@ -49,12 +43,30 @@ def location_of(text: str) -> Location | None:
 
 
 class PickFlow:
+    """The pick flow; built at bootstrap with its lights, given its settings in the context
+    (`ctx.settings`, the `[picking]` section)."""
+
     name = "pick"
     label = "Picking"
     roles = frozenset({"picker", "supervisor"})
+    settings_key = "picking"
+    concerns = frozenset({"order.cancelled", "batch.reassigned", "batch.unassigned"})
+
+    def __init__(self, lights: Lights) -> None:
+        self.lights = lights
+
+    def operators_concerned(self, events: list[dict[str, Any]]) -> set[str]:
+        """Pickers of a cancelled order's batch; both pickers of a (re/un)assigned batch."""
+        badges: set[str] = set()
+        for event in events:
+            if event["type"] == "order.cancelled":
+                badges |= _pickers_of(event["subject"].removeprefix("order:"))
+            else:
+                badges |= {b for b in (event["data"].get("from"), event["data"].get("to")) if b}
+        return badges
 
     def enter(self, ctx: FlowContext) -> Screen:
-        batch = claim_batch(ctx.operator.badge, settings(), ctx.unit)
+        batch = claim_batch(ctx.operator.badge, ctx.settings, ctx.unit)
         if batch is None:
             return screens.no_work()
         ctx.state.pop("pick", None)
@@ -80,7 +92,7 @@ class PickFlow:
         if slot is not None:
             return self._assign_tote(ctx, work, slot, inp)
         if work.task is not None:
-            return TaskSteps(ctx, work, self._current).handle(inp)
+            return TaskSteps(ctx, work, self._current, self.lights).handle(inp)
         return self._drop(ctx, work, inp)
 
     def _idle(self, ctx: FlowContext) -> Screen:
@@ -90,7 +102,7 @@ class PickFlow:
     def _current(self, ctx: FlowContext, work: Work, light: bool = False) -> Screen:
         slot = _put_back_due(work)
         if slot is not None:
-            where = put_back_location()
+            where = put_back_location(ctx.settings)
             code = where.code if where else "(no put-back location configured)"
             return screens.put_back(slot.external_id, slot.tote or "", code, work.progress)
         slot = _tote_due(work)
@@ -98,12 +110,12 @@ class PickFlow:
             index = [o.id for o in work.orders if o.status == "active"].index(slot.id) + 1
             return screens.scan_tote(slot.external_id, index, work.progress.orders, work.progress)
         if work.task is None:
-            return screens.scan_drop(settings().drop_zone_kind, work.progress)
-        return TaskSteps(ctx, work, self._current).screen(light=light)
+            return screens.scan_drop(ctx.settings.drop_zone_kind, work.progress)
+        return TaskSteps(ctx, work, self._current, self.lights).screen(light=light)
 
     def _put_back(self, ctx: FlowContext, work: Work, slot: OrderSlot, inp: FloorInput) -> Screen:
         here = self._current(ctx, work)
-        where = put_back_location()
+        where = put_back_location(ctx.settings)
         scanned = _plain(inp)
         if where is None or scanned is None or scanned not in (where.code, where.barcode):
             expected = where.code if where else "a put-back location"
@@ -132,7 +144,7 @@ class PickFlow:
 
     def _drop(self, ctx: FlowContext, work: Work, inp: FloorInput) -> Screen:
         here = self._current(ctx, work)
-        kind = settings().drop_zone_kind
+        kind = ctx.settings.drop_zone_kind
         code = _plain(inp)
         place = location_of(code) if code else None
         if place is None or place.kind != kind:
@@ -171,4 +183,11 @@ def _claim_tote(tote: Tote, slot: OrderSlot, work: Work, ctx: FlowContext) -> No
     )
 
 
-FLOW = register(PickFlow())
+def _pickers_of(external_id: str) -> set[str]:
+    query = (
+        PickBatch.select(PickBatch.operator)
+        .join(BatchOrder)
+        .join(Order)
+        .where(Order.external_id == external_id, PickBatch.status == "assigned")
+    )
+    return {row.operator for row in query if row.operator}

@@ -11,9 +11,10 @@ from server.errors import Conflict, InvalidInput, NotFound, field_error
 from server.inventory.stock import stock_view
 from server.models import CountTask, Order, OrderHold, PickBatch, Stock, Tote, utcnow
 from server.orders import handlers as orders
-from server.picking.endings import cancel_in_picking
 from server.picking.views import batch_view, count_task_view
-from server.spine import Unit, handles
+from server.spine import Handlers, Unit
+
+HANDLERS = Handlers()
 
 HOLDABLE = ("accepted", "backordered")
 
@@ -53,7 +54,7 @@ def _order(external_id: str) -> Order:
     return order
 
 
-@handles(HoldOrder)
+@HANDLERS.handles(HoldOrder)
 def hold_order(cmd: HoldOrder, unit: Unit) -> dict[str, Any]:
     order = _order(cmd.external_id)
     if order.status not in HOLDABLE:
@@ -80,7 +81,7 @@ def record_released(external_id: str, unit: Unit) -> dict[str, Any]:
     return data
 
 
-@handles(ReleaseOrder)
+@HANDLERS.handles(ReleaseOrder)
 def release_order(cmd: ReleaseOrder, unit: Unit) -> dict[str, Any]:
     order = _order(cmd.external_id)
     if not OrderHold.delete().where(OrderHold.order == order).execute():
@@ -88,7 +89,7 @@ def release_order(cmd: ReleaseOrder, unit: Unit) -> dict[str, Any]:
     return record_released(order.external_id, unit)
 
 
-@handles(AssignBatch)
+@HANDLERS.handles(AssignBatch)
 def assign_batch(cmd: AssignBatch, unit: Unit) -> dict[str, Any]:
     batch = for_update(PickBatch.select().where(PickBatch.batch_id == cmd.batch_id)).first()
     if batch is None:
@@ -116,7 +117,7 @@ def assign_batch(cmd: AssignBatch, unit: Unit) -> dict[str, Any]:
     return batch_view(batch)
 
 
-@handles(UpsertTotes)
+@HANDLERS.handles(UpsertTotes)
 def upsert_totes(cmd: UpsertTotes, unit: Unit) -> dict[str, Any]:
     known = {t.code for t in Tote.select(Tote.code).where(Tote.code.in_(cmd.codes))}
     new = [code for code in dict.fromkeys(cmd.codes) if code not in known]
@@ -127,7 +128,7 @@ def upsert_totes(cmd: UpsertTotes, unit: Unit) -> dict[str, Any]:
     return {"created": len(new), "unchanged": len(set(cmd.codes)) - len(new)}
 
 
-@handles(CompleteCount)
+@HANDLERS.handles(CompleteCount)
 def complete_count(cmd: CompleteCount, unit: Unit) -> dict[str, Any]:
     task = for_update(CountTask.select().where(CountTask.id == cmd.count_task_id)).first()
     if task is None:
@@ -171,6 +172,3 @@ def _apply_count(rows: list[Stock], counted: int, unit: Unit) -> None:
         row.save()
         view = stock_view(row) | {"delta": delta, "reason": "count after short pick"}
         unit.record("inventory.adjusted", f"sku:{row.product.sku}", view)
-
-
-orders.CANCEL_HOOKS.append(cancel_in_picking)

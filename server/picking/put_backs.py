@@ -18,8 +18,10 @@ from server.models import BatchOrder, Order, PickBatch, PutBack, Tote, isoformat
 from server.picking.endings import PUT_BACK_EXCEPTION, put_back
 from server.picking.flow import location_of
 from server.picking.store import OrderSlot
-from server.spine import Unit, handles
+from server.spine import Handlers, Unit
 from server.supervision.exceptions import resolve_open
+
+HANDLERS = Handlers()
 
 
 def put_back_view(row: PutBack) -> dict[str, Any]:
@@ -67,7 +69,7 @@ class CompletePutBack:
     location: str
 
 
-@handles(CompletePutBack)
+@HANDLERS.handles(CompletePutBack)
 def complete_put_back(cmd: CompletePutBack, unit: Unit) -> dict[str, Any]:
     tote = for_update(Tote.select().where(Tote.code == cmd.tote)).first()
     if tote is None:

@@ -1,4 +1,5 @@
-"""Pure screen builders of the pick flow (ARCHITECTURE.md 2.4): what the picker sees.
+"""Pure screen builders of the pick flow (docs/architecture.md, Floor protocol): what the
+picker sees.
 
 Every screen names what is expected next in `target`, offers `home`, and shows the batch
 progress. Error feedback is added by the flow with `Screen.with_feedback`.

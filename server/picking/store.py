@@ -102,7 +102,7 @@ def load_work(batch: PickBatch) -> Work:
 
 
 # Every scan reads the work: hand-written statements (server/rawsql.py), built once; peewee's
-# query building cost more than running them (PERFORMANCE trap 5).
+# query building cost more than running them (docs/performance.md, trap 5).
 JOINED: tuple[type[peewee.Model], ...] = (PickTask, Location, Product, Stock)
 
 

@@ -15,7 +15,7 @@ from server import rawsql
 from server.catalog.barcodes import BadBarcode, normalize
 from server.floor.flow import FloorInput, FlowContext, Screen
 from server.models import Stock
-from server.picking import lights, screens
+from server.picking import screens
 from server.picking.counting import (
     SHORT_REASONS,
     CountRefused,
@@ -23,6 +23,7 @@ from server.picking.counting import (
     keyed_count,
     short_reason,
 )
+from server.picking.lights import Lights
 from server.picking.lots import Allocated, LotRefused, LotRow, check_lot
 from server.picking.moves import Picked, confirm_pick, postpone, substitute_lot
 from server.picking.shorts import short_pick
@@ -45,8 +46,8 @@ def product_id_of(scan: Scan) -> int | None:
 
 
 class TaskSteps:
-    def __init__(self, ctx: FlowContext, work: Work, current: Current) -> None:
-        self.ctx, self.work, self.current = ctx, work, current
+    def __init__(self, ctx: FlowContext, work: Work, current: Current, lights: Lights) -> None:
+        self.ctx, self.work, self.current, self.lights = ctx, work, current, lights
         task = work.task
         assert task is not None
         self.task = task
@@ -68,7 +69,7 @@ class TaskSteps:
             self.work.progress,
         )
         if light and step == "location":
-            lights.show(self.ctx.unit, view.location, view.remaining, view.sku)
+            self.lights.show(self.ctx.unit, view.location, view.remaining, view.sku)
         if step == "product":
             return screens.scan_product(view, progress)
         if step == "quantity":
@@ -165,7 +166,7 @@ class TaskSteps:
         complete = count >= self.view.remaining
         self.st["step"] = "tote" if complete else "quantity"
         if complete:
-            lights.off(self.ctx.unit, self.view.location)
+            self.lights.off(self.ctx.unit, self.view.location)
         return self.screen().with_feedback("ok", f"{count} of {self.view.remaining} counted")
 
     def _keyed(self, value: object) -> Screen:
@@ -177,7 +178,7 @@ class TaskSteps:
         return self._counted(counted.count)
 
     def _light_confirm(self, device: str) -> Screen:
-        if lights.port().light_at_location(self.view.location) != device:
+        if self.lights.light_at_location(self.view.location) != device:
             return self.error(f"That light is not at {self.view.location}: go there")
         if self.st["step"] not in ("location", "product", "quantity"):
             return self.error(f"Put the units in tote {self.view.tote}")
@@ -219,7 +220,7 @@ class TaskSteps:
         return self._close_short(reason, "")
 
     def _close_short(self, reason: str, prefix: str) -> Screen:
-        lights.off(self.ctx.unit, self.view.location)
+        self.lights.off(self.ctx.unit, self.view.location)
         view, batch = self.view, self.work.batch
         moved = short_pick(self.task, reason, view.order, batch.batch_id, self.ctx.unit)
         missing = self.task.qty - self.task.picked - moved
@@ -231,7 +232,7 @@ class TaskSteps:
     def _skip(self) -> Screen:
         if self.st["count"] > 0:
             return self.error("Units are counted: put them in the tote or report short")
-        lights.off(self.ctx.unit, self.view.location)
+        self.lights.off(self.ctx.unit, self.view.location)
         postpone(self.task, self.ctx.unit, self.work.batch.batch_id)
         self.work.postpone_task()
         return self._next(f"{self.view.sku} at {self.view.location} moved to the end")

@@ -15,10 +15,10 @@ from typing import Any
 
 from server.db import for_update
 from server.models import Order, OrderHold
-from server.orders import handlers as orders
-from server.picking import flow
 from server.picking.handlers import hold, record_released
-from server.spine import Unit, handles
+from server.spine import Handlers, Unit
+
+HANDLERS = Handlers()
 
 RELEASE_HOLDER = "release:manual"
 RELEASE_REASON = "waiting for release"
@@ -26,8 +26,8 @@ WAITING = ("accepted", "backordered")  # a cancelled order's hold is never relea
 
 
 def hold_for_release(order: Order, unit: Unit) -> None:
-    """Hook of AcceptOrder: in manual mode, the order waits for a wave."""
-    if flow.settings().release != "manual":
+    """Hook ORDER_ACCEPTED: in manual mode, the order waits for a wave."""
+    if unit.env.section("picking").release != "manual":
         return
     hold(order, RELEASE_REASON, RELEASE_HOLDER, unit)
 
@@ -39,7 +39,7 @@ class ReleaseWave:
     channel: str | None = None
 
 
-@handles(ReleaseWave)
+@HANDLERS.handles(ReleaseWave)
 def release_wave(cmd: ReleaseWave, unit: Unit) -> dict[str, Any]:
     """Release up to `limit` orders waiting for release, most urgent first."""
     query = (
@@ -60,6 +60,3 @@ def release_wave(cmd: ReleaseWave, unit: Unit) -> dict[str, Any]:
     for external_id in released:
         record_released(external_id, unit)
     return {"released": released, "count": len(released)}
-
-
-orders.ACCEPT_HOOKS.append(hold_for_release)

@@ -7,7 +7,9 @@ from typing import Any
 
 from server.errors import Conflict, InvalidInput, field_error
 from server.models import Order, OrderLine, Product, Rma, RmaLine, isoformat
-from server.spine import Unit, handles
+from server.spine import Handlers, Unit
+
+HANDLERS = Handlers()
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ def rma_view(rma: Rma) -> dict[str, Any]:
     }
 
 
-@handles(RegisterReturn)
+@HANDLERS.handles(RegisterReturn)
 def register_return(cmd: RegisterReturn, unit: Unit) -> dict[str, Any]:
     data = cmd.rma
     if Rma.select().where(Rma.rma_id == data["rma_id"]).exists():

@@ -15,7 +15,9 @@ from server.db import for_update
 from server.errors import Conflict, NotFound
 from server.ids import new_id
 from server.models import SupervisorException, isoformat, utcnow
-from server.spine import Unit, handles
+from server.spine import Handlers, Unit
+
+HANDLERS = Handlers()
 
 
 def exception_view(row: SupervisorException) -> dict[str, Any]:
@@ -54,7 +56,7 @@ class ResolveException:
     resolution: str = ""
 
 
-@handles(ResolveException)
+@HANDLERS.handles(ResolveException)
 def resolve_exception(cmd: ResolveException, unit: Unit) -> dict[str, Any]:
     query = SupervisorException.select().where(SupervisorException.exception_id == cmd.exception_id)
     row = for_update(query).first()

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.models import Event, WebhookDelivery, WebhookEndpoint, utcnow
-from server.spine import Unit, handles
+from server.spine import Handlers, Unit
 from server.supervision.exceptions import raise_exception
+
+HANDLERS = Handlers()
 
 KIND = "webhook.dead_letter"
 
@@ -24,7 +26,7 @@ class DeadLetter:
     error: str
 
 
-@handles(DeadLetter)
+@HANDLERS.handles(DeadLetter)
 def dead_letter(cmd: DeadLetter, unit: Unit) -> dict[str, Any]:
     delivery = WebhookDelivery.get_or_none(WebhookDelivery.id == cmd.delivery_id)
     if delivery is None or delivery.status != "pending":

@@ -16,9 +16,11 @@ from server.db import for_update
 from server.errors import Conflict, InvalidInput, NotFound, field_error
 from server.ids import new_id
 from server.models import Event, WebhookDelivery, WebhookEndpoint, isoformat, utcnow
-from server.spine import Unit, handles
+from server.spine import Handlers, Unit
 from server.sync import filters, signing
 from server.writes import exempt
+
+HANDLERS = Handlers()
 
 ROTATION_GRACE = dt.timedelta(hours=24)
 exempt("webhook_delivery")  # the relay's bookkeeping, not a state change of the floor
@@ -86,7 +88,7 @@ class CreateEndpoint:
     description: str = ""
 
 
-@handles(CreateEndpoint)
+@HANDLERS.handles(CreateEndpoint)
 def create_endpoint(cmd: CreateEndpoint, unit: Unit) -> dict[str, Any]:
     _check(cmd.url, cmd.event_types)
     top = Event.select(peewee.fn.MAX(Event.position)).scalar() or 0
@@ -112,7 +114,7 @@ class UpdateEndpoint:
     description: str | None = None
 
 
-@handles(UpdateEndpoint)
+@HANDLERS.handles(UpdateEndpoint)
 def update_endpoint(cmd: UpdateEndpoint, unit: Unit) -> dict[str, Any]:
     _check(cmd.url, cmd.event_types)
     row = locked(cmd.endpoint_id)
@@ -130,7 +132,7 @@ class DeleteEndpoint:
     endpoint_id: str
 
 
-@handles(DeleteEndpoint)
+@HANDLERS.handles(DeleteEndpoint)
 def delete_endpoint(cmd: DeleteEndpoint, unit: Unit) -> dict[str, Any]:
     row = locked(cmd.endpoint_id)
     view = endpoint_view(row)
@@ -145,7 +147,7 @@ class RotateSecret:
     endpoint_id: str
 
 
-@handles(RotateSecret)
+@HANDLERS.handles(RotateSecret)
 def rotate_secret(cmd: RotateSecret, unit: Unit) -> dict[str, Any]:
     row = locked(cmd.endpoint_id)
     secret = signing.new_secret()
@@ -165,7 +167,7 @@ class SetEndpointStatus:
     reason: str = ""
 
 
-@handles(SetEndpointStatus)
+@HANDLERS.handles(SetEndpointStatus)
 def set_endpoint_status(cmd: SetEndpointStatus, unit: Unit) -> dict[str, Any]:
     status = TRANSITIONS.get(cmd.action)
     if status is None:
@@ -187,7 +189,7 @@ class SendTestEvent:
     endpoint_id: str
 
 
-@handles(SendTestEvent)
+@HANDLERS.handles(SendTestEvent)
 def send_test_event(cmd: SendTestEvent, unit: Unit) -> dict[str, Any]:
     row = locked(cmd.endpoint_id)
     data = {"endpoint_id": row.endpoint_id, "message": "a test event from Floorlink"}

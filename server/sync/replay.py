@@ -12,9 +12,11 @@ from typing import Any
 
 from server.errors import InvalidInput, NotFound, field_error
 from server.models import Event, WebhookDelivery, utcnow
-from server.spine import Unit, handles
+from server.spine import Handlers, Unit
 from server.sync import filters
 from server.sync.endpoints import locked
+
+HANDLERS = Handlers()
 
 MAX_REPLAY = 200_000
 
@@ -27,7 +29,7 @@ class ReplayEvents:
     until: dt.datetime | None = None
 
 
-@handles(ReplayEvents)
+@HANDLERS.handles(ReplayEvents)
 def replay_events(cmd: ReplayEvents, unit: Unit) -> dict[str, Any]:
     endpoint = locked(cmd.endpoint_id)
     if cmd.event_id is not None:

@@ -1,4 +1,5 @@
-"""The retry schedule (ARCHITECTURE 2.3) as pure functions: when to try again, if ever."""
+"""The retry schedule (docs/architecture.md, Webhooks) as pure functions: when to try
+again, if ever."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """POSTing one signed event to an endpoint: keep-alive connections, no redirects, a timeout.
 
 http.client directly, one small pool of keep-alive connections per endpoint URL shared by
-the sending threads: urllib3 cost about twice the CPU per request (PERFORMANCE.md trap 7;
+the sending threads: urllib3 cost about twice the CPU per request (docs/performance.md, trap 7;
 the relay is bound by its GIL). Redirects are never followed (http.client does not).
-Every socket gets TCP_NODELAY (PERFORMANCE.md trap 1). The body arrives ready-made (the
+Every socket gets TCP_NODELAY (docs/performance.md, trap 1). The body arrives ready-made (the
 event serialised once per claim), so an attempt only signs and sends.
 """
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-
-from server.config import RelaySettings
-from server.runtime import Runtime
 from server.spine import Spine
 from server.sync.relay import Relay
+from server.sync.settings import RelaySettings
+
+if TYPE_CHECKING:
+    from server.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -118,10 +118,12 @@ def from_settings(settings: RelaySettings, spine: Spine, workers: int = 8) -> Re
     return RelayService(relay, workers, settings.poll_interval_s)
 
 
-def build(app: Flask, runtime: Runtime) -> RelayService | None:
-    """SERVICES entry: the relay inside `floorlink serve`, unless settings disable it."""
-    if not runtime.settings.relay.enabled:
-        return None
-    service = from_settings(runtime.settings.relay, runtime.spine)
+def build(runtime: Runtime) -> list[RelayService]:
+    """The relay inside `floorlink serve`, woken after every commit, unless settings
+    disable it."""
+    settings: RelaySettings = runtime.settings.section("relay")
+    if not settings.enabled:
+        return []
+    service = from_settings(settings, runtime.spine)
     runtime.spine.subscribe(service.wake)
-    return service
+    return [service]

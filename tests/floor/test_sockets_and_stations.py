@@ -7,7 +7,8 @@ from typing import Any
 
 from flask import Flask
 
-from server.floor.sessions import refresh_sessions, session_at_station, sessions_of_operator
+from server.floor import inputs
+from server.floor.sessions import session_at_station, sessions_of_operator
 from server.floor.stations import feed_station_scan
 from server.realtime import socketio
 from tests.floor.conftest import Kiosk
@@ -86,7 +87,7 @@ def test_http_input_is_pushed_to_the_sessions_sockets(
     kiosk.send(scan="4006381333931")
     assert _screens(client)[-1]["screen"]["feedback"]["message"] == "Choose your work first"
     with app.app_context():
-        refresh_sessions(sessions_of_operator("S-3"))
+        inputs.refresh(app.extensions["floorlink"].spine, sessions_of_operator("S-3"))
     assert _screens(client)[-1]["screen"]["name"] == "home"
     client.disconnect(namespace="/kiosk")
 

@@ -16,9 +16,10 @@ from flask import Flask
 from devices.mqtt_client import MqttClient, MqttSettings
 from devices.payloads import encode, event_payload
 from server.app import create_app
-from server.config import Settings, load_settings
+from server.areas import load_settings
+from server.config import Settings
 from server.db import database as db_proxy
-from server.hardware import link as hwlink
+from tests.fixtures.areas import WITH_TESTS
 from tests.fixtures.mosquitto import (  # noqa: F401
     MosquittoBroker,
     mosquitto,
@@ -47,7 +48,7 @@ class Server:
         self.app: Flask | None = None
 
     def start(self) -> Server:
-        self.app = create_app(self.settings)
+        self.app = create_app(self.settings, areas=WITH_TESTS)
         self.app.config["TESTING"] = True
         self.app.extensions["floorlink"].start()
         return self
@@ -58,14 +59,17 @@ class Server:
             self.app = None
 
     @property
+    def runtime(self) -> Any:
+        assert self.app is not None, "the server is not started"
+        return self.app.extensions["floorlink"]
+
+    @property
     def stats(self) -> dict[str, Any]:
-        link = hwlink.current()
-        return link.stats.snapshot() if link else {}
+        return self.runtime.mqtt.stats.snapshot() if self.app else {}
 
     @property
     def connected(self) -> bool:
-        link = hwlink.current()
-        return link is not None and link.connected
+        return self.app is not None and self.runtime.mqtt.connected
 
 
 @pytest.fixture
@@ -114,7 +118,7 @@ def server_factory() -> Iterator[Callable[[Settings], Server]]:
 
 
 class Publisher:
-    """A device side: publishes envelopes of ARCHITECTURE 2.5 with QoS 1."""
+    """A device side: publishes envelopes of docs/architecture.md, MQTT, with QoS 1."""
 
     def __init__(self, url: str, site: str) -> None:
         self.site = site

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from devices.payloads import encode, reply_payload
-from server.hardware import lights
 from tests.hardware.conftest import Publisher, Server, wait_for
 
 DEVICES = [
@@ -27,6 +26,7 @@ def test_a_command_is_published_and_its_reply_is_kept_on_the_device(
 ) -> None:
     server = server_factory(hw_settings(devices=DEVICES))
     wait_for(lambda: server.connected, what="server connected")
+    lights = server.runtime.lights
     assert lights.light_at_location("A-01-01") == "ptl-A-01-01"
     assert lights.light_at_location("A-01-02") is None  # a scale is not a light
     assert lights.light_at_location("Z-99") is None
@@ -35,7 +35,8 @@ def test_a_command_is_published_and_its_reply_is_kept_on_the_device(
     publisher.raw("device/marker/cmd/ping", b'{"cmd_id": "m"}')  # the probe is subscribed
     probe.wait(lambda msgs: len(msgs) == 1)
 
-    cmd_id = lights.send_command("ptl-A-01-01", "show", {"text": "3", "color": "green", "qty": 3})
+    show = {"text": "3", "color": "green", "qty": 3}
+    cmd_id = lights.send_command("ptl-A-01-01", "show", show, 30.0)
     assert cmd_id is not None
     probe.wait(lambda msgs: len(msgs) == 2)
     sent = probe.messages[1]
@@ -54,4 +55,4 @@ def test_a_command_is_published_and_its_reply_is_kept_on_the_device(
     command = wait_for(replied, what="the reply on the registry")
     assert command["cmd_id"] == cmd_id and command["name"] == "show"
     server.stop()
-    assert lights.send_command("ptl-A-01-01", "off", {}) is None  # MQTT gone: None, logged
+    assert lights.send_command("ptl-A-01-01", "off", {}, 30.0) is None  # MQTT gone: None, logged

@@ -10,11 +10,11 @@ import peewee
 import pytest
 
 from server.db import connection
-from server.hardware import routes
 from server.hardware.routes import DeviceEvent
 from server.models import Event
 from server.models.hardware import HardwareDevice, HardwareInput
-from server.spine import Actor, Spine, Unit, handles
+from server.spine import Actor, Spine, Unit
+from tests.fixtures.areas import TEST_HANDLERS, TEST_ROUTES
 from tests.fixtures.mosquitto import MosquittoBroker
 from tests.hardware.conftest import Publisher, Server, wait_for
 
@@ -25,7 +25,7 @@ class RecordPress:
     seq: int
 
 
-@handles(RecordPress)
+@TEST_HANDLERS.handles(RecordPress)
 def record_press(cmd: RecordPress, unit: Unit) -> None:
     unit.record("test.pressed", f"device:{cmd.device_id}", {"seq": cmd.seq})
 
@@ -40,13 +40,13 @@ def press_route(spine: Spine, event: DeviceEvent) -> None:
 @pytest.fixture
 def press_routed() -> Iterator[None]:
     """A test route on `door` events (no area owns it yet; picking owns `press`)."""
-    before = routes.EVENT_ROUTES.get("door")
-    routes.EVENT_ROUTES["door"] = press_route
+    before = TEST_ROUTES.get("door")
+    TEST_ROUTES["door"] = press_route
     yield
     if before is None:
-        routes.EVENT_ROUTES.pop("door", None)
+        TEST_ROUTES.pop("door", None)
     else:
-        routes.EVENT_ROUTES["door"] = before
+        TEST_ROUTES["door"] = before
 
 
 def pressed(device_id: str) -> list[int]:
@@ -174,7 +174,7 @@ def test_an_event_is_not_acked_until_its_route_committed(
         calls.append(event.event_id)
         raise peewee.OperationalError("database is locked")
 
-    routes.EVENT_ROUTES["door"] = database_away
+    TEST_ROUTES["door"] = database_away
     try:
         settings = hw_settings()
         first = server_factory(settings)
@@ -183,12 +183,12 @@ def test_an_event_is_not_acked_until_its_route_committed(
         publisher.settle()
         wait_for(lambda: first.stats["commit_retries"] >= 2, what="retries")
         first.stop()
-        routes.EVENT_ROUTES["door"] = press_route
+        TEST_ROUTES["door"] = press_route
         second = server_factory(settings)
         wait_for(lambda: pressed("door-9") == [1], what="the redelivered event routed")
         assert second.stats["commit_retries"] == 0
     finally:
-        routes.EVENT_ROUTES.pop("door", None)
+        TEST_ROUTES.pop("door", None)
 
 
 def test_the_server_owns_a_retained_status_with_a_last_will(

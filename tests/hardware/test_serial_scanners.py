@@ -9,29 +9,29 @@ from typing import Any
 
 import pytest
 
-from server.config import load_settings
-from server.hardware import routes
+from server.areas import load_settings
+from server.hardware.routes import DeviceEvent
 from tests.fixtures.serialpty import PtyFactory
 from tests.hardware.conftest import Server, wait_for
 
 
 class StationFeed:
-    """Stands in for the floor's feed_station_scan (our own interface, not a library)."""
+    """Stands in for the floor's "scan" device route (our own interface, not a library)."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, str, str, str]] = []
         self._lock = threading.Lock()
 
-    def __call__(self, spine: Any, station: str, raw: str, input_id: str, source: str) -> None:
+    def __call__(self, spine: Any, event: DeviceEvent) -> None:
         with self._lock:
-            self.calls.append((station, raw, input_id, source))
+            self.calls.append(
+                (event.station or "", event.data["raw"], event.input_id, event.source)
+            )
 
 
 @pytest.fixture
-def feed(monkeypatch: pytest.MonkeyPatch) -> StationFeed:
-    recorder = StationFeed()
-    monkeypatch.setattr(routes, "feed_station_scan", lambda: recorder)
-    return recorder
+def feed() -> StationFeed:
+    return StationFeed()
 
 
 def scanner_row(server: Server, admin_key_for: Callable[..., Any]) -> dict[str, Any]:
@@ -56,6 +56,7 @@ def test_scans_reach_the_station_and_unplug_replug_shows_offline_then_online(
         scanners=[{"id": "scanner-pack-01", "port": pty.path, "station": "PACK-01"}],
     )
     server = server_factory(settings)
+    server.runtime.device_routes["scan"] = feed  # the readers route their scans by type
     wait_for(lambda: scanner_row(server, admin_key_for)["availability"] == "online")
 
     pty.write(b"4006381333931\r4006381333932\r")  # a good scan, then a bad check digit

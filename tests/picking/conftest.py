@@ -15,13 +15,14 @@ from flask import Flask
 
 from devices.pseudo_terminal import PseudoTerminal
 from server.app import create_app
-from server.config import load_settings
+from server.areas import load_settings
 from server.db import database as db_proxy
-from server.floor.flow import FLOWS, FloorInput, FlowContext, Operator
+from server.floor.flow import FloorInput, FlowContext, Operator
 from server.ids import new_id
 from server.runtime import Runtime
-from server.spine import HANDLERS, Actor, Unit, handles
+from server.spine import Actor, Unit
 from tests.fixtures.app import Api
+from tests.fixtures.areas import TEST_HANDLERS, WITH_TESTS
 from tests.fixtures.serialpty import PtyFactory
 from tests.fixtures.serialpty import serial_pty as serial_pty
 from tests.picking import live
@@ -40,13 +41,13 @@ def drive_flow(cmd: DriveFlow, unit: Unit) -> dict[str, Any]:
     operator = Operator(1, cmd.badge, cmd.badge, frozenset({"picker"}))
     state = dict(cmd.state)
     ctx = FlowContext(f"s-{cmd.badge}", operator, f"dev-{cmd.badge}", None, unit, state)
-    flow = FLOWS["pick"]
+    flow = unit.env.flows["pick"]
+    ctx.settings = unit.env.section("picking")
     screen = flow.enter(ctx) if cmd.input is None else flow.handle(ctx, cmd.input)
     return {"screen": screen.to_json(), "state": ctx.state}
 
 
-if DriveFlow not in HANDLERS:
-    handles(DriveFlow)(drive_flow)
+TEST_HANDLERS.handles(DriveFlow)(drive_flow)
 
 
 @dataclass
@@ -133,7 +134,7 @@ def live_floor(
         "scanners": [{"id": "scanner-pick-1", "port": scanner_pty.path, "station": "PICK-1"}],
     }
     settings = load_settings(env={}, **(values | floor_overrides))
-    app = create_app(settings)
+    app = create_app(settings, areas=WITH_TESTS)
     receiver = Receiver().start()
     live.add_receiver(app, receiver)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from dataclasses import dataclass
@@ -24,11 +25,12 @@ from server.models import (
     SupervisorException,
     Tote,
 )
-from server.picking import lights
 from server.picking.endings import drop_batch
+from server.picking.settings import PickingSettings
 from server.picking.store import OrderSlot, load_work
-from server.spine import HANDLERS, Actor, Unit, handles
+from server.spine import Actor, Unit
 from tests.fixtures.app import Api
+from tests.fixtures.areas import TEST_HANDLERS
 from tests.picking.conftest import order, post_order
 
 
@@ -259,8 +261,7 @@ def _drop_with(cmd: DropWithSlotsReadEarlier, unit: Unit) -> dict[str, Any]:
     return {}
 
 
-if DropWithSlotsReadEarlier not in HANDLERS:
-    handles(DropWithSlotsReadEarlier)(_drop_with)
+TEST_HANDLERS.handles(DropWithSlotsReadEarlier)(_drop_with)
 
 
 def test_an_order_cancelled_while_its_batch_is_dropped_is_not_dropped(
@@ -353,11 +354,11 @@ def test_hold_release_and_reassign(
 
 
 def test_concurrent_claims_never_share_an_order(
-    site: Api, totes: list[str], picker_of: Any, database: Any, monkeypatch: Any
+    site: Api, totes: list[str], picker_of: Any, database: Any, monkeypatch: Any, app: Any
 ) -> None:
-    from server.picking import flow
-
-    monkeypatch.setattr(flow, "_settings", [flow.PickingSettings(max_orders=1)])
+    spine = app.extensions["floorlink"].spine
+    one_order = spine.env.settings.model_copy(update={"picking": PickingSettings(max_orders=1)})
+    monkeypatch.setattr(spine, "env", dataclasses.replace(spine.env, settings=one_order))
     for i in range(8):
         post_order(site, order(f"WEB-{i}", PEN=1))
     pickers = [picker_of(f"P{i}") for i in range(8)]
@@ -397,8 +398,8 @@ def test_pick_to_light_shows_and_press_confirms(
     site: Api, totes: list[str], picker_of: Any, app: Any
 ) -> None:
     recorder = RecordingLights()
-    previous = lights.port()
-    lights.install(recorder)
+    runtime = app.extensions["floorlink"]
+    previous, runtime.lights = runtime.lights, recorder
     try:
         post_order(site, order("WEB-1", MUG=3))
         p = picker_of()
@@ -411,4 +412,4 @@ def test_pick_to_light_shows_and_press_confirms(
         p.scan("T1")
         assert OrderLine.get().picked == 3
     finally:
-        lights.install(previous)
+        runtime.lights = previous

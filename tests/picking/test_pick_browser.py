@@ -14,7 +14,7 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from server.db import database as db_proxy
-from server.floor.sessions import refresh_sessions
+from server.floor import inputs
 from server.models import FloorSession, ProcessedInput
 from tests.fixtures.app import Api
 from tests.floor.conftest import add_kiosk, add_operator
@@ -161,7 +161,7 @@ def test_a_large_quantity_keyed_on_the_handheld_keypad(
     page.click("#keypad-keys [data-key='7']")
     expect(page.locator("#feedback")).to_have_text("1 of 8 counted")
     with app.app_context():
-        refresh_sessions([h.session_id])
+        inputs.refresh(app.extensions["floorlink"].spine, [h.session_id])
     expect(page.locator("#feedback")).to_be_hidden()  # the push is in: it has no feedback
     expect(keypad).to_be_visible()
     expect(page.locator("#keypad-value")).to_have_value("7")

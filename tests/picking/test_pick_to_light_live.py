@@ -13,7 +13,6 @@ import pytest
 
 from devices.payloads import encode, event_payload
 from server.db import database as db_proxy
-from server.hardware import link as hwlink
 from server.models import OrderLine, ProcessedInput
 from tests.fixtures.mosquitto import MosquittoBroker, mosquitto, mosquitto_session  # noqa: F401
 from tests.fixtures.mqtt_probe import MqttProbe, mqtt_probe  # noqa: F401
@@ -45,7 +44,8 @@ def test_a_press_on_the_light_confirms_the_pick(
     mqtt_probe: Callable[..., MqttProbe],  # noqa: F811
 ) -> None:
     f = live_floor
-    wait_for(lambda: (link := hwlink.current()) and link.connected, what="MQTT connected")
+    link = f.app.extensions["floorlink"].mqtt
+    wait_for(lambda: link.connected, what="MQTT connected")
     probe = mqtt_probe(mosquitto.url, f"floorlink/{SITE}/device/{LIGHT}/cmd/+")
     f.load_site()
     f.order("WEB-1", MUG=3)
@@ -69,8 +69,6 @@ def test_a_press_on_the_light_confirms_the_pick(
     assert commands(probe)[1][0] == "off"
 
     publisher.client.publish(f"floorlink/{SITE}/{topic}", press)  # redelivered: no effect
-    link = hwlink.current()
-    assert link is not None
     wait_for(lambda: link.stats.snapshot()["routed"] >= 2, what="the redelivery")
     assert p.current()["name"] == "pick.scan_tote_put"
     with db_proxy.connection_context():

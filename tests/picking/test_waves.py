@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+from server.areas import load_settings
 from server.cli import cli
-from server.config import PickingSettings, Settings, load_settings
+from server.config import Settings
 from server.models import Event
-from server.picking import flow
 from tests.fixtures.app import Api
 from tests.picking.conftest import order, post_order
 
 
 @pytest.fixture
-def settings(db_url: str) -> Iterator[Settings]:
-    yield load_settings(
+def settings(db_url: str) -> Settings:
+    return load_settings(
         env={},
         database_url=db_url,
         secret_key="test-secret-key",
@@ -28,7 +27,6 @@ def settings(db_url: str) -> Iterator[Settings]:
         mqtt={"enabled": False},
         picking={"release": "manual"},
     )
-    flow.configure(PickingSettings())  # the flow's settings are the process's: back to auto
 
 
 def due(external_id: str, ship_by: str, channel: str = "web", **lines: int) -> dict[str, Any]:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from server.affinity import CpuSettingError, choose_cpu
-from server.config import ConfigError, load_settings
+from server.areas import load_settings
+from server.config import ConfigError
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from server.config import DEMO_SECRET_KEY, ConfigError, load_settings
+from server.areas import load_settings
+from server.config import DEMO_SECRET_KEY, ConfigError
 
 
 def write(tmp_path: Path, text: str) -> Path:

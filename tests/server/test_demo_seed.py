@@ -9,18 +9,18 @@ import peewee
 import pytest
 from biip.gtin import Gtin
 
-from server.app import load_handlers
+from server.areas import load_settings
+from server.bootstrap import build_runtime
 from server.demo import seed
 from server.models import Location, Order, Product, ProductBarcode, Stock
-from server.spine import Spine
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def seeded(database: peewee.Database) -> list[str]:
-    load_handlers()
-    lines = seed.seed(Spine(), now=dt.datetime(2030, 1, 1, 8, 0, tzinfo=dt.UTC))
+    spine = build_runtime(load_settings(env={}, demo=True)).spine
+    lines = seed.seed(spine, now=dt.datetime(2030, 1, 1, 8, 0, tzinfo=dt.UTC))
     assert seed.is_seeded()
     return lines
 

@@ -11,7 +11,8 @@ import pytest
 
 from server.db import database
 from server.models import Event
-from server.spine import SYSTEM, Dedupe, Spine, Unit, handles
+from server.spine import SYSTEM, Dedupe, Spine, Unit
+from tests.fixtures.areas import TEST_HANDLERS
 
 first_running = threading.Event()
 release_first = threading.Event()
@@ -24,7 +25,7 @@ class Note:
     hold: bool = False
 
 
-@handles(Note)
+@TEST_HANDLERS.handles(Note)
 def note(cmd: Note, unit: Unit) -> dict[str, Any]:
     if cmd.hold:
         first_running.set()
@@ -41,7 +42,7 @@ def _queued(spine: Spine) -> int:
 
 
 def test_waiting_commands_commit_together_and_fail_alone(db_url: str) -> None:
-    spine, results = Spine(), {}
+    spine, results = Spine(TEST_HANDLERS.table), {}
     first_running.clear()
     release_first.clear()
 
@@ -84,7 +85,7 @@ def test_waiting_commands_commit_together_and_fail_alone(db_url: str) -> None:
 
 @pytest.mark.parametrize("threads", [16])
 def test_many_concurrent_commands_all_commit_once(db_url: str, threads: int) -> None:
-    spine, errors = Spine(), []
+    spine, errors = Spine(TEST_HANDLERS.table), []
 
     def run(t: int) -> None:
         for i in range(10):

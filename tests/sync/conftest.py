@@ -12,9 +12,10 @@ from flask import Flask
 
 from server.db import database as db_proxy
 from server.models import utcnow
-from server.spine import Actor, Spine, Unit, handles
+from server.spine import Actor, Spine, Unit
 from server.sync.endpoints import CreateEndpoint
 from server.sync.relay import Relay
+from tests.fixtures.areas import TEST_HANDLERS
 from tests.sync.receiver import Receiver
 
 TESTER = Actor("system", "test")
@@ -27,7 +28,7 @@ class EmitEvents:
     events: list[tuple[str, str, dict[str, Any]]]
 
 
-@handles(EmitEvents)
+@TEST_HANDLERS.handles(EmitEvents)
 def _emit(cmd: EmitEvents, unit: Unit) -> None:
     for type_, subject, data in cmd.events:
         unit.record(type_, subject, data)

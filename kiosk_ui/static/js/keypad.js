@@ -1,5 +1,5 @@
 // A big on-screen numeric keypad for actions that declare `input: {kind: "number", min, max,
-// label}` (ARCHITECTURE 2.4): glove-sized keys, the value shown large. It checks only the
+// label}` (docs/architecture.md, Floor protocol): glove-sized keys, the value shown large. It checks only the
 // bounds the server declared; the server validates the value it receives again.
 const $ = (id) => document.getElementById(id);
 let done = null;   // (value) => void, while the keypad is open

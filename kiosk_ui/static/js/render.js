@@ -1,4 +1,5 @@
-// Renders a server-driven screen (ARCHITECTURE 2.4). Holds no workflow rules.
+// Renders a server-driven screen (docs/architecture.md, Floor protocol). Holds no workflow
+// rules.
 import { signal } from "./feedback.js";
 
 const $ = (id) => document.getElementById(id);

@@ -1,0 +1,90 @@
+"""An area is a plug-in: one package that declares, in one place, what it adds to Floorlink.
+
+Each area package (server/picking/, server/floor/, ...) has a module `area.py` holding
+`AREA = Area(...)`; server/areas.py lists them in order, and the bootstrap
+(server/bootstrap.py) builds the running server from that list: the spine's handler table,
+the settings sections, the floor flows, the after-commit listeners, the background
+services, the device event routes, the hooks other areas call (an order accepted or
+cancelled), the demo seed, the admin operations served by the API and the CLI.
+Nothing registers itself at import (docs/architecture.md, "The shape").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from server.config import Sections, Settings
+from server.operations import Operation
+from server.spine import Handlers, Listener, Spine
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from server.runtime import Runtime, Service
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """An after-commit listener and the event types it is told about (None: every event)."""
+
+    listener: Listener
+    types: frozenset[str] | None = None
+
+    def wants(self, event_type: str) -> bool:
+        return self.types is None or event_type in self.types
+
+
+@dataclass(frozen=True)
+class Env:
+    """What a handler may need from the running server, handed to it on its Unit
+    (`unit.env`): the settings, the floor flows by name and the hooks by hook point."""
+
+    settings: Settings | None = None
+    flows: Mapping[str, Any] = field(default_factory=dict)
+    hooks: Mapping[str, tuple[Callable[..., None], ...]] = field(default_factory=dict)
+
+    def run_hooks(self, point: str, *args: Any) -> None:
+        for hook in self.hooks.get(point, ()):
+            hook(*args)
+
+    def section(self, key: str) -> Any:
+        if self.settings is None:
+            raise RuntimeError(f"no settings in this spine's environment (section {key!r})")
+        return self.settings.section(key)
+
+
+EMPTY_ENV = Env()
+
+Factory = Callable[["Runtime"], Sequence[Any]]
+
+
+@dataclass(frozen=True)
+class Area:
+    """What one area contributes. Every field is optional but `name`.
+
+    - handlers: the area's handler tables (server.spine.Handlers), merged into the spine's.
+    - settings: its config sections, top-level key -> (type, default).
+    - flows(runtime): its floor flows (server/floor/flow.py `Flow`), built with their settings.
+    - listeners(runtime): after-commit Subscriptions, by event type.
+    - services(app, runtime): background services started with `floorlink serve`.
+    - device_routes(runtime): device event type -> route(spine, DeviceEvent)
+      (server/hardware/routes.py).
+    - hooks: hook point -> fn, called inside another area's transaction (e.g.
+      server/orders/handlers.py ORDER_CANCELLED with (order, unit)).
+    - operations: admin/OMS operations declared as data (server/operations.py), served by
+      the API and the CLI.
+    - seed(spine): demo data for `floorlink demo`; returns lines worth printing.
+    """
+
+    name: str
+    handlers: Sequence[Handlers] = ()
+    settings: Sections = field(default_factory=dict)
+    flows: Factory | None = None
+    listeners: Factory | None = None
+    services: Callable[[Flask, Runtime], Sequence[Service]] | None = None
+    device_routes: Callable[[Runtime], Mapping[str, Any]] | None = None
+    hooks: Mapping[str, Callable[..., None]] = field(default_factory=dict)
+    operations: Sequence[Operation] = ()
+    seed: Callable[[Spine], list[str]] | None = None

@@ -1,0 +1,6 @@
+"""The catalogue area: products and locations (docs/api.md)."""
+
+from server.area import Area
+from server.catalog.handlers import HANDLERS
+
+AREA = Area(name="catalog", handlers=[HANDLERS])

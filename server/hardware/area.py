@@ -1,0 +1,35 @@
+"""The hardware area: the device registry, MQTT ingest and the server's serial scanners
+(docs/devices-server.md). Where a device event goes is declared by the areas that use it
+(`Area.device_routes`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from server.area import Area
+from server.hardware import ingest, scanners
+from server.hardware.handlers import HANDLERS
+from server.hardware.settings import DeviceSettings, MqttSettings, ScannerSettings
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from server.runtime import Runtime, Service
+
+
+def _services(app: Flask, runtime: Runtime) -> Sequence[Service]:
+    return [*ingest.build(app, runtime), *scanners.build(app, runtime)]
+
+
+AREA = Area(
+    name="hardware",
+    handlers=[HANDLERS],
+    settings={
+        "mqtt": (MqttSettings, MqttSettings()),
+        "scanners": (list[ScannerSettings], []),
+        # Which sensor or light serves which station/location (docs/devices.md).
+        "devices": (list[DeviceSettings], []),
+    },
+    services=_services,
+)

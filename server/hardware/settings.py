@@ -1,0 +1,36 @@
+"""Devices' settings: `[mqtt]`, `[[scanners]]` and `[[devices]]` (docs/devices-server.md)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from server.config import Section
+
+
+class MqttSettings(Section):
+    enabled: bool = True
+    client_id: str = ""
+    stale_after_s: float = Field(default=120.0, gt=0)
+
+
+class ScannerSettings(Section):
+    id: str
+    port: str
+    station: str = ""
+    baudrate: int = 9600
+    terminator: str = Field(default="CR", pattern="^(CR|LF|CRLF)$")
+
+
+DEVICE_KINDS = ("scanner", "scale", "door", "probe", "pick_to_light", "stack_light", "bridge")
+
+
+class DeviceSettings(Section):
+    """A device heard over MQTT and where it serves: a station (PACK-01) or a location."""
+
+    id: str = Field(min_length=1, max_length=64)
+    kind: Literal["scanner", "scale", "door", "probe", "pick_to_light", "stack_light", "bridge"]
+    station: str = ""
+    location: str = ""
+    bridge: str = ""

@@ -1,0 +1,6 @@
+"""The supervision area: the exceptions supervisors see and resolve (docs/api.md)."""
+
+from server.area import Area
+from server.supervision.exceptions import HANDLERS
+
+AREA = Area(name="supervision", handlers=[HANDLERS])
