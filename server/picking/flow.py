@@ -13,6 +13,7 @@ from typing import Any
 
 from devices.barcode import DecodeError, Scan, decode
 from server import rawsql
+from server.catalog.lookups import location_of, tote_of
 from server.floor.flow import FloorInput, FlowContext, Screen
 from server.models import BatchOrder, Location, Order, PickBatch, Tote
 from server.picking import screens
@@ -36,10 +37,6 @@ def put_back_location(settings: PickingSettings) -> Location | None:
         return Location.get_or_none(Location.code == code)
     query = Location.select().where(Location.kind == "returns")
     return query.order_by(Location.walk_sequence, Location.id).first()
-
-
-def location_of(text: str) -> Location | None:
-    return Location.get_or_none((Location.code == text) | (Location.barcode == text))
 
 
 class PickFlow:
@@ -132,7 +129,7 @@ class PickFlow:
         code = _plain(inp)
         if code is None:
             return here.with_feedback("error", f"Scan an empty tote for order {slot.external_id}")
-        tote = rawsql.select_one(Tote, '"code" = ?', [code])
+        tote = tote_of(code)
         if tote is None:
             return here.with_feedback("error", f"{code} is not a known tote; scan an empty tote")
         if tote.status != "free":

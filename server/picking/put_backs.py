@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from server.catalog.lookups import location_of
 from server.db import for_update
 from server.errors import Conflict, InvalidInput, NotFound, field_error
 from server.models import BatchOrder, Order, PickBatch, PutBack, Tote, isoformat
 from server.picking.endings import PUT_BACK_EXCEPTION, put_back
-from server.picking.flow import location_of
 from server.picking.store import OrderSlot
 from server.spine import Handlers, Unit
 from server.supervision.exceptions import resolve_open

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
 
 from devices.barcode import DecodeError, Scan, decode
-from server import rawsql
-from server.catalog.barcodes import BadBarcode, normalize
+from server.catalog.lookups import product_id_of
 from server.floor.flow import FloorInput, FlowContext, Screen
 from server.models import Stock
 from server.picking import screens
@@ -27,22 +25,10 @@ from server.picking.lights import Lights
 from server.picking.lots import Allocated, LotRefused, LotRow, check_lot
 from server.picking.moves import Picked, confirm_pick, postpone, substitute_lot
 from server.picking.shorts import short_pick
+from server.picking.steps import COUNTING, Step, TaskState
 from server.picking.store import Work, load_work
 
 Current = Callable[[FlowContext, Work, bool], Screen]
-
-
-def product_id_of(scan: Scan) -> int | None:
-    if scan.gtin:
-        key = scan.gtin
-    else:
-        try:
-            key = normalize(scan.text)
-        except BadBarcode:
-            return None
-    sql = 'SELECT "product_id" FROM "product_barcode" WHERE "normalized" = ? LIMIT 1'
-    found = rawsql.execute(sql, (key,)).fetchone()
-    return int(found[0]) if found else None
 
 
 class TaskSteps:
@@ -51,11 +37,12 @@ class TaskSteps:
         task = work.task
         assert task is not None
         self.task = task
-        state = ctx.state.get("pick")
-        if not state or state.get("task") != task.id:
-            state = {"task": task.id, "step": "location", "count": 0, "serials": [], "short": ""}
-            ctx.state["pick"] = state
-        self.st: dict[str, Any] = state
+        self.st = TaskState.of(ctx.state.get("pick"), task.id)
+        self._keep()
+
+    def _keep(self) -> None:
+        """Save the step with the session (the machinery persists ctx.state)."""
+        self.ctx.state["pick"] = self.st.to_json()
 
     @property
     def view(self) -> screens.TaskView:
@@ -64,19 +51,19 @@ class TaskSteps:
     def screen(self, light: bool = False) -> Screen:
         view, step, count, progress = (
             self.view,
-            self.st["step"],
-            self.st["count"],
+            self.st.step,
+            self.st.count,
             self.work.progress,
         )
-        if light and step == "location":
+        if light and step is Step.LOCATION:
             self.lights.show(self.ctx.unit, view.location, view.remaining, view.sku)
-        if step == "product":
+        if step is Step.PRODUCT:
             return screens.scan_product(view, progress)
-        if step == "quantity":
+        if step is Step.QUANTITY:
             return screens.quantity(view, count, progress)
-        if step == "tote":
-            return screens.put_in_tote(view, count, progress, self.st["short"])
-        if step == "short_reason":
+        if step is Step.TOTE:
+            return screens.put_in_tote(view, count, progress, self.st.short)
+        if step is Step.SHORT_REASON:
             return screens.ask_short_reason(view, count, progress)
         return screens.scan_location(view, progress)
 
@@ -90,12 +77,12 @@ class TaskSteps:
         scan = inp.decoded if inp.decoded is not None else decode(inp.scan or "")
         if isinstance(scan, DecodeError):
             return self.error(scan.message)
-        step = self.st["step"]
-        if step == "location":
+        step = self.st.step
+        if step is Step.LOCATION:
             return self._location(scan)
-        if step in ("product", "quantity"):
+        if step in (Step.PRODUCT, Step.QUANTITY):
             return self._product(scan)
-        if step == "tote":
+        if step is Step.TOTE:
             return self._tote(scan)
         return self.error("Choose why the pick is short")
 
@@ -105,8 +92,9 @@ class TaskSteps:
         if action == "short" or action.startswith("short_"):
             value = inp.value if action == "short" else action.removeprefix("short_")
             return self._short(value)
-        if action == "back" and self.st["step"] == "short_reason":
-            self.st["step"] = self.st.pop("back", "location")
+        if action == "back" and self.st.step is Step.SHORT_REASON:
+            self.st.step, self.st.back = self.st.back or Step.LOCATION, None
+            self._keep()
             return self.screen()
         if action == "key_qty":
             return self._keyed(inp.value)
@@ -118,7 +106,8 @@ class TaskSteps:
         view = self.view
         if scan.text not in (view.location, view.location_barcode):
             return self.error(f"Wrong location {scan.text}: go to {view.location}")
-        self.st["step"] = "product"
+        self.st.step = Step.PRODUCT
+        self._keep()
         return self.screen().with_feedback("ok", f"At {view.location}")
 
     def _product(self, scan: Scan) -> Screen:
@@ -128,19 +117,19 @@ class TaskSteps:
         refused = self._lot(scan)
         if refused:
             return self.error(refused)
-        if scan.serial and scan.serial in self.st["serials"]:
+        if scan.serial and scan.serial in self.st.serials:
             return self.error(f"Serial {scan.serial} was already counted")
-        counted = add_units(self.st["count"], scan.count or 1, self.view.remaining, view.sku)
+        counted = add_units(self.st.count, scan.count or 1, self.view.remaining, view.sku)
         if isinstance(counted, CountRefused):
             return self.error(counted.message)
         if scan.serial:
-            self.st["serials"].append(scan.serial)
+            self.st.serials.append(scan.serial)
         return self._counted(counted.count)
 
     def _lot(self, scan: Scan) -> str | None:
         task, stock = self.task, self.task.stock
         product = task.product
-        if self.st["count"] > 0:
+        if self.st.count > 0:
             same = not scan.lot or scan.lot == stock.lot
             return None if same else f"Wrong lot {scan.lot}: lot {stock.lot} expected"
         allocated = Allocated(
@@ -162,15 +151,15 @@ class TaskSteps:
         return [LotRow(r.id, r.lot, r.expiry, r.on_hand - r.reserved) for r in query]
 
     def _counted(self, count: int) -> Screen:
-        self.st["count"] = count
         complete = count >= self.view.remaining
-        self.st["step"] = "tote" if complete else "quantity"
+        self.st.count, self.st.step = count, Step.TOTE if complete else Step.QUANTITY
+        self._keep()
         if complete:
             self.lights.off(self.ctx.unit, self.view.location)
         return self.screen().with_feedback("ok", f"{count} of {self.view.remaining} counted")
 
     def _keyed(self, value: object) -> Screen:
-        if self.st["step"] not in ("quantity",):
+        if self.st.step is not Step.QUANTITY:
             return self.error(f"Scan one {self.view.name} first, then key the count")
         counted = keyed_count(value, self.view.remaining, self.view.sku)
         if isinstance(counted, CountRefused):
@@ -180,7 +169,7 @@ class TaskSteps:
     def _light_confirm(self, device: str) -> Screen:
         if self.lights.light_at_location(self.view.location) != device:
             return self.error(f"That light is not at {self.view.location}: go there")
-        if self.st["step"] not in ("location", "product", "quantity"):
+        if self.st.step not in COUNTING:
             return self.error(f"Put the units in tote {self.view.tote}")
         return self._counted(self.view.remaining)
 
@@ -190,9 +179,9 @@ class TaskSteps:
             return self.error(
                 f"Wrong tote {scan.text}: put them in tote {view.tote} ({view.order})"
             )
-        count, reason = self.st["count"], self.st["short"]
+        count, reason = self.st.count, self.st.short
         slot = self.work.slot(self.task.batch_order_id)
-        picked = Picked(count, list(self.st["serials"]))
+        picked = Picked(count, list(self.st.serials))
         confirm_pick(
             self.task,
             slot.tote_id or 0,
@@ -206,16 +195,18 @@ class TaskSteps:
         return self._next(f"{count} {view.sku} in tote {view.tote}")
 
     def _short(self, value: object) -> Screen:
-        if self.st["step"] == "tote":
+        if self.st.step is Step.TOTE:
             return self.error(f"Put the counted units in tote {self.view.tote} first")
         reason = short_reason(value)
         if reason is None:
-            if self.st["step"] != "short_reason":
-                self.st["back"] = self.st["step"]
-            self.st["step"] = "short_reason"
+            if self.st.step is not Step.SHORT_REASON:
+                self.st.back = self.st.step
+            self.st.step = Step.SHORT_REASON
+            self._keep()
             return self.screen()
-        if self.st["count"] > 0:
-            self.st.update(step="tote", short=reason)
+        if self.st.count > 0:
+            self.st.step, self.st.short = Step.TOTE, reason
+            self._keep()
             return self.screen()
         return self._close_short(reason, "")
 
@@ -230,7 +221,7 @@ class TaskSteps:
         return self.current(self.ctx, load_work(batch), True).with_feedback("warn", note)
 
     def _skip(self) -> Screen:
-        if self.st["count"] > 0:
+        if self.st.count > 0:
             return self.error("Units are counted: put them in the tote or report short")
         self.lights.off(self.ctx.unit, self.view.location)
         postpone(self.task, self.ctx.unit, self.work.batch.batch_id)
