@@ -27,6 +27,7 @@ from server.floor.flow import (
     entered,
     flows_of,
 )
+from server.floor.operators import as_operator
 from server.floor.sessions import end_sessions, open_session_with_operator
 from server.models import FloorOperator, FloorSession, utcnow
 from server.spine import SYSTEM, Actor, Dedupe, Handlers, Spine, Unit
@@ -49,8 +50,6 @@ def _load(session_id: str) -> tuple[FloorSession, FloorOperator]:
 
 
 def _context(session: FloorSession, operator: FloorOperator, unit: Unit) -> FlowContext:
-    from server.floor.operators import as_operator
-
     return FlowContext(
         session.session_id,
         as_operator(operator),

@@ -28,8 +28,6 @@ from server.spine import Dedupe, Spine
 
 log = logging.getLogger(__name__)
 
-FLOOR_SCANS = "server.floor.stations"  # where the floor machinery keeps feed_station_scan
-
 
 @dataclass(frozen=True)
 class DeviceEvent:
