@@ -19,6 +19,7 @@ from server.picking.area import AREA as PICKING
 from server.returns.area import AREA as RETURNS
 from server.supervision.area import AREA as SUPERVISION
 from server.sync.area import AREA as SYNC
+from server.totes.area import AREA as TOTES
 
 AREAS: tuple[Area, ...] = (
     CATALOG,
@@ -29,6 +30,7 @@ AREAS: tuple[Area, ...] = (
     SYNC,
     HARDWARE,
     FLOOR,
+    TOTES,
     PICKING,
 )
 

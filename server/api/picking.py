@@ -13,17 +13,13 @@ from server.api.catalog import api_actor
 from server.api.routing import operation
 from server.api.schemas import Strict
 from server.models import CountTask, PickBatch, naive_utc
-from server.picking.handlers import (
-    AssignBatch,
-    CompleteCount,
-    HoldOrder,
-    ReleaseOrder,
-    UpsertTotes,
-)
+from server.orders.holds import HoldOrder, ReleaseOrder
+from server.picking.handlers import AssignBatch, CompleteCount
 from server.picking.put_backs import CompletePutBack, pending_put_backs
 from server.picking.views import batch_view, count_task_view
 from server.picking.waves import ReleaseWave
 from server.runtime import runtime
+from server.totes.handlers import UpsertTotes
 
 bp = Blueprint("picking", __name__, url_prefix="/api/v1")
 CODE = r"^[\x21-\x7e]{1,64}$"

@@ -8,7 +8,8 @@ from typing import Any
 import click
 
 from server.models import PickBatch
-from server.picking.handlers import AssignBatch, HoldOrder, ReleaseOrder
+from server.orders.holds import HoldOrder, ReleaseOrder
+from server.picking.handlers import AssignBatch
 from server.picking.put_backs import CompletePutBack, pending_put_backs
 from server.picking.views import batch_view
 from server.picking.waves import ReleaseWave

@@ -2,8 +2,14 @@
 
 import peewee
 
-from server.models.picking import PICKING_MODELS
+from server.models.orders import OrderHold
+from server.models.picking import BatchOrder, CountTask, PickBatch, PickTask, PutBack
+from server.models.totes import Tote, ToteItem
+
+# The tables this version created, in dependency order (the models have since moved to
+# the modules of their areas: totes, orders).
+TABLES = [Tote, PickBatch, BatchOrder, PickTask, OrderHold, ToteItem, CountTask, PutBack]
 
 
 def upgrade(db: peewee.Database) -> None:
-    db.create_tables(PICKING_MODELS)
+    db.create_tables(TABLES)

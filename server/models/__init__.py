@@ -14,20 +14,19 @@ from server.models.floor import (
     PinFailure,
 )
 from server.models.hardware import HardwareDevice, HardwareInput
-from server.models.orders import OPEN_STATUSES, ORDER_STATUSES, Allocation, Order, OrderLine
-from server.models.picking import (
-    BatchOrder,
-    CountTask,
+from server.models.orders import (
+    OPEN_STATUSES,
+    ORDER_STATUSES,
+    Allocation,
+    Order,
     OrderHold,
-    PickBatch,
-    PickTask,
-    PutBack,
-    Tote,
-    ToteItem,
+    OrderLine,
 )
+from server.models.picking import BatchOrder, CountTask, PickBatch, PickTask, PutBack
 from server.models.returns import Rma, RmaLine
 from server.models.stock import Stock
 from server.models.sync import SupervisorException, WebhookDelivery, WebhookEndpoint
+from server.models.totes import Tote, ToteItem
 
 __all__ = [
     "API_SCOPES",

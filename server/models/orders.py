@@ -54,3 +54,12 @@ class Allocation(BaseModel):
     line = peewee.ForeignKeyField(OrderLine, backref="allocations", on_delete="CASCADE")
     stock = peewee.ForeignKeyField(Stock, backref="allocations", on_delete="RESTRICT")
     qty = peewee.IntegerField(constraints=[peewee.Check("qty > 0")])
+
+
+class OrderHold(BaseModel):
+    """An order a supervisor holds back from picking until it is released."""
+
+    order = peewee.ForeignKeyField(Order, unique=True, on_delete="CASCADE")
+    reason = peewee.CharField(max_length=500, default="")
+    held_by = peewee.CharField(max_length=128)
+    held_at = peewee.DateTimeField(default=utcnow)

@@ -1,4 +1,4 @@
-"""Picking: totes, batches of orders, pick tasks, what is in a tote, counts and put-backs.
+"""Picking: batches of orders, pick tasks, counts and put-backs (totes: server/models/totes.py).
 
 A batch is the work of one picker (cluster picking: one tote per order). Pick tasks are
 the walk: one per allocation (stock row), in `seq` order. Picked units live in tote items
@@ -9,22 +9,15 @@ from __future__ import annotations
 
 import peewee
 
-from server.models.base import BaseModel, JSONField, utcnow
+from server.models.base import BaseModel, utcnow
 from server.models.catalog import Location, Product
 from server.models.orders import Order, OrderLine
 from server.models.stock import Stock
+from server.models.totes import Tote
 
-TOTE_STATUSES = ("free", "in_use", "ready")
 BATCH_STATUSES = ("open", "assigned", "dropped")
 BATCH_ORDER_STATUSES = ("active", "cancelled", "put_back", "dropped")
 TASK_STATUSES = ("open", "done", "short", "cancelled")
-
-
-class Tote(BaseModel):
-    code = peewee.CharField(max_length=64, unique=True)
-    status = peewee.CharField(max_length=16, default="free", index=True)
-    location = peewee.ForeignKeyField(Location, null=True, on_delete="SET NULL")
-    updated_at = peewee.DateTimeField(default=utcnow)
 
 
 class PickBatch(BaseModel):
@@ -68,29 +61,6 @@ class PickTask(BaseModel):
         indexes = ((("batch", "status", "seq"), False),)
 
 
-class OrderHold(BaseModel):
-    """An order a supervisor holds back from picking until it is released."""
-
-    order = peewee.ForeignKeyField(Order, unique=True, on_delete="CASCADE")
-    reason = peewee.CharField(max_length=500, default="")
-    held_by = peewee.CharField(max_length=128)
-    held_at = peewee.DateTimeField(default=utcnow)
-
-
-class ToteItem(BaseModel):
-    """Units picked into a tote for an order line: where packing finds them."""
-
-    tote = peewee.ForeignKeyField(Tote, backref="items", on_delete="RESTRICT")
-    order = peewee.ForeignKeyField(Order, on_delete="CASCADE")
-    line = peewee.ForeignKeyField(OrderLine, on_delete="CASCADE")
-    product = peewee.ForeignKeyField(Product, on_delete="RESTRICT")
-    lot = peewee.CharField(max_length=64, default="")
-    expiry = peewee.DateField(null=True)
-    serials = JSONField(default=list)
-    qty = peewee.IntegerField(constraints=[peewee.Check("qty > 0")])
-    picked_at = peewee.DateTimeField(default=utcnow)
-
-
 class CountTask(BaseModel):
     """Count a location again (after a short pick); done when a count is entered."""
 
@@ -113,6 +83,3 @@ class PutBack(BaseModel):
     status = peewee.CharField(max_length=16, default="pending")
     created_at = peewee.DateTimeField(default=utcnow)
     done_at = peewee.DateTimeField(null=True)
-
-
-PICKING_MODELS = [Tote, PickBatch, BatchOrder, PickTask, OrderHold, ToteItem, CountTask, PutBack]

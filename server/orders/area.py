@@ -5,6 +5,6 @@ ORDER_CANCELLED (server/orders/handlers.py), declared in their own Area's `hooks
 """
 
 from server.area import Area
-from server.orders.handlers import HANDLERS
+from server.orders import handlers, holds
 
-AREA = Area(name="orders", handlers=[HANDLERS])
+AREA = Area(name="orders", handlers=[handlers.HANDLERS, holds.HANDLERS])

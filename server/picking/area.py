@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from server.area import Area, Subscription
 from server.orders.handlers import ORDER_ACCEPTED, ORDER_CANCELLED
-from server.picking import demo, handlers, light_press, put_backs, waves
+from server.picking import handlers, light_press, put_backs, waves
 from server.picking.endings import cancel_in_picking
 from server.picking.flow import PickFlow
 from server.picking.lights import COMMANDED, Lights
@@ -40,5 +40,4 @@ AREA = Area(
     listeners=_listeners,
     device_routes=_device_routes,
     hooks={ORDER_ACCEPTED: waves.hold_for_release, ORDER_CANCELLED: cancel_in_picking},
-    seed=demo.seed,
 )

@@ -25,6 +25,7 @@ from server.picking.counting import SHORT_REASONS
 from server.picking.store import OrderSlot
 from server.spine import Unit
 from server.supervision.exceptions import raise_exception
+from server.totes import store as totes
 
 PUT_BACK_EXCEPTION = "put_back"  # a cancelled order's tote at the pack zone
 
@@ -45,9 +46,7 @@ def drop_batch(batch: PickBatch, slots: list[OrderSlot], drop: Location, unit: U
     orders = {o.id: o for o in for_update(query)}
     late = [s for s in active if orders[s.order_id].status == "cancelled"]
     active = [s for s in active if orders[s.order_id].status != "cancelled"]
-    Tote.update(status="ready", location=drop, updated_at=now).where(
-        Tote.id.in_([s.tote_id for s in active + late])
-    ).execute()
+    totes.set_ready([s.tote_id for s in active + late if s.tote_id is not None], drop)
     BatchOrder.update(status="dropped").where(BatchOrder.id.in_([s.id for s in active])).execute()
     order_ids = [s.order_id for s in active]
     lines, picked = lines_of(order_ids), _picked(active)
@@ -148,8 +147,8 @@ def _short_reasons(batch: PickBatch) -> dict[int, dict[str, list[dict[str, Any]]
 
 def put_back(slot: OrderSlot, location: Location, unit: Unit) -> int:
     """Return a cancelled order's tote contents to stock at `location`; free the tote."""
-    mine = (ToteItem.tote == slot.tote_id) & (ToteItem.order == slot.order_id)
-    items = list(ToteItem.select().where(mine))
+    tote_id = slot.tote_id or 0
+    items = totes.items_of(tote_id, slot.order_id)
     for item in items:
         row = locked_row(item.product, location, item.lot, item.expiry)
         row.on_hand += item.qty
@@ -161,10 +160,8 @@ def put_back(slot: OrderSlot, location: Location, unit: Unit) -> int:
         }
         unit.record("inventory.adjusted", f"sku:{item.product.sku}", view)
     units = sum(i.qty for i in items)
-    ToteItem.delete().where(mine).execute()
-    Tote.update(status="free", location=None, updated_at=utcnow()).where(
-        Tote.id == slot.tote_id
-    ).execute()
+    totes.empty(tote_id, slot.order_id)
+    totes.free(tote_id)
     BatchOrder.update(status="put_back").where(BatchOrder.id == slot.id).execute()
     PutBack.update(status="done", location=location, units=units, done_at=utcnow()).where(
         PutBack.tote == slot.tote_id, PutBack.order == slot.order_id, PutBack.status == "pending"

@@ -23,6 +23,7 @@ from server.picking.lights import Lights
 from server.picking.settings import PickingSettings
 from server.picking.store import OrderSlot, Work, assigned_batch, load_work
 from server.picking.task_steps import TaskSteps
+from server.totes import store as totes
 
 
 def scan_of(inp: FloorInput) -> Scan | DecodeError:
@@ -168,10 +169,8 @@ def _plain(inp: FloorInput) -> str | None:
 
 
 def _claim_tote(tote: Tote, slot: OrderSlot, work: Work, ctx: FlowContext) -> None:
-    from server.models import BatchOrder, utcnow
-
     # hand-written (server/rawsql.py): every order of every batch takes a tote
-    rawsql.update_one(Tote, tote.id, {"status": "in_use", "location": None, "updated_at": utcnow()})
+    totes.take(tote.id)
     rawsql.update_one(BatchOrder, slot.id, {"tote": tote.id})
     ctx.unit.record(
         "tote.assigned",

@@ -1,5 +1,4 @@
-"""Picking commands of supervisors and the OMS: hold/release orders, (re/un)assign batches,
-register totes, complete count tasks. Each runs in one transaction with its events."""
+"""Picking commands of supervisors: (re/un)assign batches, complete count tasks. Each runs in one transaction with its events."""
 
 from __future__ import annotations
 
@@ -9,25 +8,11 @@ from typing import Any
 from server.db import for_update
 from server.errors import Conflict, InvalidInput, NotFound, field_error
 from server.inventory.stock import stock_view
-from server.models import CountTask, Order, OrderHold, PickBatch, Stock, Tote, utcnow
-from server.orders import handlers as orders
+from server.models import CountTask, PickBatch, Stock, utcnow
 from server.picking.views import batch_view, count_task_view
 from server.spine import Handlers, Unit
 
 HANDLERS = Handlers()
-
-HOLDABLE = ("accepted", "backordered")
-
-
-@dataclass(frozen=True)
-class HoldOrder:
-    external_id: str
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class ReleaseOrder:
-    external_id: str
 
 
 @dataclass(frozen=True)
@@ -37,56 +22,9 @@ class AssignBatch:
 
 
 @dataclass(frozen=True)
-class UpsertTotes:
-    codes: list[str]
-
-
-@dataclass(frozen=True)
 class CompleteCount:
     count_task_id: int
     counted: int
-
-
-def _order(external_id: str) -> Order:
-    order = for_update(Order.select().where(Order.external_id == external_id)).first()
-    if order is None:
-        raise NotFound(f"no order {external_id}")
-    return order
-
-
-@HANDLERS.handles(HoldOrder)
-def hold_order(cmd: HoldOrder, unit: Unit) -> dict[str, Any]:
-    order = _order(cmd.external_id)
-    if order.status not in HOLDABLE:
-        raise Conflict(
-            f"order {cmd.external_id} is {order.status}; only orders not yet picked can be held"
-        )
-    if OrderHold.select().where(OrderHold.order == order).exists():
-        raise Conflict(f"order {cmd.external_id} is already held")
-    return hold(order, cmd.reason, str(unit.actor), unit)
-
-
-def hold(order: Order, reason: str, held_by: str, unit: Unit) -> dict[str, Any]:
-    """Hold the order back from picking, with its `order.held` event."""
-    OrderHold.create(order=order, reason=reason, held_by=held_by)
-    data = {"external_id": order.external_id, "held": True, "reason": reason}
-    unit.record("order.held", orders.subject(order.external_id), data)
-    return data
-
-
-def record_released(external_id: str, unit: Unit) -> dict[str, Any]:
-    """The `order.released` event of an order whose hold was just removed."""
-    data = {"external_id": external_id, "held": False}
-    unit.record("order.released", orders.subject(external_id), data)
-    return data
-
-
-@HANDLERS.handles(ReleaseOrder)
-def release_order(cmd: ReleaseOrder, unit: Unit) -> dict[str, Any]:
-    order = _order(cmd.external_id)
-    if not OrderHold.delete().where(OrderHold.order == order).execute():
-        raise Conflict(f"order {cmd.external_id} is not held")
-    return record_released(order.external_id, unit)
 
 
 @HANDLERS.handles(AssignBatch)
@@ -115,17 +53,6 @@ def assign_batch(cmd: AssignBatch, unit: Unit) -> dict[str, Any]:
     kind = "batch.reassigned" if cmd.badge else "batch.unassigned"
     unit.record(kind, f"batch:{batch.batch_id}", {"from": before, "to": cmd.badge})
     return batch_view(batch)
-
-
-@HANDLERS.handles(UpsertTotes)
-def upsert_totes(cmd: UpsertTotes, unit: Unit) -> dict[str, Any]:
-    known = {t.code for t in Tote.select(Tote.code).where(Tote.code.in_(cmd.codes))}
-    new = [code for code in dict.fromkeys(cmd.codes) if code not in known]
-    if new:
-        Tote.insert_many([{"code": code} for code in new]).execute()
-    for code in new:
-        unit.record("tote.registered", f"tote:{code}", {"code": code})
-    return {"created": len(new), "unchanged": len(set(cmd.codes)) - len(new)}
 
 
 @HANDLERS.handles(CompleteCount)

@@ -15,7 +15,7 @@ from typing import Any
 
 from server.db import for_update
 from server.models import Order, OrderHold
-from server.picking.handlers import hold, record_released
+from server.orders.holds import hold, record_released
 from server.spine import Handlers, Unit
 
 HANDLERS = Handlers()

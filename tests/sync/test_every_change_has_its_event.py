@@ -47,13 +47,8 @@ from server.models import (
     utcnow,
 )
 from server.orders.handlers import AcceptOrder, CancelOrder
-from server.picking.handlers import (
-    AssignBatch,
-    CompleteCount,
-    HoldOrder,
-    ReleaseOrder,
-    UpsertTotes,
-)
+from server.orders.holds import HoldOrder, ReleaseOrder
+from server.picking.handlers import AssignBatch, CompleteCount
 from server.picking.put_backs import CompletePutBack
 from server.picking.settings import PickingSettings
 from server.picking.waves import ReleaseWave
@@ -70,6 +65,7 @@ from server.sync.endpoints import (
     UpdateEndpoint,
 )
 from server.sync.replay import ReplayEvents
+from server.totes.handlers import UpsertTotes
 from tests.fixtures.app import Api
 from tests.fixtures.areas import TEST_HANDLERS
 from tests.sync.conftest import TESTER, EmitEvents, emit, in_db

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from server.picking.handlers import UpsertTotes
 from server.spine import Actor, Spine
+from server.totes.handlers import UpsertTotes
 
 DEMO = Actor("system", "demo-seed")
 TOTES = [f"TOTE-{n:04d}" for n in range(1, 51)]
