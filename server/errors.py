@@ -1,7 +1,11 @@
-"""Domain errors: raised by rules and handlers, translated once at the edge.
+"""Domain errors: raised by rules and handlers, translated once at each edge.
 
-HTTP turns them into RFC 9457 problem+json; the floor turns them into an error screen.
-Raising one inside a command rolls its transaction back, so nothing is half-applied.
+An error says what went wrong (its class, `slug`, `title`, `detail`, field `errors`), never
+how an edge spells it: HTTP maps each class to its status and answers RFC 9457
+problem+json (server/api/problems.py, which the floor's Socket.IO acks share); the floor
+turns a refused input into an error screen (server/floor/inputs.py); the CLI prints a clear
+error (server/cli/__init__.py, Context.run). Raising one inside a command rolls its
+transaction back, so nothing is half-applied.
 """
 
 from __future__ import annotations
@@ -10,7 +14,6 @@ from typing import Any
 
 
 class FloorlinkError(Exception):
-    status = 400
     slug = "bad-request"
     title = "Bad request"
 
@@ -22,52 +25,51 @@ class FloorlinkError(Exception):
 
 
 class InvalidInput(FloorlinkError):
-    status = 422
     slug = "validation-error"
     title = "The request is not valid"
 
 
 class MalformedRequest(FloorlinkError):
-    status = 400
     slug = "malformed-request"
     title = "The request could not be read"
 
 
 class NotFound(FloorlinkError):
-    status = 404
     slug = "not-found"
     title = "Not found"
 
 
 class Conflict(FloorlinkError):
-    status = 409
     slug = "conflict"
     title = "Conflict with the current state"
 
 
 class IdempotencyMismatch(FloorlinkError):
-    status = 422
     slug = "idempotency-key-reused"
     title = "Idempotency-Key reused with a different request"
 
 
 class Unauthorized(FloorlinkError):
-    status = 401
     slug = "unauthorized"
     title = "Authentication required"
 
 
 class Forbidden(FloorlinkError):
-    status = 403
     slug = "forbidden"
     title = "Not allowed"
 
 
-def field_error(path: str, message: str) -> dict[str, str]:
-    return {"field": path, "message": message}
+class Locked(FloorlinkError):
+    """Refused until someone unlocks it (a badge after too many wrong PINs)."""
+
+    slug = "locked"
+    title = "Locked"
 
 
 class UnsupportedMediaType(FloorlinkError):
-    status = 415
     slug = "unsupported-media-type"
     title = "Send JSON"
+
+
+def field_error(path: str, message: str) -> dict[str, str]:
+    return {"field": path, "message": message}

@@ -13,7 +13,7 @@ from flask import Blueprint
 
 from server.api.openapi import document
 from server.api.routing import PUBLIC, operation
-from server.errors import FloorlinkError, Forbidden, NotFound
+from server.errors import Forbidden, Locked, NotFound, Unauthorized
 from server.floor import access, auth, inputs, screens
 from server.floor.access import DEVICE_HEADER, SESSION_HEADERS, caller
 from server.floor.kiosks import EnrollKiosk
@@ -39,14 +39,12 @@ bp = Blueprint("floor", __name__, url_prefix="/api/floor/v1")
 TAG = "floor"
 
 
-class LoginRefused(FloorlinkError):
-    status = 401
+class LoginRefused(Unauthorized):
     slug = "login-refused"
     title = "Badge or PIN not accepted"
 
 
-class BadgeLocked(FloorlinkError):
-    status = 423
+class BadgeLocked(Locked):
     slug = "badge-locked"
     title = "Badge locked"
 

@@ -1,4 +1,8 @@
-"""Errors translated in one place into RFC 9457 application/problem+json."""
+"""Errors translated in one place into RFC 9457 application/problem+json.
+
+Domain errors carry no HTTP status: `STATUS` maps each class of server/errors.py to its
+status, once, for the HTTP answers and for the floor protocol's Socket.IO acks
+(server/floor/socket_events.py), which speak the same statuses."""
 
 from __future__ import annotations
 
@@ -9,11 +13,40 @@ import peewee
 from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from server.errors import FloorlinkError
+from server.errors import (
+    Conflict,
+    FloorlinkError,
+    Forbidden,
+    IdempotencyMismatch,
+    InvalidInput,
+    Locked,
+    MalformedRequest,
+    NotFound,
+    Unauthorized,
+    UnsupportedMediaType,
+)
 
 log = logging.getLogger(__name__)
 
 PROBLEM_TYPE_BASE = "https://floorlink.dev/problems/"
+
+# The status of each class of domain error; a subclass answers its nearest listed base's.
+STATUS: dict[type[FloorlinkError], int] = {
+    FloorlinkError: 400,
+    MalformedRequest: 400,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    UnsupportedMediaType: 415,
+    InvalidInput: 422,
+    IdempotencyMismatch: 422,
+    Locked: 423,
+}
+
+
+def status_of(exc: FloorlinkError) -> int:
+    return next(STATUS[cls] for cls in type(exc).__mro__ if cls in STATUS)
 
 
 def problem(
@@ -47,7 +80,7 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(FloorlinkError)
     def _domain(exc: FloorlinkError) -> Response:
-        return problem(exc.status, exc.title, exc.detail, exc.slug, exc.errors, **exc.extra)
+        return problem(status_of(exc), exc.title, exc.detail, exc.slug, exc.errors, **exc.extra)
 
     @app.errorhandler(peewee.IntegrityError)
     def _integrity(exc: peewee.IntegrityError) -> Response:

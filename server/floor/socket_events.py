@@ -16,6 +16,7 @@ from flask import request
 from flask_socketio import emit, join_room
 from pydantic import ValidationError
 
+from server.api.problems import status_of
 from server.db import connection
 from server.errors import FloorlinkError
 from server.floor import inputs, push, screens, sockets_registry
@@ -73,7 +74,7 @@ def _checked_session() -> tuple[str, str]:
 def _refused(exc: FloorlinkError) -> dict[str, Any]:
     ended = isinstance(exc, inputs.SessionEnded)
     screen = screens.logged_out(exc.detail).to_json() if ended else None
-    return {"error": {"status": exc.status, "detail": exc.detail}, "screen": screen}
+    return {"error": {"status": status_of(exc), "detail": exc.detail}, "screen": screen}
 
 
 @socket_event("input", "session")
