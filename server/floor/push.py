@@ -2,6 +2,10 @@
 
 Rooms: `session:<id>` (every socket of a session) and `device:<id>` (a kiosk before login,
 e.g. a station showing the PIN screen after a badge scan on its serial scanner).
+
+A process that serves no sockets (the CLI: Socket.IO never attached to an app) has nobody
+to push to: every push is a no-op there. The running server picks the change up from the
+event log and pushes it (server/floor/service.py).
 """
 
 from __future__ import annotations
@@ -34,12 +38,18 @@ def device_room(device_id: str) -> str:
     return f"device:{device_id}"
 
 
+def _emit(event: str, payload: dict[str, Any], to: str) -> None:
+    if socketio.server is None:  # no Socket.IO server in this process (the CLI)
+        return
+    socketio.emit(event, payload, to=to, namespace=NAMESPACE)
+
+
 def screen_to_session(session_id: str, screen: dict[str, Any]) -> None:
-    socketio.emit("screen", {"screen": screen}, to=session_room(session_id), namespace=NAMESPACE)
+    _emit("screen", {"screen": screen}, session_room(session_id))
 
 
 def screen_to_device(device_id: str, screen: dict[str, Any]) -> None:
-    socketio.emit("screen", {"screen": screen}, to=device_room(device_id), namespace=NAMESPACE)
+    _emit("screen", {"screen": screen}, device_room(device_id))
 
 
 def ended_screen(reason: str) -> dict[str, Any]:
@@ -51,18 +61,20 @@ def end_on_sockets(session_id: str, reason: str) -> None:
     """Tell a session's sockets it ended, then disconnect them (they reconnect as a device)."""
     payload = {"screen": ended_screen(reason), "session_ended": reason}
     for sid in sockets_registry.sids_of_session(session_id):
-        socketio.emit("screen", payload, to=sid, namespace=NAMESPACE)
+        _emit("screen", payload, sid)
         _disconnect(sid)
 
 
 def revoke_on_sockets(device_id: str) -> None:
     for sid in sockets_registry.sids_of_device(device_id):
-        socketio.emit("revoked", {"device_id": device_id}, to=sid, namespace=NAMESPACE)
+        _emit("revoked", {"device_id": device_id}, sid)
         _disconnect(sid)
 
 
 def _disconnect(sid: str) -> None:
     sockets_registry.remove(sid)
+    if socketio.server is None:
+        return
     try:
         socketio.server.disconnect(sid, namespace=NAMESPACE)
     except Exception:  # the socket may already be gone
