@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1 * 1024 * 1024
 
 # The HTTP edges, by module; a module exposes `bp`. Areas add no blueprint of their own:
-# their routes are declared as data (Area.operations) and served by server/api/.
+# their routes are declared as data (Area.operations) and served by server/api/operations.py.
 BLUEPRINTS = [
     "server.api.meta",
     "server.api.catalog",
@@ -35,7 +35,7 @@ BLUEPRINTS = [
     "server.api.exceptions",
     "server.api.admin",
     "server.api.devices",
-    "server.api.picking",
+    "server.api.operations",
     "server.api.floor",
     "server.api.floor_admin",
     "kiosk_ui",

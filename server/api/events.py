@@ -16,9 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from server import eventlog
 from server.api import pagination
 from server.api.routing import operation
-from server.api.schemas import CODE_PATTERN
 from server.errors import InvalidInput, MalformedRequest, field_error
 from server.models import Event
+from server.operations import CODE_PATTERN
 from server.sync import filters
 
 bp = Blueprint("events", __name__, url_prefix="/api/v1")

@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from server.api import pagination
 from server.api.catalog import api_actor
 from server.api.routing import operation
-from server.api.schemas import CODE_PATTERN, Strict, _text
 from server.models import SupervisorException
+from server.operations import CODE_PATTERN, Strict, text
 from server.runtime import runtime
 from server.supervision.exceptions import ResolveException, exception_view
 
@@ -46,7 +46,7 @@ class ExceptionPage(BaseModel):
 
 
 class ResolveIn(Strict):
-    resolution: Annotated[str, _text(1000)] = ""
+    resolution: Annotated[str, text(1000)] = ""
 
 
 @operation(

@@ -1,45 +1,24 @@
-"""Request and response schemas of the OMS API; they validate requests and make the OpenAPI."""
+"""Request and response schemas of the OMS API; they validate requests and make the OpenAPI.
+
+Their building blocks (Strict, Code, Text, Timestamp) are in server/operations.py, shared
+with the bodies of the areas' operations."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from server.models import LOCATION_KINDS, ORDER_STATUSES
+from server.operations import CODE_PATTERN, Code, Strict, Text, Timestamp, text
 
-# Codes (SKUs, locations, lots, ids) are printable ASCII without spaces; free text may be any
-# Unicode except control characters (PostgreSQL refuses NUL; none belongs in a label).
-CODE_PATTERN = r"^[\x21-\x7e]+$"
-TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
-
-
-def _text(max_length: int, min_length: int = 0) -> StringConstraints:
-    return StringConstraints(min_length=min_length, max_length=max_length, pattern=TEXT_PATTERN)
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    """An aware timestamp moved to UTC; one that leaves the calendar there is refused."""
-    try:
-        return value.astimezone(dt.UTC)
-    except (OverflowError, ValueError):
-        raise ValueError("the timestamp is out of range") from None
-
-
-Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=CODE_PATTERN)]
-Text = Annotated[str, _text(200, min_length=1)]
-LongText = Annotated[str, _text(200)]
-ShortText = Annotated[str, _text(64)]
-PostalCode = Annotated[str, _text(16)]
-Phone = Annotated[str, _text(32)]
-Timestamp = Annotated[AwareDatetime, AfterValidator(_utc)]
+LongText = Annotated[str, text(200)]
+ShortText = Annotated[str, text(64)]
+PostalCode = Annotated[str, text(16)]
+Phone = Annotated[str, text(32)]
 Qty = Annotated[int, Field(ge=1, le=100_000)]
 LocationKind = Literal[LOCATION_KINDS]  # type: ignore[valid-type]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class ProductIn(Strict):

@@ -9,9 +9,10 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from server.api.catalog import api_actor
 from server.api.routing import operation
-from server.api.schemas import CODE_PATTERN, Strict, Timestamp, _text
 from server.errors import InvalidInput, NotFound, field_error
 from server.models import WebhookEndpoint, naive_utc
+from server.operations import CODE_PATTERN, Strict, Timestamp
+from server.operations import text as _text
 from server.runtime import runtime
 from server.spine import Actor
 from server.sync.endpoints import (

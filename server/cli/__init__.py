@@ -6,7 +6,9 @@ import getpass
 import importlib
 import logging
 import sys
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import click
 
@@ -18,17 +20,20 @@ from server.errors import FloorlinkError
 from server.runtime import Runtime
 from server.spine import Actor
 
-# Each module exposes `register(group)`.
+T = TypeVar("T")
+
+# Each module exposes `register(group)`. server.cli.operations adds the areas' operations
+# (Area.operations): `floorlink picking|operator|device|webhook ...`.
 COMMAND_MODULES = [
     "server.cli.db",
     "server.cli.apikeys",
     "server.cli.serve",
     "server.cli.demo",
+    "server.cli.operations",
     "server.cli.webhooks",
     "server.cli.relay",
     "server.cli.operators",
     "server.cli.devices_cli",
-    "server.cli.picking",
     "server.cli.devices_io",
     "server.cli.simulate",
     "server.cli.bridge",
@@ -69,20 +74,36 @@ class Context:
             self._runtime = build_runtime(settings)
         return self._runtime
 
-    def run(self, command: Any) -> Any:
-        """Run one command as `cli:<user>`; a refusal is a clear error, never a traceback."""
+    def run(self, command: Any | Callable[[], Any]) -> Any:
+        """Run one command as `cli:<user>` and return its result. `command` may be a
+        function that builds it, called with a connection but outside the transaction (a
+        lookup first, a PIN hashed). The one way the CLI runs a command."""
         spine = self.runtime().spine
-        try:
-            with database.database.connection_context():
-                return spine.execute(command, self.actor).result
-        except FloorlinkError as exc:
-            errors = "; ".join(f"{e['field']}: {e['message']}" for e in exc.errors)
-            raise click.ClickException(f"{exc.detail}{f' ({errors})' if errors else ''}") from None
+        with refusals(), database.database.connection_context():
+            built = command() if callable(command) else command
+            return spine.execute(built, self.actor).result
+
+    def read(self, fn: Callable[[], T]) -> T:
+        """Answer a read on the configured database (bound and checked)."""
+        self.runtime()
+        with refusals(), database.database.connection_context():
+            return fn()
 
     def connected(self) -> Any:
         """The configured database, bound, with a connection for a read."""
         self.runtime()
         return database.database.connection_context()
+
+
+@contextmanager
+def refusals() -> Iterator[None]:
+    """The CLI's one translation of a domain error: a clear message (exit status 1), never a
+    traceback."""
+    try:
+        yield
+    except FloorlinkError as exc:
+        errors = "; ".join(f"{e['field']}: {e['message']}" for e in exc.errors)
+        raise click.ClickException(f"{exc.detail}{f' ({errors})' if errors else ''}") from None
 
 
 @click.group()

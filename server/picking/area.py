@@ -10,6 +10,7 @@ from server.picking import handlers, light_press, put_backs, waves
 from server.picking.endings import cancel_in_picking
 from server.picking.flow import PickFlow
 from server.picking.lights import COMMANDED, Lights
+from server.picking.operations import OPERATIONS
 from server.picking.settings import PickingSettings
 
 if TYPE_CHECKING:
@@ -40,4 +41,5 @@ AREA = Area(
     listeners=_listeners,
     device_routes=_device_routes,
     hooks={ORDER_ACCEPTED: waves.hold_for_release, ORDER_CANCELLED: cancel_in_picking},
+    operations=OPERATIONS,
 )

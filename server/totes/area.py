@@ -3,5 +3,6 @@
 from server.area import Area
 from server.totes import demo
 from server.totes.handlers import HANDLERS
+from server.totes.operations import OPERATIONS
 
-AREA = Area(name="totes", handlers=[HANDLERS], seed=demo.seed)
+AREA = Area(name="totes", handlers=[HANDLERS], operations=OPERATIONS, seed=demo.seed)
