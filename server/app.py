@@ -37,7 +37,6 @@ BLUEPRINTS = [
     "server.api.devices",
     "server.api.operations",
     "server.api.floor",
-    "server.api.floor_admin",
     "kiosk_ui",
 ]
 

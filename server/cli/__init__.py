@@ -32,8 +32,6 @@ COMMAND_MODULES = [
     "server.cli.operations",
     "server.cli.webhooks",
     "server.cli.relay",
-    "server.cli.operators",
-    "server.cli.devices_cli",
     "server.cli.devices_io",
     "server.cli.simulate",
     "server.cli.bridge",
@@ -88,11 +86,6 @@ class Context:
         self.runtime()
         with refusals(), database.database.connection_context():
             return fn()
-
-    def connected(self) -> Any:
-        """The configured database, bound, with a connection for a read."""
-        self.runtime()
-        return database.database.connection_context()
 
 
 @contextmanager

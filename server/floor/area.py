@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from server.area import Area, Subscription
 from server.floor import demo, inputs, kiosks, operators, push, sessions, stations
+from server.floor.operations import OPERATIONS
 from server.floor.service import FloorService, ScreenRefresher
 from server.floor.settings import FloorSettings
 
@@ -40,5 +41,6 @@ AREA = Area(
     listeners=_listeners,
     services=_services,
     device_routes=_device_routes,
+    operations=OPERATIONS,
     seed=demo.seed,
 )
