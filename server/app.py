@@ -31,7 +31,6 @@ BLUEPRINTS = [
     "server.api.orders",
     "server.api.returns",
     "server.api.events",
-    "server.api.webhooks",
     "server.api.exceptions",
     "server.api.admin",
     "server.api.devices",

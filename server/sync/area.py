@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from server.area import Area
 from server.sync import deadletter, endpoints, replay, service
+from server.sync.operations import OPERATIONS
 from server.sync.settings import RelaySettings
 
 if TYPE_CHECKING:
@@ -25,4 +26,5 @@ AREA = Area(
     handlers=[endpoints.HANDLERS, replay.HANDLERS, deadletter.HANDLERS],
     settings={"relay": (RelaySettings, RelaySettings())},
     services=_services,
+    operations=OPERATIONS,
 )

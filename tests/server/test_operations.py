@@ -21,14 +21,14 @@ def test_every_operation_is_a_route_with_its_access_rule(app: Flask) -> None:
         view = app.view_functions[rule.endpoint]
         for method in rule.methods or ():
             routes[(method, rule.rule)] = getattr(view, "access_rule", None)
-    assert len(OPERATIONS) >= 20
+    assert len(OPERATIONS) >= 25
     for area, op in OPERATIONS:
         assert routes.get((op.method, "/api/v1" + op.path)) == op.access, (area, op.path)
 
 
 def test_every_cli_of_an_operation_is_a_command() -> None:
     declared = [(op, spec) for _, op in OPERATIONS for spec in op.clis]
-    assert {spec.group.name for _, spec in declared} == {"picking", "operator", "device"}
+    assert {spec.group.name for _, spec in declared} == {"picking", "operator", "device", "webhook"}
     for op, spec in declared:
         group = cli.commands[spec.group.name]
         assert isinstance(group, click.Group)
