@@ -31,7 +31,10 @@ def register(cli: click.Group) -> None:
     for area in AREAS:
         for op in area.operations:
             for spec in op.clis:
-                group(cli, spec.group).add_command(command(op, spec))
+                commands = group(cli, spec.group)
+                if spec.name in commands.commands:
+                    raise RuntimeError(f"floorlink {spec.group.name} {spec.name} is declared twice")
+                commands.add_command(command(op, spec))
 
 
 def group(cli: click.Group, spec: CliGroup) -> click.Group:
@@ -46,6 +49,8 @@ def group(cli: click.Group, spec: CliGroup) -> click.Group:
 
 
 def command(op: Operation, spec: Cli) -> click.Command:
+    if op.body is not None and op.query is not None:
+        raise RuntimeError(f"{op.method} {op.path}: a command takes a body or a query, not both")
     model = op.body or op.query
     fields: dict[str, FieldInfo] = dict(model.model_fields) if model is not None else {}
     offered = [
@@ -69,7 +74,7 @@ def command(op: Operation, spec: Cli) -> click.Command:
     def callback(**values: Any) -> None:
         ctx = click.get_current_context()
         args = {name: values.pop(name) for name in op.path_args}
-        given = _given(values, fields, spec)
+        given = _given(values, spec)
         checked = _validated(model, given, ctx.command.params) if model is not None else None
         obj = ctx.obj
         settings = obj.runtime().settings
@@ -188,7 +193,7 @@ def _type(kind: Any, info: FieldInfo) -> click.ParamType:
 # -- what was given, validated as the API validates it ---------------------------------------
 
 
-def _given(values: dict[str, Any], fields: dict[str, FieldInfo], spec: Cli) -> dict[str, Any]:
+def _given(values: dict[str, Any], spec: Cli) -> dict[str, Any]:
     given: dict[str, Any] = dict(spec.fixed)
     for name, value in values.items():
         if value is None or value == ():
