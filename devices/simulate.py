@@ -7,7 +7,11 @@ script is TOML (``steps = [...]``) or JSON (``{"steps": [...]}``), one step per 
     scan scanner-1 "4006381333931"      weigh scale-1 1234.5 [moving]
     door dock-2 open|closed             temp probe-1 4.2
     press ptl-1 [button]                unplug scanner-1 / replug scanner-1
-    sleep 0.5
+    sleep 0.5                           printer printer-1 on|off|hang
+
+With ``--printer HOST:PORT`` (repeatable; port 0 picks a free one) it also runs virtual
+ZPL printers (``devices/virtual_printer.py``), printed as ``printer-1 127.0.0.1:9100``;
+``--printer-dir DIR`` keeps every label received as ``DIR/printer-1/label-00001.zpl``.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from types import FrameType
 from devices.light_commands import LightKind
 from devices.simulated import SimulatedScale, SimulatedScanner
 from devices.simulated_sensors import SimulatedSensorHub
+from devices.virtual_printer import ReceivedLabel, VirtualPrinter
+from devices.zpl_printer import format_address, parse_address
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +57,8 @@ class SimulatorConfig:
     link_dir: Path | None = None
     script: Path | None = None
     exit_after_script: bool = False
+    printers: tuple[str, ...] = ()
+    printer_dir: Path | None = None
 
 
 def load_script(path: Path) -> list[list[str]]:
@@ -90,6 +98,19 @@ class Simulator:
             probes=tuple(f"probe-{n}" for n in range(1, config.probes + 1)),
             lights=lights,
         )
+        self.printers = {
+            f"printer-{n}": self._printer(f"printer-{n}", address)
+            for n, address in enumerate(config.printers, start=1)
+        }
+
+    def _printer(self, device_id: str, address: str) -> VirtualPrinter:
+        host, port = parse_address(address)
+        directory = self.config.printer_dir / device_id if self.config.printer_dir else None
+
+        def received(label: ReceivedLabel) -> None:
+            logger.info("%s: label %d, %d bytes", device_id, label.index, len(label.data))
+
+        return VirtualPrinter(host, port, directory=directory, on_label=received)
 
     def _link(self, device_id: str) -> Path | None:
         if self.config.link_dir is None:
@@ -101,13 +122,20 @@ class Simulator:
         paths.update({d: scale.path for d, scale in self.scales.items()})
         return paths
 
+    def printer_addresses(self) -> dict[str, str]:
+        return {d: format_address(printer.address) for d, printer in self.printers.items()}
+
     def start(self) -> None:
         for scale in self.scales.values():
             scale.start()
+        for printer in self.printers.values():
+            printer.start()
         self.hub.start()
 
     def stop(self) -> None:
         self.hub.stop()
+        for printer in self.printers.values():
+            printer.close()
         for scale in self.scales.values():
             scale.stop()
         for scanner in self.scanners.values():
@@ -123,6 +151,8 @@ class Simulator:
                 sleep(float(args[0]))
             elif verb in ("scan", "unplug", "replug"):
                 self._serial_step(verb, args)
+            elif verb == "printer" and len(args) == 2:
+                self._printer_step(args[0], args[1])
             elif verb == "weigh" and len(args) in (2, 3):
                 stable = args[2:] != ["moving"]
                 self.scales[args[0]].set_weight(float(args[1]), stable)
@@ -141,6 +171,17 @@ class Simulator:
             scanner.replug()
         else:
             raise ValueError("wrong arguments")
+
+    def _printer_step(self, device_id: str, state: str) -> None:
+        printer = self.printers[device_id]
+        if state == "on":
+            printer.power_on()
+        elif state == "off":
+            printer.power_off()
+        elif state == "hang":
+            printer.hang()
+        else:
+            raise ValueError("a printer is on, off or hang")
 
     def _mqtt_step(self, verb: str, args: list[str]) -> None:
         if verb == "door" and len(args) == 2 and args[1] in ("open", "closed"):
@@ -170,6 +211,8 @@ def run_simulator(config: SimulatorConfig, stop: threading.Event | None = None) 
     try:
         for device_id, path in simulator.serial_paths().items():
             print(f"{device_id} {path}", flush=True)
+        for device_id, address in simulator.printer_addresses().items():
+            print(f"{device_id} {address}", flush=True)
         for step in steps:
             if stop.is_set():
                 break
@@ -180,6 +223,14 @@ def run_simulator(config: SimulatorConfig, stop: threading.Event | None = None) 
     finally:
         simulator.stop()
     return 0
+
+
+def _printer_address(text: str) -> str:
+    try:
+        parse_address(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -194,6 +245,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--link-dir", type=Path, help="also create by-id style symlinks here")
     parser.add_argument("--script", type=Path, help="TOML or JSON file with steps to play")
     parser.add_argument("--exit-after-script", action="store_true")
+    parser.add_argument(
+        "--printer",
+        dest="printers",
+        action="append",
+        default=[],
+        metavar="HOST:PORT",
+        type=_printer_address,
+        help="run a virtual ZPL printer there (repeatable; port 0: a free one)",
+    )
+    parser.add_argument("--printer-dir", type=Path, help="write each label received here")
     return parser
 
 
@@ -202,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    config = SimulatorConfig(**vars(args))
+    config = SimulatorConfig(**{**vars(args), "printers": tuple(args.printers)})
     stop = threading.Event()
 
     def request_stop(_signum: int, _frame: FrameType | None) -> None:
