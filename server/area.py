@@ -2,10 +2,11 @@
 
 Each area package (server/picking/, server/floor/, ...) has a module `area.py` holding
 `AREA = Area(...)`; server/areas.py lists them in order, and the bootstrap
-(server/bootstrap.py) builds the running server from that list: the spine's handler table,
-the settings sections, the floor flows, the after-commit listeners, the background
-services, the device event routes, the hooks other areas call (an order accepted or
-cancelled), the demo seed, the admin operations served by the API and the CLI.
+(server/bootstrap.py) builds the running server from that list: the spine's handler table
+and its catalogue of events, the settings sections, the floor flows, the after-commit
+listeners, the background services, the device event routes, the hooks other areas call (an
+order accepted or cancelled), the demo seed, the admin operations served by the API and the
+CLI.
 Nothing registers itself at import (docs/architecture.md, "The shape").
 """
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from server.config import Sections, Settings
+from server.events import DomainEvent, type_names
 from server.operations import Operation
 from server.spine import Handlers, Listener, Spine
 
@@ -27,13 +29,21 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Subscription:
-    """An after-commit listener and the event types it is told about (None: every event)."""
+    """An after-commit listener and the event classes it is told about (None: every event).
+
+    The listener still receives the committed public event dicts; the spine filters them by
+    the type strings of the classes (`types`)."""
 
     listener: Listener
-    types: frozenset[str] | None = None
+    events: Sequence[type[DomainEvent]] | None = None
+
+    @property
+    def types(self) -> frozenset[str] | None:
+        return None if self.events is None else type_names(self.events)
 
     def wants(self, event_type: str) -> bool:
-        return self.types is None or event_type in self.types
+        types = self.types
+        return types is None or event_type in types
 
 
 @dataclass(frozen=True)
@@ -67,7 +77,9 @@ class Area:
     - handlers: the area's handler tables (server.spine.Handlers), merged into the spine's.
     - settings: its config sections, top-level key -> (type, default).
     - flows(runtime): its floor flows (server/floor/flow.py `Flow`), built with their settings.
-    - listeners(runtime): after-commit Subscriptions, by event type.
+    - events: the event classes it records (server/events.py), one per public event type:
+      the catalogue of docs/webhooks.md; the spine refuses a class no area lists.
+    - listeners(runtime): after-commit Subscriptions, by event class.
     - services(app, runtime): background services started with `floorlink serve`.
     - device_routes(runtime): device event type -> route(spine, DeviceEvent)
       (server/hardware/routes.py).
@@ -80,6 +92,7 @@ class Area:
 
     name: str
     handlers: Sequence[Handlers] = ()
+    events: Sequence[type] = ()
     settings: Sections = field(default_factory=dict)
     flows: Factory | None = None
     listeners: Factory | None = None

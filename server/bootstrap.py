@@ -1,7 +1,8 @@
 """Building a running Floorlink from its settings and its areas, the same way for the
-server (create_app), the CLI and the tests: the spine with every area's handlers, the
-ports (the server's MQTT link, the lights), the flows, the hooks, the device routes and
-the after-commit listeners. Background services are added by `add_services` (serve only).
+server (create_app), the CLI and the tests: the spine with every area's handlers and event
+classes, the ports (the server's MQTT link, the lights), the flows, the hooks, the device
+routes and the after-commit listeners. Background services are added by `add_services`
+(serve only).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ def build_runtime(
 ) -> Runtime:
     handlers = merge_handlers(table.table for area in areas for table in area.handlers)
     link = MqttLink(settings)
-    runtime = Runtime(settings, Spine(handlers), link, lights or MqttLights(link))
+    spine = Spine(handlers, events=event_classes(areas))
+    runtime = Runtime(settings, spine, link, lights or MqttLights(link))
     env = Env(settings, _flows(areas, runtime), _hooks(areas))
     runtime.env = runtime.spine.env = env
     runtime.device_routes = _routes(areas, runtime)
@@ -35,6 +37,24 @@ def build_runtime(
         for sub in area.listeners(runtime) if area.listeners else ():
             runtime.spine.subscribe(sub.listener, sub.types)
     return runtime
+
+
+def event_classes(areas: tuple[Area, ...] = AREAS) -> list[type]:
+    """Every event class the areas declare (`Area.events`): the running server's catalogue.
+    A class is declared once, and a public type string by one class."""
+    classes: dict[type, str] = {}
+    types: dict[str, type] = {}
+    for area in areas:
+        for cls in area.events:
+            if cls in classes:
+                raise RuntimeError(f"{cls.__name__} is declared by {classes[cls]} and {area.name}")
+            classes[cls] = area.name
+            type_ = cls.__dict__.get("type")  # a test's generic event has no class-level type
+            if isinstance(type_, str):
+                if type_ in types:
+                    raise RuntimeError(f"{type_!r} is declared twice ({cls.__name__})")
+                types[type_] = cls
+    return list(classes)
 
 
 def add_services(app: Flask, runtime: Runtime, areas: tuple[Area, ...] = AREAS) -> None:

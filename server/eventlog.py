@@ -6,39 +6,34 @@ Positions follow commit order (EventHead lock on PostgreSQL, the write lock on S
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from server import rawsql
 from server.db import is_postgres
+from server.events import Recordable
 from server.ids import new_id
 from server.models import Event, isoformat, utcnow
 
 
-@dataclass(frozen=True)
-class PendingEvent:
-    type: str
-    subject: str
-    data: dict[str, Any]
-
-
-def append(pending: list[PendingEvent], actor: str) -> list[dict[str, Any]]:
-    """Write the events; return them as the public event objects."""
+def append(pending: Sequence[Recordable], actor: str) -> list[dict[str, Any]]:
+    """Write the events (typed, server/events.py); return them as the public event objects."""
     if not pending:
         return []
     if is_postgres():
         rawsql.execute('SELECT "id" FROM "event_head" WHERE "id" = 1 FOR UPDATE')
-    next_seq = _next_seqs({p.subject for p in pending})
+    subjects = [p.subject for p in pending]  # a property of each event: read once
+    next_seq = _next_seqs(set(subjects))
     now = utcnow()
     rows = []
-    for p in pending:
-        seq = next_seq[p.subject]
-        next_seq[p.subject] = seq + 1
+    for p, subject in zip(pending, subjects, strict=True):
+        seq = next_seq[subject]
+        next_seq[subject] = seq + 1
         rows.append(
             {
                 "event_id": new_id("evt"),
                 "type": p.type,
-                "subject": p.subject,
+                "subject": subject,
                 "seq": seq,
                 "occurred_at": now,
                 "actor": actor,

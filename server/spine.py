@@ -19,6 +19,7 @@ import peewee
 from server import eventlog, rawsql, writes
 from server.db import connection, database
 from server.errors import IdempotencyMismatch
+from server.events import Recordable, UndeclaredEvent
 from server.group_commit import GroupCommit
 from server.models import ProcessedInput
 
@@ -48,14 +49,23 @@ class UnrecordedChange(RuntimeError):
 @dataclass
 class Unit:
     """What one command does inside its transaction: who did it, what it recorded, and the
-    running Floorlink's wiring (`env`: settings, flows, hooks) handed over at bootstrap."""
+    running Floorlink's wiring (`env`: settings, flows, hooks) handed over at bootstrap.
+
+    `declared` is the running server's catalogue (every class of every `Area.events`);
+    None, for a bare spine of a test or a benchmark, accepts any event."""
 
     actor: Actor
-    events: list[eventlog.PendingEvent] = field(default_factory=list)
+    events: list[Recordable] = field(default_factory=list)
     env: Any = None
+    declared: frozenset[type] | None = None
 
-    def record(self, type_: str, subject: str, data: dict[str, Any]) -> None:
-        self.events.append(eventlog.PendingEvent(type_, subject, data))
+    def record(self, event: Recordable) -> None:
+        """Record a typed event (server/events.py) in this command's transaction."""
+        if self.declared is not None and type(event) not in self.declared:
+            raise UndeclaredEvent(
+                f"{type(event).__name__} is not in any area's Area.events: declare it there"
+            )
+        self.events.append(event)
 
 
 @dataclass(frozen=True)
@@ -121,9 +131,16 @@ def fingerprint(payload: Any) -> str:
 class Spine:
     """Runs commands; tells listeners about committed events."""
 
-    def __init__(self, handlers: Mapping[type, Handler], env: Any = None) -> None:
+    def __init__(
+        self,
+        handlers: Mapping[type, Handler],
+        env: Any = None,
+        events: Iterable[type] | None = None,
+    ) -> None:
         self.handlers = dict(handlers)
         self.env = env
+        # The event classes handlers may record (None: any, for bare test spines).
+        self.events = None if events is None else frozenset(events)
         self._listeners: list[tuple[Listener, frozenset[str] | None]] = []
         self._group = GroupCommit()
 
@@ -181,7 +198,7 @@ class Spine:
             stored = _remembered(dedupe)
             if stored is not None:
                 return stored
-        unit = Unit(actor, env=self.env)
+        unit = Unit(actor, env=self.env, declared=self.events)
         with writes.tracking() as written:
             result = handler(command, unit)
         _require_events(command, written, unit)
@@ -208,7 +225,7 @@ def _require_events(command: Any, written: set[str], unit: Unit) -> None:
     if changed and not unit.events:
         raise UnrecordedChange(
             f"{type(command).__name__} wrote {', '.join(sorted(changed))} without recording "
-            "an event; record one with unit.record(...) (or declare a bookkeeping table "
+            "an event; record one with unit.record(<event>) (or declare a bookkeeping table "
             "with server.writes.exempt)"
         )
 

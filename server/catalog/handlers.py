@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.catalog.barcodes import BadBarcode, normalize
+from server.catalog.events import LocationUpserted, ProductUpserted
 from server.errors import InvalidInput, field_error
 from server.models import Location, Product, ProductBarcode, utcnow
 from server.spine import Handlers, Unit
@@ -63,9 +64,7 @@ def upsert_products(cmd: UpsertProducts, unit: Unit) -> dict[str, Any]:
         ]
         if rows:
             ProductBarcode.insert_many(rows).execute()
-        unit.record(
-            "product.upserted", f"sku:{product.sku}", product_view(product, item["barcodes"])
-        )
+        unit.record(ProductUpserted(product_view(product, item["barcodes"])))
     return {"created": created, "updated": len(cmd.products) - created}
 
 
@@ -149,7 +148,7 @@ def upsert_locations(cmd: UpsertLocations, unit: Unit) -> dict[str, Any]:
         location.walk_sequence = item["walk_sequence"]
         location.updated_at = utcnow()
         location.save()
-        unit.record("location.upserted", f"location:{location.code}", location_view(location))
+        unit.record(LocationUpserted(location_view(location)))
     return {"created": created, "updated": len(cmd.locations) - created}
 
 

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from server.area import Area, Subscription
-from server.floor import demo, inputs, kiosks, operators, push, sessions, stations
+from server.floor import demo, events, inputs, kiosks, operators, push, sessions, stations
+from server.floor.events import KioskRevoked, SessionEnded
 from server.floor.operations import OPERATIONS
 from server.floor.service import FloorService, ScreenRefresher
 from server.floor.settings import FloorSettings
@@ -20,9 +21,14 @@ if TYPE_CHECKING:
 
 def _listeners(runtime: Runtime) -> list[Subscription]:
     refresher = ScreenRefresher(runtime.spine, list(runtime.env.flows.values()))
+    # The flows name their concerns by the type strings of their classes (Flow.concerns):
+    # the refresher subscribes to those classes of the running catalogue.
+    concerned = [
+        c for c in runtime.spine.events or () if getattr(c, "type", None) in refresher.types
+    ]
     return [
-        Subscription(push.on_committed, frozenset({"session.ended", "kiosk.revoked"})),
-        Subscription(refresher, refresher.types),
+        Subscription(push.on_committed, [SessionEnded, KioskRevoked]),
+        Subscription(refresher, concerned),
     ]
 
 
@@ -37,6 +43,7 @@ def _device_routes(runtime: Runtime) -> dict[str, object]:
 AREA = Area(
     name="floor",
     handlers=[sessions.HANDLERS, operators.HANDLERS, kiosks.HANDLERS, inputs.HANDLERS],
+    events=events.EVENTS,
     settings={"floor": (FloorSettings, FloorSettings())},
     listeners=_listeners,
     services=_services,

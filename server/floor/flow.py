@@ -167,7 +167,9 @@ class Flow(Protocol):
     label: str  # the home button label
     roles: frozenset[str]  # operators with any of these roles see it on home
     settings_key: str | None  # its settings section, given as ctx.settings (None: none)
-    concerns: frozenset[str]  # event types that may change a screen of this flow
+    # The type strings of the event classes that may change a screen of this flow, derived
+    # from the classes (server.events.type_names), as the floor's refresher filters on them.
+    concerns: frozenset[str]
 
     def enter(self, ctx: FlowContext) -> Screen:
         """The operator chose this flow on home: the first screen (resume work if any)."""

@@ -12,6 +12,7 @@ from server import rawsql
 from server.db import database
 from server.errors import Conflict, InvalidInput, NotFound, Unauthorized, field_error
 from server.floor import auth, sockets_registry
+from server.floor.events import KioskCreated, KioskEnrolled, KioskRevoked
 from server.floor.sessions import OPEN, end_sessions
 from server.models import KIOSK_KINDS, FloorSession, KioskDevice, isoformat, utcnow
 from server.spine import Handlers, Unit
@@ -118,8 +119,7 @@ def add_kiosk(cmd: AddKiosk, unit: Unit) -> dict[str, Any]:
         KioskDevice.create(device_id=cmd.device_id, **values)
     else:
         KioskDevice.update(**values).where(KioskDevice.device_id == cmd.device_id).execute()
-    data = {"kind": cmd.kind, "station": cmd.station or None}
-    unit.record("kiosk.created", f"device:{cmd.device_id}", data)
+    unit.record(KioskCreated(cmd.device_id, cmd.kind, cmd.station or None))
     return {**kiosk_json(find(cmd.device_id)), "enrollment_code": code}
 
 
@@ -142,7 +142,7 @@ def enroll_kiosk(cmd: EnrollKiosk, unit: Unit) -> dict[str, Any]:
     KioskDevice.update(
         token_hash=auth.digest(token), code_hash=None, code_expires_at=None, enrolled_at=utcnow()
     ).where(KioskDevice.device_id == row.device_id).execute()
-    unit.record("kiosk.enrolled", f"device:{row.device_id}", {"kind": row.kind})
+    unit.record(KioskEnrolled(row.device_id, row.kind))
     return {
         "device_id": row.device_id,
         "device_token": token,
@@ -164,5 +164,5 @@ def revoke_kiosk(cmd: RevokeKiosk, unit: Unit) -> dict[str, Any]:
             KioskDevice.device_id == row.device_id
         ).execute()
         end_sessions(FloorSession.device_id == row.device_id, "device_revoked", unit)
-        unit.record("kiosk.revoked", f"device:{row.device_id}", {})
+        unit.record(KioskRevoked(row.device_id))
     return kiosk_json(find(cmd.device_id))

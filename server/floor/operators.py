@@ -12,6 +12,7 @@ from typing import Any
 from server.db import for_update
 from server.errors import Conflict, InvalidInput, NotFound, field_error
 from server.floor import auth, rules
+from server.floor.events import OperatorChanged, OperatorCreated, OperatorPinReset, OperatorUnlocked
 from server.floor.flow import Operator
 from server.floor.sessions import end_sessions
 from server.models import BadgeLock, FloorOperator, FloorSession, PinFailure, isoformat, utcnow
@@ -73,7 +74,7 @@ def add_operator(cmd: AddOperator, unit: Unit) -> dict[str, Any]:
     row = FloorOperator.create(
         badge=cmd.badge, name=cmd.name, roles=sorted(set(cmd.roles)), pin_hash=cmd.pin_hash
     )
-    unit.record("operator.created", f"operator:{row.badge}", {"roles": row.roles})
+    unit.record(OperatorCreated(row.badge, row.roles))
     return operator_json(row)
 
 
@@ -100,7 +101,7 @@ def change_operator(cmd: ChangeOperator, unit: Unit) -> dict[str, Any]:
     if not changes:
         return operator_json(row)
     FloorOperator.update(updated_at=utcnow(), **changes).where(FloorOperator.id == row.id).execute()
-    unit.record("operator.changed", f"operator:{row.badge}", changes)
+    unit.record(OperatorChanged(row.badge, changes))
     if "roles" in changes or changes.get("active") is False:
         reason = "disabled" if changes.get("active") is False else "roles_changed"
         end_sessions(FloorSession.operator == row.id, reason, unit)
@@ -120,7 +121,7 @@ def reset_pin(cmd: ResetPin, unit: Unit) -> dict[str, Any]:
         FloorOperator.id == row.id
     ).execute()
     _clear_lock(row.badge)
-    unit.record("operator.pin_reset", f"operator:{row.badge}", {})
+    unit.record(OperatorPinReset(row.badge))
     return operator_json(row)
 
 
@@ -133,7 +134,7 @@ class UnlockBadge:
 def unlock_badge(cmd: UnlockBadge, unit: Unit) -> dict[str, Any]:
     was_locked = _clear_lock(cmd.badge)
     if was_locked:
-        unit.record("operator.unlocked", f"operator:{cmd.badge}", {})
+        unit.record(OperatorUnlocked(cmd.badge))
     return {"badge": cmd.badge, "unlocked": was_locked}
 
 

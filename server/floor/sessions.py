@@ -12,6 +12,7 @@ import peewee
 from server import rawsql, writes
 from server.db import database
 from server.floor import auth, rules, screens
+from server.floor.events import OperatorLocked, SessionEnded, SessionStarted
 from server.floor.flow import Operator, flows_of
 from server.ids import new_id
 from server.models import BadgeLock, FloorOperator, FloorSession, PinFailure, utcnow
@@ -86,8 +87,7 @@ def end_sessions(where: peewee.Expression, reason: str, unit: Unit) -> list[str]
         FloorSession.session_id.in_(ids)
     ).execute()
     for row in rows:
-        data = {"session_id": row.session_id, "device_id": row.device_id, "reason": reason}
-        unit.record("session.ended", f"operator:{row.badge}", data)
+        unit.record(SessionEnded(row.badge, row.session_id, row.device_id, reason))
     return ids
 
 
@@ -120,7 +120,7 @@ def login(cmd: Login, unit: Unit) -> dict[str, Any]:
         PinFailure.create(badge=cmd.badge, device_id=cmd.device_id, failed_at=now)
     if decision == "lock_now":
         BadgeLock.create(badge=cmd.badge, device_id=cmd.device_id, locked_at=now)
-        unit.record("operator.locked", f"operator:{cmd.badge}", {"device_id": cmd.device_id})
+        unit.record(OperatorLocked(cmd.badge, cmd.device_id))
     if decision != "ok" or row is None:
         return {"outcome": decision}
     return {"outcome": "ok", **_start(cmd, row, unit)}
@@ -144,8 +144,7 @@ def _start(cmd: Login, row: FloorOperator, unit: Unit) -> dict[str, Any]:
         station=cmd.station,
         screen=screen,
     )
-    data = {"session_id": session.session_id, "device_id": cmd.device_id, "station": cmd.station}
-    unit.record("session.started", f"operator:{row.badge}", data)
+    unit.record(SessionStarted(row.badge, session.session_id, cmd.device_id, cmd.station))
     return {"session_id": session.session_id, "token": token, "screen": screen}
 
 

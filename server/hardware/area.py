@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from server.area import Area
-from server.hardware import ingest, scanners
+from server.hardware import events, ingest, scanners
 from server.hardware.handlers import HANDLERS
 from server.hardware.settings import DeviceSettings, MqttSettings, ScannerSettings
 
@@ -25,6 +25,7 @@ def _services(app: Flask, runtime: Runtime) -> Sequence[Service]:
 AREA = Area(
     name="hardware",
     handlers=[HANDLERS],
+    events=events.EVENTS,
     settings={
         "mqtt": (MqttSettings, MqttSettings()),
         "scanners": (list[ScannerSettings], []),

@@ -41,6 +41,6 @@ def ingest_device_batch(cmd: IngestDeviceBatch, unit: Unit) -> Ingested:
     routed_ids = {e.event_id for e in cmd.routed}
     own = [e for e in cmd.batch.events if e.event_id not in routed_ids]
     fresh = store.take_in(own)
-    for transition in store.apply(cmd.batch, fresh):
-        unit.record(transition.type, f"device:{transition.device_id}", transition.data)
+    for event in store.apply(cmd.batch, fresh):
+        unit.record(event)
     return Ingested(fresh, len(own) - len(fresh))

@@ -8,12 +8,12 @@ per device whose row changed (docs/performance.md, trap 5).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from devices.payloads import CommandReply, DeviceEvent
 from server.hardware import sql
 from server.hardware.batch import Batch, DeviceChange, event_summary
+from server.hardware.events import AVAILABILITY, DeviceDiscovered, RegistryEvent
 from server.models import utcnow
 from server.models.hardware import HardwareDevice, HardwareInput
 
@@ -30,15 +30,6 @@ _COMPARED = (
 )
 
 
-@dataclass(frozen=True)
-class Transition:
-    """A registry change worth an event: a device first heard, or its availability flipped."""
-
-    device_id: str
-    type: str  # "device.discovered" | "device.online" | "device.offline"
-    data: dict[str, Any]
-
-
 def take_in(events: list[DeviceEvent]) -> list[DeviceEvent]:
     """Remember these events; return those not taken in before (in order, once each)."""
     inserted = sql.insert_new_inputs(list(dict.fromkeys(e.event_id for e in events)), utcnow())
@@ -50,8 +41,9 @@ def take_in(events: list[DeviceEvent]) -> list[DeviceEvent]:
     return fresh
 
 
-def apply(batch: Batch, fresh: list[DeviceEvent]) -> list[Transition]:
-    """Upsert the rows the batch touches; return the transitions to record as events."""
+def apply(batch: Batch, fresh: list[DeviceEvent]) -> list[RegistryEvent]:
+    """Upsert the rows the batch touches; return the events to record: a device first heard,
+    an availability flipped (server/hardware/events.py)."""
     last_events = {e.device_id: event_summary(e) for e in fresh}
     rows = {
         row.id: row
@@ -59,13 +51,14 @@ def apply(batch: Batch, fresh: list[DeviceEvent]) -> list[Transition]:
             HardwareDevice.id.in_(list(batch.changes))
         )
     }
-    new_rows, updates, transitions = [], {}, []
+    new_rows, updates = [], {}
+    transitions: list[RegistryEvent] = []
     for device_id, change in batch.changes.items():
         values = _values(change, last_events.get(device_id), rows.get(device_id))
         row = rows.get(device_id)
         if row is None:
             new_rows.append({"id": device_id, "first_seen": change.last_seen, **values})
-            transitions.append(Transition(device_id, "device.discovered", _shown(values)))
+            transitions.append(DeviceDiscovered(device_id, _shown(values)))
             continue
         transitions.extend(_flip(row, values))
         updates[device_id] = values
@@ -105,11 +98,11 @@ def _replied(command: dict[str, Any] | None, replies: list[CommandReply]) -> dic
     return command
 
 
-def _flip(row: HardwareDevice, values: dict[str, Any]) -> list[Transition]:
+def _flip(row: HardwareDevice, values: dict[str, Any]) -> list[RegistryEvent]:
     new = values.get("availability")
     if new is None or new == row.availability:
         return []
-    return [Transition(row.id, f"device.{new}", _shown(values))]
+    return [AVAILABILITY[new](row.id, _shown(values))]
 
 
 def _shown(values: dict[str, Any]) -> dict[str, Any]:

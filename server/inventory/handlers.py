@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.errors import InvalidInput, field_error
+from server.inventory.events import InventoryAdjusted
 from server.inventory.stock import locked_row, stock_view
 from server.models import Location, Product, Stock, utcnow
 from server.spine import Handlers, Unit
@@ -39,9 +40,9 @@ def adjust_stock(cmd: AdjustStock, unit: Unit) -> dict[str, Any]:
             errors.append(field_error(f"adjustments[{i}].delta", _shortfall(row, adj["delta"])))
             continue
         _apply(row, adj, new_on_hand)
-        view = stock_view(row) | {"delta": adj["delta"], "reason": adj["reason"]}
-        unit.record("inventory.adjusted", f"sku:{product.sku}", view)
-        results.append(view)
+        event = InventoryAdjusted(stock_view(row), adj["delta"], adj["reason"])
+        unit.record(event)
+        results.append(event.data)
     if errors:
         raise InvalidInput("some adjustments cannot be applied; none was", errors)
     return {"data": results}

@@ -5,6 +5,6 @@ ORDER_CANCELLED (server/orders/handlers.py), declared in their own Area's `hooks
 """
 
 from server.area import Area
-from server.orders import handlers, holds
+from server.orders import events, handlers, holds
 
-AREA = Area(name="orders", handlers=[handlers.HANDLERS, holds.HANDLERS])
+AREA = Area(name="orders", handlers=[handlers.HANDLERS, holds.HANDLERS], events=events.EVENTS)

@@ -12,6 +12,7 @@ from server.errors import Conflict, InvalidInput, NotFound, field_error
 from server.inventory import stock
 from server.inventory.allocation import Slot, allocate
 from server.models import Allocation, Order, OrderLine, Product, utcnow
+from server.orders.events import OrderAccepted, OrderBackordered, OrderCancelled
 from server.orders.views import order_view
 from server.spine import Handlers, Unit
 
@@ -38,10 +39,6 @@ class CancelOrder:
     reason: str = ""
 
 
-def subject(external_id: str) -> str:
-    return f"order:{external_id}"
-
-
 @HANDLERS.handles(AcceptOrder)
 def accept_order(cmd: AcceptOrder, unit: Unit) -> dict[str, Any]:
     """Allocate first (in memory, on locked rows), then write everything in a few statements.
@@ -57,12 +54,7 @@ def accept_order(cmd: AcceptOrder, unit: Unit) -> dict[str, Any]:
     order = _insert_order(data, "backordered" if plan.missing else "accepted")
     lines = _write_lines(order, plan)
     view = order_view(order, lines)
-    if plan.missing:
-        unit.record(
-            "order.backordered", subject(order.external_id), view | {"missing": plan.missing}
-        )
-    else:
-        unit.record("order.accepted", subject(order.external_id), view)
+    unit.record(OrderBackordered(view, plan.missing) if plan.missing else OrderAccepted(view))
     if unit.env is not None:
         unit.env.run_hooks(ORDER_ACCEPTED, order, unit)
     return view
@@ -186,7 +178,7 @@ def cancel_order(cmd: CancelOrder, unit: Unit) -> dict[str, Any]:
     order.updated_at = utcnow()
     order.save()
     view = order_view(order)
-    unit.record("order.cancelled", subject(order.external_id), view | {"reason": cmd.reason})
+    unit.record(OrderCancelled(view, cmd.reason))
     return view
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from server.db import for_update
 from server.errors import Conflict, NotFound
 from server.models import Order, OrderHold
-from server.orders.handlers import subject
+from server.orders.events import OrderHeld, OrderReleased
 from server.spine import Handlers, Unit
 
 HANDLERS = Handlers()
@@ -52,16 +52,16 @@ def hold_order(cmd: HoldOrder, unit: Unit) -> dict[str, Any]:
 def hold(order: Order, reason: str, held_by: str, unit: Unit) -> dict[str, Any]:
     """Hold the order back from picking, with its `order.held` event."""
     OrderHold.create(order=order, reason=reason, held_by=held_by)
-    data = {"external_id": order.external_id, "held": True, "reason": reason}
-    unit.record("order.held", subject(order.external_id), data)
-    return data
+    event = OrderHeld(order.external_id, reason)
+    unit.record(event)
+    return event.data
 
 
 def record_released(external_id: str, unit: Unit) -> dict[str, Any]:
     """The `order.released` event of an order whose hold was just removed."""
-    data = {"external_id": external_id, "held": False}
-    unit.record("order.released", subject(external_id), data)
-    return data
+    event = OrderReleased(external_id)
+    unit.record(event)
+    return event.data
 
 
 @HANDLERS.handles(ReleaseOrder)

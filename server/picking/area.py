@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING
 
 from server.area import Area, Subscription
 from server.orders.handlers import ORDER_ACCEPTED, ORDER_CANCELLED
-from server.picking import handlers, light_press, put_backs, waves
+from server.picking import events, handlers, light_press, put_backs, waves
 from server.picking.endings import cancel_in_picking
+from server.picking.events import LightCommanded
 from server.picking.flow import PickFlow
-from server.picking.lights import COMMANDED, Lights
+from server.picking.lights import Lights
 from server.picking.operations import OPERATIONS
 from server.picking.settings import PickingSettings
 
@@ -26,7 +27,7 @@ def _flows(runtime: Runtime) -> list[PickFlow]:
 
 
 def _listeners(runtime: Runtime) -> list[Subscription]:
-    return [Subscription(_lights(runtime).send_committed, frozenset({COMMANDED}))]
+    return [Subscription(_lights(runtime).send_committed, [LightCommanded])]
 
 
 def _device_routes(runtime: Runtime) -> dict[str, object]:
@@ -36,6 +37,7 @@ def _device_routes(runtime: Runtime) -> dict[str, object]:
 AREA = Area(
     name="picking",
     handlers=[handlers.HANDLERS, put_backs.HANDLERS, waves.HANDLERS],
+    events=events.EVENTS,
     settings={"picking": (PickingSettings, PickingSettings())},
     flows=_flows,
     listeners=_listeners,

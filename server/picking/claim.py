@@ -28,6 +28,7 @@ from server.models import (
     utcnow,
 )
 from server.picking.batching import Candidate, Caps, build_batch
+from server.picking.events import BatchClaimed
 from server.picking.settings import PickingSettings
 from server.picking.walk import Stop, walk_order
 from server.spine import Unit
@@ -97,7 +98,7 @@ def _candidates_sql() -> str:
 def _assign(batch: PickBatch, badge: str, unit: Unit) -> None:
     batch.operator, batch.status, batch.updated_at = badge, "assigned", utcnow()
     batch.save()
-    unit.record("batch.claimed", f"batch:{batch.batch_id}", {"operator": badge})
+    unit.record(BatchClaimed(batch.batch_id, badge))
 
 
 def _create(order_ids: list[int], badge: str, unit: Unit) -> PickBatch:
@@ -113,9 +114,7 @@ def _create(order_ids: list[int], badge: str, unit: Unit) -> PickBatch:
     externals = [
         o.external_id for o in Order.select(Order.external_id).where(Order.id.in_(order_ids))
     ]
-    unit.record(
-        "batch.claimed", f"batch:{batch.batch_id}", {"operator": badge, "orders": externals}
-    )
+    unit.record(BatchClaimed(batch.batch_id, badge, externals))
     return batch
 
 

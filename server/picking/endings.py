@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from server.db import for_update
+from server.inventory.events import InventoryAdjusted
 from server.inventory.stock import locked_row, stock_view
 from server.models import (
     BatchOrder,
@@ -22,6 +23,13 @@ from server.models import (
 )
 from server.orders.views import lines_of, order_view
 from server.picking.counting import SHORT_REASONS
+from server.picking.events import (
+    BatchDropped,
+    OrderPicked,
+    OrderShortPicked,
+    TotePutBack,
+    TotePutBackRequested,
+)
 from server.picking.store import OrderSlot
 from server.spine import Unit
 from server.supervision.exceptions import raise_exception
@@ -59,10 +67,9 @@ def drop_batch(batch: PickBatch, slots: list[OrderSlot], drop: Location, unit: U
         missing = [line for line in view["lines"] if line["missing"] > 0]
         order.status = view["status"] = "short_picked" if missing else "picked"
         finished[order.status].append(order.id)
-        data = view | {"tote": slot.tote, "location": drop.code, "picked": picked[slot.id]}
         if missing:
             reasons = shorts[slot.id]
-            data["missing"] = [
+            lines_missing = [
                 {
                     "line_id": line["line_id"],
                     "sku": line["sku"],
@@ -71,9 +78,11 @@ def drop_batch(batch: PickBatch, slots: list[OrderSlot], drop: Location, unit: U
                 }
                 for line in missing
             ]
-            unit.record("order.short_picked", f"order:{slot.external_id}", data)
+            unit.record(
+                OrderShortPicked(view, slot.tote, drop.code, picked[slot.id], lines_missing)
+            )
         else:
-            unit.record("order.picked", f"order:{slot.external_id}", data)
+            unit.record(OrderPicked(view, slot.tote, drop.code, picked[slot.id]))
     for status, ids in finished.items():
         Order.update(status=status, updated_at=now).where(Order.id.in_(ids)).execute()
     batch.status, batch.drop_location, batch.updated_at = "dropped", drop, now
@@ -81,11 +90,7 @@ def drop_batch(batch: PickBatch, slots: list[OrderSlot], drop: Location, unit: U
     for slot in late:
         if slot.tote_id is not None:
             _raise_after_drop(orders[slot.order_id], Tote.get_by_id(slot.tote_id), batch, unit)
-    unit.record(
-        "batch.dropped",
-        f"batch:{batch.batch_id}",
-        {"location": drop.code, "totes": [s.tote for s in active]},
-    )
+    unit.record(BatchDropped(batch.batch_id, drop.code, [s.tote for s in active]))
 
 
 def _picked(slots: list[OrderSlot]) -> dict[int, list[dict[str, Any]]]:
@@ -154,11 +159,8 @@ def put_back(slot: OrderSlot, location: Location, unit: Unit) -> int:
         row.on_hand += item.qty
         row.updated_at = utcnow()
         row.save()
-        view = stock_view(row) | {
-            "delta": item.qty,
-            "reason": f"put-back: order {slot.external_id} cancelled",
-        }
-        unit.record("inventory.adjusted", f"sku:{item.product.sku}", view)
+        reason = f"put-back: order {slot.external_id} cancelled"
+        unit.record(InventoryAdjusted(stock_view(row), item.qty, reason))
     units = sum(i.qty for i in items)
     totes.empty(tote_id, slot.order_id)
     totes.free(tote_id)
@@ -166,11 +168,7 @@ def put_back(slot: OrderSlot, location: Location, unit: Unit) -> int:
     PutBack.update(status="done", location=location, units=units, done_at=utcnow()).where(
         PutBack.tote == slot.tote_id, PutBack.order == slot.order_id, PutBack.status == "pending"
     ).execute()
-    unit.record(
-        "tote.put_back",
-        f"tote:{slot.tote}",
-        {"order": slot.external_id, "location": location.code, "units": units},
-    )
+    unit.record(TotePutBack(slot.tote, slot.external_id, location.code, units))
     return units
 
 
@@ -191,11 +189,7 @@ def cancel_in_picking(order: Order, unit: Unit) -> None:
         BatchOrder.update(status="cancelled").where(BatchOrder.id == slot.id).execute()
         PutBack.create(tote=slot.tote_id, order=order)
         tote = Tote.get_by_id(slot.tote_id)
-        unit.record(
-            "tote.put_back_requested",
-            f"tote:{tote.code}",
-            {"order": order.external_id, "batch": slot.batch.batch_id},
-        )
+        unit.record(TotePutBackRequested(tote.code, order.external_id, slot.batch.batch_id))
         if slot.status == "dropped":  # no picker any more: the supervisors see to it
             _raise_after_drop(order, tote, slot.batch, unit)
 

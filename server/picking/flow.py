@@ -14,11 +14,14 @@ from typing import Any
 from devices.barcode import DecodeError, Scan, decode
 from server import rawsql
 from server.catalog.lookups import location_of, tote_of
+from server.events import type_names
 from server.floor.flow import FloorInput, FlowContext, Screen
 from server.models import BatchOrder, Location, Order, PickBatch, Tote
+from server.orders.events import OrderCancelled
 from server.picking import screens
 from server.picking.claim import claim_batch
 from server.picking.endings import drop_batch, put_back
+from server.picking.events import BatchReassigned, BatchUnassigned, ToteAssigned
 from server.picking.lights import Lights
 from server.picking.settings import PickingSettings
 from server.picking.store import OrderSlot, Work, assigned_batch, load_work
@@ -48,7 +51,7 @@ class PickFlow:
     label = "Picking"
     roles = frozenset({"picker", "supervisor"})
     settings_key = "picking"
-    concerns = frozenset({"order.cancelled", "batch.reassigned", "batch.unassigned"})
+    concerns = type_names((OrderCancelled, BatchReassigned, BatchUnassigned))
 
     def __init__(self, lights: Lights) -> None:
         self.lights = lights
@@ -57,7 +60,7 @@ class PickFlow:
         """Pickers of a cancelled order's batch; both pickers of a (re/un)assigned batch."""
         badges: set[str] = set()
         for event in events:
-            if event["type"] == "order.cancelled":
+            if event["type"] == OrderCancelled.type:
                 badges |= _pickers_of(event["subject"].removeprefix("order:"))
             else:
                 badges |= {b for b in (event["data"].get("from"), event["data"].get("to")) if b}
@@ -172,11 +175,7 @@ def _claim_tote(tote: Tote, slot: OrderSlot, work: Work, ctx: FlowContext) -> No
     # hand-written (server/rawsql.py): every order of every batch takes a tote
     totes.take(tote.id)
     rawsql.update_one(BatchOrder, slot.id, {"tote": tote.id})
-    ctx.unit.record(
-        "tote.assigned",
-        f"tote:{tote.code}",
-        {"order": slot.external_id, "batch": work.batch.batch_id},
-    )
+    ctx.unit.record(ToteAssigned(tote.code, slot.external_id, work.batch.batch_id))
 
 
 def _pickers_of(external_id: str) -> set[str]:

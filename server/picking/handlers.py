@@ -7,8 +7,10 @@ from typing import Any
 
 from server.db import for_update
 from server.errors import Conflict, InvalidInput, NotFound, field_error
+from server.inventory.events import InventoryAdjusted
 from server.inventory.stock import stock_view
 from server.models import CountTask, PickBatch, Stock, utcnow
+from server.picking.events import BatchReassigned, BatchUnassigned, CountCompleted
 from server.picking.views import batch_view, count_task_view
 from server.spine import Handlers, Unit
 
@@ -50,8 +52,10 @@ def assign_batch(cmd: AssignBatch, unit: Unit) -> dict[str, Any]:
     batch.status = "assigned" if cmd.badge else "open"
     batch.updated_at = utcnow()
     batch.save()
-    kind = "batch.reassigned" if cmd.badge else "batch.unassigned"
-    unit.record(kind, f"batch:{batch.batch_id}", {"from": before, "to": cmd.badge})
+    if cmd.badge:
+        unit.record(BatchReassigned(batch.batch_id, before, cmd.badge))
+    else:
+        unit.record(BatchUnassigned(batch.batch_id, before))
     return batch_view(batch)
 
 
@@ -71,7 +75,7 @@ def complete_count(cmd: CompleteCount, unit: Unit) -> dict[str, Any]:
     task.status, task.counted, task.done_at = "done", cmd.counted, utcnow()
     task.save()
     view = count_task_view(task)
-    unit.record("count.completed", f"location:{task.location.code}", view)
+    unit.record(CountCompleted(view))
     return view
 
 
@@ -97,5 +101,4 @@ def _apply_count(rows: list[Stock], counted: int, unit: Unit) -> None:
             continue
         delta, row.on_hand, row.updated_at = keep - row.on_hand, keep, utcnow()
         row.save()
-        view = stock_view(row) | {"delta": delta, "reason": "count after short pick"}
-        unit.record("inventory.adjusted", f"sku:{row.product.sku}", view)
+        unit.record(InventoryAdjusted(stock_view(row), delta, "count after short pick"))

@@ -13,10 +13,11 @@ from collections.abc import Callable
 from typing import Any
 
 from server.hardware.lights import LightPort
+from server.picking.events import LightCommanded
 from server.spine import Unit
 
 log = logging.getLogger(__name__)
-COMMANDED = "light.commanded"
+COMMANDED = LightCommanded.type
 
 
 class Lights:
@@ -37,12 +38,12 @@ class Lights:
         device = self.port.light_at_location(location)
         if device is not None:
             payload = {"text": f"{qty} {sku}"[:16], "color": "green", "qty": qty}
-            unit.record(COMMANDED, f"device:{device}", {"name": "show", "payload": payload})
+            unit.record(LightCommanded(device, "show", payload))
 
     def off(self, unit: Unit, location: str) -> None:
         device = self.port.light_at_location(location)
         if device is not None:
-            unit.record(COMMANDED, f"device:{device}", {"name": "off", "payload": {}})
+            unit.record(LightCommanded(device, "off", {}))
 
     def send_committed(self, events: list[dict[str, Any]]) -> None:
         """After-commit listener (for `light.commanded`): send the commands that committed."""

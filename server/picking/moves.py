@@ -14,6 +14,7 @@ import peewee
 
 from server import rawsql
 from server.models import Allocation, PickTask, Stock, ToteItem, utcnow
+from server.picking.events import PickConfirmed, PickLotSubstituted, PickSkipped
 from server.spine import Unit
 
 
@@ -67,16 +68,15 @@ def confirm_pick(
     status = "done" if task.picked >= task.qty else "open"
     rawsql.update_one(PickTask, task.id, {"picked": task.picked, "status": status})
     unit.record(
-        "pick.confirmed",
-        f"batch:{batch_id}",
-        {
-            "task": task.id,
-            "sku": task.product.sku,
-            "location": task.location.code,
-            "lot": task.stock.lot or None,
-            "qty": n,
-            "serials": picked.serials,
-        },
+        PickConfirmed(
+            batch_id,
+            task.id,
+            task.product.sku,
+            task.location.code,
+            task.stock.lot or None,
+            n,
+            picked.serials,
+        )
     )
 
 
@@ -117,19 +117,11 @@ def substitute_lot(task: PickTask, new_stock_id: int, unit: Unit, batch_id: str)
         PickTask.id == task.id
     ).execute()
     task.stock = Stock.get_by_id(new_stock_id)
-    unit.record(
-        "pick.lot_substituted",
-        f"batch:{batch_id}",
-        {"task": task.id, "sku": task.product.sku, "lot": task.stock.lot, "qty": remaining},
-    )
+    unit.record(PickLotSubstituted(batch_id, task.id, task.product.sku, task.stock.lot, remaining))
 
 
 def postpone(task: PickTask, unit: Unit, batch_id: str) -> None:
     """Skip: the task goes to the end of the walk."""
     top = PickTask.select(peewee.fn.MAX(PickTask.seq)).where(PickTask.batch == task.batch_id)
     PickTask.update(seq=top.scalar() + 1).where(PickTask.id == task.id).execute()
-    unit.record(
-        "pick.skipped",
-        f"batch:{batch_id}",
-        {"task": task.id, "sku": task.product.sku, "location": task.location.code},
-    )
+    unit.record(PickSkipped(batch_id, task.id, task.product.sku, task.location.code))

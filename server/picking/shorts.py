@@ -19,6 +19,7 @@ from server.models import (
 )
 from server.picking.claim import allocations_of, create_tasks
 from server.picking.counting import SHORT_REASONS
+from server.picking.events import PickShorted
 from server.picking.moves import grow_allocation, shrink_allocation
 from server.spine import Unit
 from server.supervision.exceptions import raise_exception
@@ -35,17 +36,9 @@ def short_pick(task: PickTask, reason: str, order: str, batch_id: str, unit: Uni
         OrderLine.id == task.line_id
     ).execute()
     _count_task(task, reason)
-    data = {
-        "task": task.id,
-        "order": order,
-        "sku": task.product.sku,
-        "location": task.location.code,
-        "reason": reason,
-        "short": remaining,
-        "reallocated": moved,
-        "missing": remaining - moved,
-    }
-    unit.record("pick.shorted", f"batch:{batch_id}", data)
+    sku, location = task.product.sku, task.location.code
+    shorted = PickShorted(batch_id, task.id, order, sku, location, reason, remaining, moved)
+    unit.record(shorted)
     raise_exception(
         unit,
         kind="short_pick",
@@ -54,7 +47,7 @@ def short_pick(task: PickTask, reason: str, order: str, batch_id: str, unit: Uni
             f"{remaining} {task.product.sku} short at {task.location.code} "
             f"({SHORT_REASONS[reason]}); {moved} reallocated, {remaining - moved} missing"
         ),
-        data=data,
+        data=shorted.data,
     )
     return moved
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from server.errors import Conflict, InvalidInput, field_error
 from server.models import Order, OrderLine, Product, Rma, RmaLine, isoformat
+from server.returns.events import ReturnRegistered
 from server.spine import Handlers, Unit
 
 HANDLERS = Handlers()
@@ -63,7 +64,7 @@ def register_return(cmd: RegisterReturn, unit: Unit) -> dict[str, Any]:
         ]
     ).execute()
     view = rma_view(rma)
-    unit.record("return.registered", f"rma:{rma.rma_id}", view)
+    unit.record(ReturnRegistered(view))
     return view
 
 

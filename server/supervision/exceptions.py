@@ -16,6 +16,7 @@ from server.errors import Conflict, NotFound
 from server.ids import new_id
 from server.models import SupervisorException, isoformat, utcnow
 from server.spine import Handlers, Unit
+from server.supervision.events import ExceptionRaised, ExceptionResolved
 
 HANDLERS = Handlers()
 
@@ -46,7 +47,7 @@ def raise_exception(
         message=message[:1000],
         data=data or {},
     )
-    unit.record("exception.raised", f"exception:{row.exception_id}", exception_view(row))
+    unit.record(ExceptionRaised(exception_view(row)))
     return row
 
 
@@ -85,5 +86,5 @@ def _resolve(row: SupervisorException, resolution: str, unit: Unit) -> dict[str,
     row.resolution = resolution[:1000]
     row.save()
     view = exception_view(row)
-    unit.record("exception.resolved", f"exception:{row.exception_id}", view)
+    unit.record(ExceptionResolved(view))
     return view

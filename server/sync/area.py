@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from server.area import Area
-from server.sync import deadletter, endpoints, replay, service
+from server.sync import deadletter, endpoints, events, replay, service
 from server.sync.operations import OPERATIONS
 from server.sync.settings import RelaySettings
 
@@ -24,6 +24,7 @@ def _services(app: Flask, runtime: Runtime) -> Sequence[Service]:
 AREA = Area(
     name="sync",
     handlers=[endpoints.HANDLERS, replay.HANDLERS, deadletter.HANDLERS],
+    events=events.EVENTS,
     settings={"relay": (RelaySettings, RelaySettings())},
     services=_services,
     operations=OPERATIONS,

@@ -18,6 +18,18 @@ from server.ids import new_id
 from server.models import Event, WebhookDelivery, WebhookEndpoint, isoformat, utcnow
 from server.spine import Handlers, Unit
 from server.sync import filters, signing
+from server.sync.events import (
+    EndpointCreated,
+    EndpointDeleted,
+    EndpointDisabled,
+    EndpointEnabled,
+    EndpointEvent,
+    EndpointPaused,
+    EndpointResumed,
+    EndpointSecretRotated,
+    EndpointUpdated,
+    WebhookTest,
+)
 from server.writes import exempt
 
 HANDLERS = Handlers()
@@ -73,11 +85,11 @@ def _check(url: str | None, event_types: list[str] | None) -> None:
         raise InvalidInput("the webhook endpoint is not valid", errors)
 
 
-def _changed(row: WebhookEndpoint, unit: Unit, type_: str, **extra: Any) -> dict[str, Any]:
+def _changed(row: WebhookEndpoint, unit: Unit, event: type[EndpointEvent]) -> dict[str, Any]:
     row.updated_at = utcnow()
     row.save()
     view = endpoint_view(row)
-    unit.record(type_, f"endpoint:{row.endpoint_id}", {**view, **extra})
+    unit.record(event(view))
     return view
 
 
@@ -102,7 +114,7 @@ def create_endpoint(cmd: CreateEndpoint, unit: Unit) -> dict[str, Any]:
         fanout_position=top,
     )
     view = endpoint_view(row)
-    unit.record("webhook.endpoint_created", f"endpoint:{row.endpoint_id}", view)
+    unit.record(EndpointCreated(view))
     return {**view, "secret": secret}
 
 
@@ -124,7 +136,7 @@ def update_endpoint(cmd: UpdateEndpoint, unit: Unit) -> dict[str, Any]:
         row.event_types = list(cmd.event_types)
     if cmd.description is not None:
         row.description = cmd.description
-    return _changed(row, unit, "webhook.endpoint_updated")
+    return _changed(row, unit, EndpointUpdated)
 
 
 @dataclass(frozen=True)
@@ -138,7 +150,7 @@ def delete_endpoint(cmd: DeleteEndpoint, unit: Unit) -> dict[str, Any]:
     view = endpoint_view(row)
     WebhookDelivery.delete().where(WebhookDelivery.endpoint == row.id).execute()
     row.delete_instance()
-    unit.record("webhook.endpoint_deleted", f"endpoint:{row.endpoint_id}", view)
+    unit.record(EndpointDeleted(view))
     return view
 
 
@@ -153,11 +165,16 @@ def rotate_secret(cmd: RotateSecret, unit: Unit) -> dict[str, Any]:
     secret = signing.new_secret()
     row.previous_secret, row.secret = row.secret, secret
     row.previous_expires_at = utcnow() + ROTATION_GRACE
-    return {**_changed(row, unit, "webhook.endpoint_secret_rotated"), "secret": secret}
+    return {**_changed(row, unit, EndpointSecretRotated), "secret": secret}
 
 
 TRANSITIONS = {"pause": "paused", "resume": "active", "disable": "disabled", "enable": "active"}
-EVENT_OF = {"pause": "paused", "resume": "resumed", "disable": "disabled", "enable": "enabled"}
+EVENT_OF: dict[str, type[EndpointEvent]] = {
+    "pause": EndpointPaused,
+    "resume": EndpointResumed,
+    "disable": EndpointDisabled,
+    "enable": EndpointEnabled,
+}
 
 
 @dataclass(frozen=True)
@@ -181,7 +198,7 @@ def set_endpoint_status(cmd: SetEndpointStatus, unit: Unit) -> dict[str, Any]:
         WebhookDelivery.update(next_attempt_at=utcnow()).where(
             WebhookDelivery.endpoint == row.id, WebhookDelivery.status == "pending"
         ).execute()
-    return _changed(row, unit, f"webhook.endpoint_{EVENT_OF[cmd.action]}")
+    return _changed(row, unit, EVENT_OF[cmd.action])
 
 
 @dataclass(frozen=True)
@@ -192,6 +209,5 @@ class SendTestEvent:
 @HANDLERS.handles(SendTestEvent)
 def send_test_event(cmd: SendTestEvent, unit: Unit) -> dict[str, Any]:
     row = locked(cmd.endpoint_id)
-    data = {"endpoint_id": row.endpoint_id, "message": "a test event from Floorlink"}
-    unit.record(filters.TEST_EVENT, f"endpoint:{row.endpoint_id}", data)
+    unit.record(WebhookTest(row.endpoint_id))
     return endpoint_view(row)

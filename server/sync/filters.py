@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-TEST_EVENT = "webhook.test"
+from server.sync.events import WebhookTest
+
+TEST_EVENT = WebhookTest.type
 _PATTERN = re.compile(r"^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?)$")
 
 

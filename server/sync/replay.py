@@ -15,6 +15,7 @@ from server.models import Event, WebhookDelivery, utcnow
 from server.spine import Handlers, Unit
 from server.sync import filters
 from server.sync.endpoints import locked
+from server.sync.events import ReplayRequested
 
 HANDLERS = Handlers()
 
@@ -47,15 +48,15 @@ def replay_events(cmd: ReplayEvents, unit: Unit) -> dict[str, Any]:
             [field_error("event_id", f"{found[0][1]} is not in the endpoint's events")],
         )
     _requeue(endpoint.id, wanted)
-    data = {
-        "endpoint_id": endpoint.endpoint_id,
-        "event_id": cmd.event_id,
-        "since": cmd.since.isoformat() if cmd.since else None,
-        "until": cmd.until.isoformat() if cmd.until else None,
-        "replayed": len(wanted),
-    }
-    unit.record("webhook.replay_requested", f"endpoint:{endpoint.endpoint_id}", data)
-    return data
+    event = ReplayRequested(
+        endpoint.endpoint_id,
+        cmd.event_id,
+        cmd.since.isoformat() if cmd.since else None,
+        cmd.until.isoformat() if cmd.until else None,
+        len(wanted),
+    )
+    unit.record(event)
+    return event.data
 
 
 def _one(event_id: str) -> tuple[int, str, str]:

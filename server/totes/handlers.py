@@ -7,6 +7,7 @@ from typing import Any
 
 from server.models import Tote
 from server.spine import Handlers, Unit
+from server.totes.events import ToteRegistered
 
 HANDLERS = Handlers()
 
@@ -23,5 +24,5 @@ def upsert_totes(cmd: UpsertTotes, unit: Unit) -> dict[str, Any]:
     if new:
         Tote.insert_many([{"code": code} for code in new]).execute()
     for code in new:
-        unit.record("tote.registered", f"tote:{code}", {"code": code})
+        unit.record(ToteRegistered(code))
     return {"created": len(new), "unchanged": len(set(cmd.codes)) - len(new)}

@@ -14,7 +14,7 @@ from server.hardware.routes import DeviceEvent
 from server.models import Event
 from server.models.hardware import HardwareDevice, HardwareInput
 from server.spine import Actor, Spine, Unit
-from tests.fixtures.areas import TEST_HANDLERS, TEST_ROUTES
+from tests.fixtures.areas import TEST_HANDLERS, TEST_ROUTES, TestEvent
 from tests.fixtures.mosquitto import MosquittoBroker
 from tests.hardware.conftest import Publisher, Server, wait_for
 
@@ -27,7 +27,7 @@ class RecordPress:
 
 @TEST_HANDLERS.handles(RecordPress)
 def record_press(cmd: RecordPress, unit: Unit) -> None:
-    unit.record("test.pressed", f"device:{cmd.device_id}", {"seq": cmd.seq})
+    unit.record(TestEvent("test.pressed", f"device:{cmd.device_id}", {"seq": cmd.seq}))
 
 
 def press_route(spine: Spine, event: DeviceEvent) -> None:

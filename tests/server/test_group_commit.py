@@ -12,7 +12,7 @@ import pytest
 from server.db import database
 from server.models import Event
 from server.spine import SYSTEM, Dedupe, Spine, Unit
-from tests.fixtures.areas import TEST_HANDLERS
+from tests.fixtures.areas import TEST_HANDLERS, TestEvent
 
 first_running = threading.Event()
 release_first = threading.Event()
@@ -30,7 +30,7 @@ def note(cmd: Note, unit: Unit) -> dict[str, Any]:
     if cmd.hold:
         first_running.set()
         release_first.wait(10)
-    unit.record("test.noted", f"test:{cmd.name}", {"name": cmd.name})
+    unit.record(TestEvent("test.noted", f"test:{cmd.name}", {"name": cmd.name}))
     if cmd.fail:
         raise ValueError(f"{cmd.name} fails")
     return {"name": cmd.name, "ran_on": threading.current_thread().name}

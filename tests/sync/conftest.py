@@ -15,7 +15,7 @@ from server.models import utcnow
 from server.spine import Actor, Spine, Unit
 from server.sync.endpoints import CreateEndpoint
 from server.sync.relay import Relay
-from tests.fixtures.areas import TEST_HANDLERS
+from tests.fixtures.areas import TEST_HANDLERS, TestEvent
 from tests.sync.receiver import Receiver
 
 TESTER = Actor("system", "test")
@@ -31,7 +31,7 @@ class EmitEvents:
 @TEST_HANDLERS.handles(EmitEvents)
 def _emit(cmd: EmitEvents, unit: Unit) -> None:
     for type_, subject, data in cmd.events:
-        unit.record(type_, subject, data)
+        unit.record(TestEvent(type_, subject, data))
 
 
 class FakeClock:

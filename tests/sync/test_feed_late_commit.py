@@ -13,6 +13,7 @@ from server import eventlog
 from server.db import database
 from server.spine import Spine
 from tests.fixtures.app import Api
+from tests.fixtures.areas import TestEvent
 from tests.sync.conftest import emit
 
 
@@ -26,7 +27,7 @@ def test_reader_in_between_sees_both_in_commit_order(api: Api, spine: Spine) -> 
     def transaction_a() -> None:
         try:
             with database.connection_context(), database.atomic():
-                eventlog.append([eventlog.PendingEvent("order.picked", "order:A", {})], "test")
+                eventlog.append([TestEvent("order.picked", "order:A", {})], "test")
                 appended.set()
                 release.wait(20)
         except BaseException as exc:  # reported to the test thread
