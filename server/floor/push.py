@@ -14,6 +14,7 @@ import logging
 from typing import Any
 
 from server.floor import screens, sockets_registry
+from server.floor.events import KioskRevoked, SessionEnded
 from server.realtime import socketio
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ def _disconnect(sid: str) -> None:
 def on_committed(events: list[dict[str, Any]]) -> None:
     """After-commit listener: ended sessions and revoked kiosks take effect on open sockets."""
     for event in events:
-        if event["type"] == "session.ended":
+        if event["type"] == SessionEnded.type:
             end_on_sockets(event["data"]["session_id"], event["data"]["reason"])
-        elif event["type"] == "kiosk.revoked":
+        elif event["type"] == KioskRevoked.type:
             revoke_on_sockets(event["subject"].removeprefix("device:"))
