@@ -7,6 +7,8 @@ until packing takes them; a cancelled order's tote goes back to stock by a put-b
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import peewee
 
 from server.models.base import BaseModel, utcnow
@@ -15,14 +17,45 @@ from server.models.orders import Order, OrderLine
 from server.models.stock import Stock
 from server.models.totes import Tote
 
-BATCH_STATUSES = ("open", "assigned", "dropped")
-BATCH_ORDER_STATUSES = ("active", "cancelled", "put_back", "dropped")
-TASK_STATUSES = ("open", "done", "short", "cancelled")
+# Statuses as enums (StrEnum: each member is its stored string, so the database, the API and
+# the events carry the same values as before).
+
+
+class BatchStatus(StrEnum):
+    OPEN = "open"  # waiting for a picker
+    ASSIGNED = "assigned"  # a picker's
+    DROPPED = "dropped"  # its totes at the pack zone
+
+
+class SlotStatus(StrEnum):
+    """Of an order in a batch (BatchOrder)."""
+
+    ACTIVE = "active"
+    CANCELLED = "cancelled"  # cancelled while picked: its tote waits for a put-back
+    PUT_BACK = "put_back"  # its units back on a shelf (or nothing was picked)
+    DROPPED = "dropped"  # its tote at the pack zone
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    SHORT = "short"
+    CANCELLED = "cancelled"
+
+
+class CountStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+
+
+class PutBackStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
 
 
 class PickBatch(BaseModel):
     batch_id = peewee.CharField(max_length=40, unique=True)
-    status = peewee.CharField(max_length=16, default="open", index=True)
+    status = peewee.CharField(max_length=16, default=BatchStatus.OPEN, index=True)
     operator = peewee.CharField(max_length=64, null=True, index=True)  # badge
     drop_location = peewee.ForeignKeyField(Location, null=True, on_delete="SET NULL")
     created_at = peewee.DateTimeField(default=utcnow)
@@ -36,7 +69,7 @@ class BatchOrder(BaseModel):
     order = peewee.ForeignKeyField(Order, on_delete="CASCADE")
     position = peewee.IntegerField()
     tote = peewee.ForeignKeyField(Tote, null=True, on_delete="SET NULL")
-    status = peewee.CharField(max_length=16, default="active")
+    status = peewee.CharField(max_length=16, default=SlotStatus.ACTIVE)
 
     class Meta:
         indexes = ((("batch", "position"), True), (("order", "status"), False))
@@ -54,7 +87,7 @@ class PickTask(BaseModel):
     qty = peewee.IntegerField()
     picked = peewee.IntegerField(default=0)
     seq = peewee.IntegerField()
-    status = peewee.CharField(max_length=16, default="open")
+    status = peewee.CharField(max_length=16, default=TaskStatus.OPEN)
     short_reason = peewee.CharField(max_length=32, default="")
 
     class Meta:
@@ -67,7 +100,7 @@ class CountTask(BaseModel):
     location = peewee.ForeignKeyField(Location, on_delete="CASCADE")
     product = peewee.ForeignKeyField(Product, on_delete="CASCADE")
     reason = peewee.CharField(max_length=200)
-    status = peewee.CharField(max_length=16, default="open", index=True)
+    status = peewee.CharField(max_length=16, default=CountStatus.OPEN, index=True)
     counted = peewee.IntegerField(null=True)
     created_at = peewee.DateTimeField(default=utcnow)
     done_at = peewee.DateTimeField(null=True)
@@ -80,6 +113,6 @@ class PutBack(BaseModel):
     order = peewee.ForeignKeyField(Order, on_delete="CASCADE")
     location = peewee.ForeignKeyField(Location, null=True, on_delete="SET NULL")
     units = peewee.IntegerField(default=0)
-    status = peewee.CharField(max_length=16, default="pending")
+    status = peewee.CharField(max_length=16, default=PutBackStatus.PENDING)
     created_at = peewee.DateTimeField(default=utcnow)
     done_at = peewee.DateTimeField(null=True)

@@ -3,18 +3,24 @@ packing takes them). Shared by picking (fills them) and packing (empties them)."
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import peewee
 
 from server.models.base import BaseModel, JSONField, utcnow
 from server.models.catalog import Location, Product
 from server.models.orders import Order, OrderLine
 
-TOTE_STATUSES = ("free", "in_use", "ready")
+
+class ToteStatus(StrEnum):
+    FREE = "free"
+    IN_USE = "in_use"  # being filled by a picker
+    READY = "ready"  # at the pack zone, for packing
 
 
 class Tote(BaseModel):
     code = peewee.CharField(max_length=64, unique=True)
-    status = peewee.CharField(max_length=16, default="free", index=True)
+    status = peewee.CharField(max_length=16, default=ToteStatus.FREE, index=True)
     location = peewee.ForeignKeyField(Location, null=True, on_delete="SET NULL")
     updated_at = peewee.DateTimeField(default=utcnow)
 

@@ -27,6 +27,7 @@ from server.models import (
     Stock,
     utcnow,
 )
+from server.models.picking import BatchStatus
 from server.picking.batching import Candidate, Caps, build_batch
 from server.picking.events import BatchClaimed
 from server.picking.settings import PickingSettings
@@ -42,10 +43,17 @@ def claim_batch(badge: str, settings: PickingSettings, unit: Unit) -> PickBatch 
     """The operator's batch: the one assigned, else an unassigned one, else a new one."""
     if is_postgres():
         database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (CLAIM_LOCK,))
-    mine = PickBatch.get_or_none(PickBatch.operator == badge, PickBatch.status == "assigned")
+    mine = PickBatch.get_or_none(
+        PickBatch.operator == badge, PickBatch.status == BatchStatus.ASSIGNED
+    )
     if mine is not None:
         return mine
-    waiting = PickBatch.select().where(PickBatch.status == "open").order_by(PickBatch.id).first()
+    waiting = (
+        PickBatch.select()
+        .where(PickBatch.status == BatchStatus.OPEN)
+        .order_by(PickBatch.id)
+        .first()
+    )
     if waiting is not None:
         _assign(waiting, badge, unit)
         return waiting
@@ -96,13 +104,13 @@ def _candidates_sql() -> str:
 
 
 def _assign(batch: PickBatch, badge: str, unit: Unit) -> None:
-    batch.operator, batch.status, batch.updated_at = badge, "assigned", utcnow()
+    batch.operator, batch.status, batch.updated_at = badge, BatchStatus.ASSIGNED, utcnow()
     batch.save()
     unit.record(BatchClaimed(batch.batch_id, badge))
 
 
 def _create(order_ids: list[int], badge: str, unit: Unit) -> PickBatch:
-    batch = PickBatch.create(batch_id=new_id("bat"), status="assigned", operator=badge)
+    batch = PickBatch.create(batch_id=new_id("bat"), status=BatchStatus.ASSIGNED, operator=badge)
     rows = [
         {"batch": batch.id, "order": order_id, "position": position}
         for position, order_id in enumerate(order_ids, 1)

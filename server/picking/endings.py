@@ -21,6 +21,7 @@ from server.models import (
     ToteItem,
     utcnow,
 )
+from server.models.picking import BatchStatus, PutBackStatus, SlotStatus, TaskStatus
 from server.orders.views import lines_of, order_view
 from server.picking.counting import SHORT_REASONS
 from server.picking.events import (
@@ -45,7 +46,7 @@ def drop_batch(batch: PickBatch, slots: list[OrderSlot], drop: Location, unit: U
     tasks), not per order: a batch ends once per walk, but with N+1 reads it cost more than
     every scan of the walk together.
     """
-    active = [s for s in slots if s.status == "active"]
+    active = [s for s in slots if s.status == SlotStatus.ACTIVE]
     now = utcnow()
     # The orders are locked first, as a cancel locks its order first (PostgreSQL): an order
     # cancelled after this input read the batch is not dropped; its tote waits at the drop
@@ -55,7 +56,9 @@ def drop_batch(batch: PickBatch, slots: list[OrderSlot], drop: Location, unit: U
     late = [s for s in active if orders[s.order_id].status == "cancelled"]
     active = [s for s in active if orders[s.order_id].status != "cancelled"]
     totes.set_ready([s.tote_id for s in active + late if s.tote_id is not None], drop)
-    BatchOrder.update(status="dropped").where(BatchOrder.id.in_([s.id for s in active])).execute()
+    BatchOrder.update(status=SlotStatus.DROPPED).where(
+        BatchOrder.id.in_([s.id for s in active])
+    ).execute()
     order_ids = [s.order_id for s in active]
     lines, picked = lines_of(order_ids), _picked(active)
     shorts = _short_reasons(batch)
@@ -85,7 +88,7 @@ def drop_batch(batch: PickBatch, slots: list[OrderSlot], drop: Location, unit: U
             unit.record(OrderPicked(view, slot.tote, drop.code, picked[slot.id]))
     for status, ids in finished.items():
         Order.update(status=status, updated_at=now).where(Order.id.in_(ids)).execute()
-    batch.status, batch.drop_location, batch.updated_at = "dropped", drop, now
+    batch.status, batch.drop_location, batch.updated_at = BatchStatus.DROPPED, drop, now
     batch.save()
     for slot in late:
         if slot.tote_id is not None:
@@ -135,7 +138,7 @@ def _short_reasons(batch: PickBatch) -> dict[int, dict[str, list[dict[str, Any]]
         .join(OrderLine)
         .switch(PickTask)
         .join(Location)
-        .where(PickTask.batch == batch.id, PickTask.status == "short")
+        .where(PickTask.batch == batch.id, PickTask.status == TaskStatus.SHORT)
         .order_by(PickTask.id)
     )
     for task in shorts:
@@ -164,9 +167,13 @@ def put_back(slot: OrderSlot, location: Location, unit: Unit) -> int:
     units = sum(i.qty for i in items)
     totes.empty(tote_id, slot.order_id)
     totes.free(tote_id)
-    BatchOrder.update(status="put_back").where(BatchOrder.id == slot.id).execute()
-    PutBack.update(status="done", location=location, units=units, done_at=utcnow()).where(
-        PutBack.tote == slot.tote_id, PutBack.order == slot.order_id, PutBack.status == "pending"
+    BatchOrder.update(status=SlotStatus.PUT_BACK).where(BatchOrder.id == slot.id).execute()
+    PutBack.update(
+        status=PutBackStatus.DONE, location=location, units=units, done_at=utcnow()
+    ).where(
+        PutBack.tote == slot.tote_id,
+        PutBack.order == slot.order_id,
+        PutBack.status == PutBackStatus.PENDING,
     ).execute()
     unit.record(TotePutBack(slot.tote, slot.external_id, location.code, units))
     return units
@@ -178,19 +185,19 @@ def cancel_in_picking(order: Order, unit: Unit) -> None:
     The order is locked (CancelOrder) before its slots are read, so a drop of its batch
     either committed before (the slot reads dropped) or waits for this cancel."""
     for slot in BatchOrder.select().where(
-        BatchOrder.order == order, BatchOrder.status.in_(("active", "dropped"))
+        BatchOrder.order == order, BatchOrder.status.in_((SlotStatus.ACTIVE, SlotStatus.DROPPED))
     ):
-        PickTask.update(status="cancelled").where(
-            PickTask.batch_order == slot.id, PickTask.status == "open"
+        PickTask.update(status=TaskStatus.CANCELLED).where(
+            PickTask.batch_order == slot.id, PickTask.status == TaskStatus.OPEN
         ).execute()
         if slot.tote_id is None:
-            BatchOrder.update(status="put_back").where(BatchOrder.id == slot.id).execute()
+            BatchOrder.update(status=SlotStatus.PUT_BACK).where(BatchOrder.id == slot.id).execute()
             continue
-        BatchOrder.update(status="cancelled").where(BatchOrder.id == slot.id).execute()
+        BatchOrder.update(status=SlotStatus.CANCELLED).where(BatchOrder.id == slot.id).execute()
         PutBack.create(tote=slot.tote_id, order=order)
         tote = Tote.get_by_id(slot.tote_id)
         unit.record(TotePutBackRequested(tote.code, order.external_id, slot.batch.batch_id))
-        if slot.status == "dropped":  # no picker any more: the supervisors see to it
+        if slot.status == SlotStatus.DROPPED:  # no picker any more: the supervisors see to it
             _raise_after_drop(order, tote, slot.batch, unit)
 
 

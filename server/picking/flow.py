@@ -17,6 +17,8 @@ from server.catalog.lookups import location_of, tote_of
 from server.events import type_names
 from server.floor.flow import FloorInput, FlowContext, Screen
 from server.models import BatchOrder, Location, Order, PickBatch, Tote
+from server.models.picking import BatchStatus, SlotStatus
+from server.models.totes import ToteStatus
 from server.orders.events import OrderCancelled
 from server.picking import screens
 from server.picking.claim import claim_batch
@@ -108,7 +110,7 @@ class PickFlow:
             return screens.put_back(slot.external_id, slot.tote or "", code, work.progress)
         slot = _tote_due(work)
         if slot is not None:
-            index = [o.id for o in work.orders if o.status == "active"].index(slot.id) + 1
+            index = [o.id for o in work.orders if o.status == SlotStatus.ACTIVE].index(slot.id) + 1
             return screens.scan_tote(slot.external_id, index, work.progress.orders, work.progress)
         if work.task is None:
             return screens.scan_drop(ctx.settings.drop_zone_kind, work.progress)
@@ -136,7 +138,7 @@ class PickFlow:
         tote = tote_of(code)
         if tote is None:
             return here.with_feedback("error", f"{code} is not a known tote; scan an empty tote")
-        if tote.status != "free":
+        if tote.status != ToteStatus.FREE:
             return here.with_feedback("error", f"Tote {code} is in use; scan an empty tote")
         _claim_tote(tote, slot, work, ctx)
         work = load_work(work.batch)
@@ -157,11 +159,13 @@ class PickFlow:
 
 
 def _put_back_due(work: Work) -> OrderSlot | None:
-    return next((o for o in work.orders if o.status == "cancelled" and o.tote_id), None)
+    return next((o for o in work.orders if o.status == SlotStatus.CANCELLED and o.tote_id), None)
 
 
 def _tote_due(work: Work) -> OrderSlot | None:
-    return next((o for o in work.orders if o.status == "active" and o.tote_id is None), None)
+    return next(
+        (o for o in work.orders if o.status == SlotStatus.ACTIVE and o.tote_id is None), None
+    )
 
 
 def _plain(inp: FloorInput) -> str | None:
@@ -183,6 +187,6 @@ def _pickers_of(external_id: str) -> set[str]:
         PickBatch.select(PickBatch.operator)
         .join(BatchOrder)
         .join(Order)
-        .where(Order.external_id == external_id, PickBatch.status == "assigned")
+        .where(Order.external_id == external_id, PickBatch.status == BatchStatus.ASSIGNED)
     )
     return {row.operator for row in query if row.operator}

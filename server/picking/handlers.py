@@ -10,6 +10,7 @@ from server.errors import Conflict, InvalidInput, NotFound, field_error
 from server.inventory.events import InventoryAdjusted
 from server.inventory.stock import stock_view
 from server.models import CountTask, PickBatch, Stock, utcnow
+from server.models.picking import BatchStatus, CountStatus
 from server.picking.events import BatchReassigned, BatchUnassigned, CountCompleted
 from server.picking.views import batch_view, count_task_view
 from server.spine import Handlers, Unit
@@ -34,14 +35,14 @@ def assign_batch(cmd: AssignBatch, unit: Unit) -> dict[str, Any]:
     batch = for_update(PickBatch.select().where(PickBatch.batch_id == cmd.batch_id)).first()
     if batch is None:
         raise NotFound(f"no batch {cmd.batch_id}")
-    if batch.status == "dropped":
+    if batch.status == BatchStatus.DROPPED:
         raise Conflict(f"batch {cmd.batch_id} is already at the pack zone")
     if (
         cmd.badge is not None
         and PickBatch.select()
         .where(
             PickBatch.operator == cmd.badge,
-            PickBatch.status == "assigned",
+            PickBatch.status == BatchStatus.ASSIGNED,
             PickBatch.id != batch.id,
         )
         .exists()
@@ -49,7 +50,7 @@ def assign_batch(cmd: AssignBatch, unit: Unit) -> dict[str, Any]:
         raise Conflict(f"operator {cmd.badge} already has a batch; unassign it first")
     before = batch.operator
     batch.operator = cmd.badge
-    batch.status = "assigned" if cmd.badge else "open"
+    batch.status = BatchStatus.ASSIGNED if cmd.badge else BatchStatus.OPEN
     batch.updated_at = utcnow()
     batch.save()
     if cmd.badge:
@@ -64,7 +65,7 @@ def complete_count(cmd: CompleteCount, unit: Unit) -> dict[str, Any]:
     task = for_update(CountTask.select().where(CountTask.id == cmd.count_task_id)).first()
     if task is None:
         raise NotFound(f"no count task {cmd.count_task_id}")
-    if task.status != "open":
+    if task.status != CountStatus.OPEN:
         raise Conflict(f"count task {cmd.count_task_id} is already done")
     rows = list(
         for_update(
@@ -72,7 +73,7 @@ def complete_count(cmd: CompleteCount, unit: Unit) -> dict[str, Any]:
         ).order_by(Stock.expiry, Stock.id)
     )
     _apply_count(rows, cmd.counted, unit)
-    task.status, task.counted, task.done_at = "done", cmd.counted, utcnow()
+    task.status, task.counted, task.done_at = CountStatus.DONE, cmd.counted, utcnow()
     task.save()
     view = count_task_view(task)
     unit.record(CountCompleted(view))

@@ -19,6 +19,7 @@ from server.floor.flow import FloorInput
 from server.floor.sessions import open_session, sessions_of_operator
 from server.hardware.routes import DeviceEvent
 from server.models import Location, PickBatch, PickTask
+from server.models.picking import BatchStatus, TaskStatus
 from server.spine import Spine
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ def pickers_at(location_code: str) -> list[str]:
         return []
     first = (
         PickTask.select(PickTask.batch, peewee.fn.MIN(PickTask.seq).alias("seq"))
-        .where(PickTask.status == "open")
+        .where(PickTask.status == TaskStatus.OPEN)
         .group_by(PickTask.batch)
     )
     query = (
@@ -41,8 +42,8 @@ def pickers_at(location_code: str) -> list[str]:
         .join(first, on=((first.c.batch_id == PickTask.batch) & (first.c.seq == PickTask.seq)))
         .where(
             PickTask.location == location,
-            PickTask.status == "open",
-            PickBatch.status == "assigned",
+            PickTask.status == TaskStatus.OPEN,
+            PickBatch.status == BatchStatus.ASSIGNED,
         )
         .order_by(PickBatch.id)
         .tuples()

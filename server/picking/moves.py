@@ -14,6 +14,7 @@ import peewee
 
 from server import rawsql
 from server.models import Allocation, PickTask, Stock, ToteItem, utcnow
+from server.models.picking import TaskStatus
 from server.picking.events import PickConfirmed, PickLotSubstituted, PickSkipped
 from server.spine import Unit
 
@@ -65,7 +66,7 @@ def confirm_pick(
     )
     rawsql.insert_rows(ToteItem, [_tote_item(task, tote_id, order_id, picked)])
     task.picked += n
-    status = "done" if task.picked >= task.qty else "open"
+    status = TaskStatus.DONE if task.picked >= task.qty else TaskStatus.OPEN
     rawsql.update_one(PickTask, task.id, {"picked": task.picked, "status": status})
     unit.record(
         PickConfirmed(

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from server.models import CountTask, PickBatch, naive_utc
+from server.models.picking import BatchStatus, CountStatus
 from server.operations import Call, Cli, CliGroup, Operation, Opt, Strict
 from server.orders.holds import HoldOrder, ReleaseOrder
 from server.picking.handlers import AssignBatch, CompleteCount
@@ -123,7 +124,7 @@ def _batches(call: Call) -> dict[str, Any]:
 
 def _batches_on_the_floor(call: Call) -> dict[str, Any]:
     """The CLI's list: every batch not yet dropped, oldest first."""
-    rows = PickBatch.select().where(PickBatch.status != "dropped").order_by(PickBatch.id)
+    rows = PickBatch.select().where(PickBatch.status != BatchStatus.DROPPED).order_by(PickBatch.id)
     return {"data": [batch_view(b) for b in rows]}
 
 
@@ -136,7 +137,7 @@ def _batch_table(call: Call, result: dict[str, Any]) -> str:
 
 
 def _count_tasks(call: Call) -> dict[str, Any]:
-    rows = CountTask.select().where(CountTask.status == "open").order_by(CountTask.id)
+    rows = CountTask.select().where(CountTask.status == CountStatus.OPEN).order_by(CountTask.id)
     return {"data": [count_task_view(t) for t in rows]}
 
 

@@ -16,6 +16,7 @@ from server.catalog.lookups import location_of
 from server.db import for_update
 from server.errors import Conflict, InvalidInput, NotFound, field_error
 from server.models import BatchOrder, Order, PickBatch, PutBack, Tote, isoformat
+from server.models.picking import BatchStatus, PutBackStatus, SlotStatus
 from server.picking.endings import PUT_BACK_EXCEPTION, put_back
 from server.picking.store import OrderSlot
 from server.spine import Handlers, Unit
@@ -49,9 +50,9 @@ def pending_put_backs() -> list[dict[str, Any]]:
         .join(BatchOrder, on=slot)
         .join(PickBatch)
         .where(
-            PutBack.status == "pending",
-            BatchOrder.status == "cancelled",
-            PickBatch.status == "dropped",
+            PutBack.status == PutBackStatus.PENDING,
+            BatchOrder.status == SlotStatus.CANCELLED,
+            PickBatch.status == BatchStatus.DROPPED,
         )
         .order_by(PutBack.id)
     )
@@ -83,7 +84,7 @@ def complete_put_back(cmd: CompletePutBack, unit: Unit) -> dict[str, Any]:
         )
     pending = (
         PutBack.select()
-        .where(PutBack.tote == tote, PutBack.status == "pending")
+        .where(PutBack.tote == tote, PutBack.status == PutBackStatus.PENDING)
         .order_by(PutBack.id)
     ).first()
     if pending is None:
@@ -94,11 +95,11 @@ def complete_put_back(cmd: CompletePutBack, unit: Unit) -> dict[str, Any]:
         .where(
             BatchOrder.tote == tote,
             BatchOrder.order == pending.order_id,
-            BatchOrder.status == "cancelled",
+            BatchOrder.status == SlotStatus.CANCELLED,
         )
         .first()
     )
-    if slot is None or slot.batch.status != "dropped":
+    if slot is None or slot.batch.status != BatchStatus.DROPPED:
         raise Conflict(
             f"tote {cmd.tote} is still on a picker's walk: the picker puts it back on the handheld"
         )

@@ -17,6 +17,7 @@ from server.models import (
     OrderLine,
     PickTask,
 )
+from server.models.picking import CountStatus, TaskStatus
 from server.picking.claim import allocations_of, create_tasks
 from server.picking.counting import SHORT_REASONS
 from server.picking.events import PickShorted
@@ -30,7 +31,9 @@ def short_pick(task: PickTask, reason: str, order: str, batch_id: str, unit: Uni
     remaining = task.qty - task.picked
     stock.release(task.stock_id, remaining)
     shrink_allocation(task.line_id, task.stock_id, remaining)
-    PickTask.update(status="short", short_reason=reason).where(PickTask.id == task.id).execute()
+    PickTask.update(status=TaskStatus.SHORT, short_reason=reason).where(
+        PickTask.id == task.id
+    ).execute()
     moved = _reallocate(task, remaining)
     OrderLine.update(allocated=OrderLine.allocated - remaining + moved).where(
         OrderLine.id == task.line_id
@@ -82,7 +85,7 @@ def _count_task(task: PickTask, reason: str) -> None:
     exists = CountTask.select().where(
         CountTask.location == task.location_id,
         CountTask.product == task.product_id,
-        CountTask.status == "open",
+        CountTask.status == CountStatus.OPEN,
     )
     if not exists.exists():
         CountTask.create(

@@ -19,6 +19,7 @@ from server.models import (
     Stock,
     Tote,
 )
+from server.models.picking import BatchStatus, SlotStatus, TaskStatus
 from server.picking.screens import Progress, TaskView
 
 LOOKAHEAD = 2  # a scan moves the walk on by one task at most (confirm, skip)
@@ -47,7 +48,7 @@ class Work:
 
     @property
     def progress(self) -> Progress:
-        active = sum(1 for o in self.orders if o.status == "active")
+        active = sum(1 for o in self.orders if o.status == SlotStatus.ACTIVE)
         return Progress(self.batch.batch_id, self.done, self.total, active)
 
     @property
@@ -89,7 +90,7 @@ class Work:
 
 def assigned_batch(badge: str) -> PickBatch | None:
     where = '"operator" = ? AND "status" = ? ORDER BY "id"'
-    batch: PickBatch | None = rawsql.select_one(PickBatch, where, (badge, "assigned"))
+    batch: PickBatch | None = rawsql.select_one(PickBatch, where, (badge, BatchStatus.ASSIGNED))
     return batch
 
 
@@ -114,7 +115,7 @@ def _slots_sql() -> str:
     count = f"SELECT COUNT(*) FROM {pt} WHERE batch_id = ? AND status"  # evaluated once
     return (
         f"SELECT bo.id, bo.order_id, o.external_id, bo.tote_id, t.code, bo.status, "
-        f"({count} <> 'cancelled'), ({count} = 'open') "
+        f"({count} <> '{TaskStatus.CANCELLED}'), ({count} = '{TaskStatus.OPEN}') "
         f"FROM {bo} bo JOIN {o} o ON o.id = bo.order_id LEFT JOIN {t} t ON t.id = bo.tote_id "
         f"WHERE bo.batch_id = ? ORDER BY bo.position"
     )
@@ -132,7 +133,8 @@ def _open_tasks_sql() -> str:
         f"SELECT {', '.join(cols)} FROM {pt} t "
         f"JOIN {loc} l ON l.id = t.location_id JOIN {prod} p ON p.id = t.product_id "
         f"JOIN {stock} s ON s.id = t.stock_id "
-        f"WHERE t.batch_id = ? AND t.status = 'open' ORDER BY t.seq LIMIT {LOOKAHEAD}"
+        f"WHERE t.batch_id = ? AND t.status = '{TaskStatus.OPEN}' ORDER BY t.seq "
+        f"LIMIT {LOOKAHEAD}"
     )
 
 

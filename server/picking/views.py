@@ -7,6 +7,7 @@ from typing import Any
 import peewee
 
 from server.models import BatchOrder, CountTask, Order, PickBatch, PickTask, Tote, isoformat
+from server.models.picking import TaskStatus
 
 
 def batch_view(batch: PickBatch) -> dict[str, Any]:
@@ -33,7 +34,7 @@ def batch_view(batch: PickBatch) -> dict[str, Any]:
             }
             for s in slots
         ],
-        "tasks": {status: tasks.count(status) for status in ("open", "done", "short", "cancelled")},
+        "tasks": {s.value: tasks.count(s) for s in TaskStatus},
         "drop_location": batch.drop_location.code if batch.drop_location is not None else None,
         "created_at": isoformat(batch.created_at),
         "updated_at": isoformat(batch.updated_at),

@@ -8,16 +8,19 @@ from collections.abc import Sequence
 
 from server import rawsql
 from server.models import Location, Tote, ToteItem, utcnow
+from server.models.totes import ToteStatus
 
 
 def take(tote_id: int) -> None:
     """The tote is in use for an order (picking puts units in it)."""
-    rawsql.update_one(Tote, tote_id, {"status": "in_use", "location": None, "updated_at": utcnow()})
+    rawsql.update_one(
+        Tote, tote_id, {"status": ToteStatus.IN_USE, "location": None, "updated_at": utcnow()}
+    )
 
 
 def set_ready(tote_ids: Sequence[int], location: Location) -> None:
     """The totes stand at `location` (the pack zone), ready to be emptied."""
-    Tote.update(status="ready", location=location, updated_at=utcnow()).where(
+    Tote.update(status=ToteStatus.READY, location=location, updated_at=utcnow()).where(
         Tote.id.in_(list(tote_ids))
     ).execute()
 
@@ -35,6 +38,6 @@ def empty(tote_id: int, order_id: int) -> None:
 
 def free(tote_id: int) -> None:
     """The tote is empty and free for the next order."""
-    Tote.update(status="free", location=None, updated_at=utcnow()).where(
+    Tote.update(status=ToteStatus.FREE, location=None, updated_at=utcnow()).where(
         Tote.id == tote_id
     ).execute()
