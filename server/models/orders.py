@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import peewee
 
 from server.models.base import BaseModel, JSONField, utcnow
 from server.models.catalog import Product
 from server.models.stock import Stock
 
-ORDER_STATUSES = (
-    "accepted",
-    "backordered",
-    "picking",
-    "picked",
-    "short_picked",
-    "packed",
-    "dispatched",
-    "cancelled",
-)
-OPEN_STATUSES = ("accepted", "backordered", "picking", "picked", "short_picked", "packed")
+
+class OrderStatus(StrEnum):
+    """An order's status, in order (docs/architecture.md, Names). StrEnum: each member is
+    the string stored and shown in the API and the events."""
+
+    ACCEPTED = "accepted"
+    BACKORDERED = "backordered"  # accepted without all its stock
+    PICKING = "picking"
+    PICKED = "picked"
+    SHORT_PICKED = "short_picked"
+    PACKING = "packing"
+    PACKED = "packed"
+    DISPATCHED = "dispatched"
+    CANCELLED = "cancelled"  # from any status before dispatched
+
+
+ORDER_STATUSES: tuple[str, ...] = tuple(s.value for s in OrderStatus)
+CLOSED_STATUSES = frozenset({OrderStatus.DISPATCHED, OrderStatus.CANCELLED})
+OPEN_STATUSES: tuple[str, ...] = tuple(s.value for s in OrderStatus if s not in CLOSED_STATUSES)
 
 
 class Order(BaseModel):

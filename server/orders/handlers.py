@@ -12,13 +12,14 @@ from server.errors import Conflict, InvalidInput, NotFound, field_error
 from server.inventory import stock
 from server.inventory.allocation import Slot, allocate
 from server.models import Allocation, Order, OrderLine, Product, utcnow
+from server.models.orders import CLOSED_STATUSES, OrderStatus
 from server.orders.events import OrderAccepted, OrderBackordered, OrderCancelled
 from server.orders.views import order_view
 from server.spine import Handlers, Unit
 
 HANDLERS = Handlers()
 
-NOT_CANCELLABLE = ("dispatched", "cancelled")
+NOT_CANCELLABLE = CLOSED_STATUSES
 # Hook points other areas join in their Area's `hooks` (server/area.py), called as
 # fn(order, unit) inside this area's transaction:
 # - every order accepted (or backordered) (picking: held for a wave in manual release);
@@ -51,7 +52,7 @@ def accept_order(cmd: AcceptOrder, unit: Unit) -> dict[str, Any]:
         raise Conflict(f"order {data['external_id']} already exists")
     products = _products(data["lines"])
     plan = _plan(data["lines"], products)
-    order = _insert_order(data, "backordered" if plan.missing else "accepted")
+    order = _insert_order(data, OrderStatus.BACKORDERED if plan.missing else OrderStatus.ACCEPTED)
     lines = _write_lines(order, plan)
     view = order_view(order, lines)
     unit.record(OrderBackordered(view, plan.missing) if plan.missing else OrderAccepted(view))
@@ -63,7 +64,7 @@ def accept_order(cmd: AcceptOrder, unit: Unit) -> dict[str, Any]:
 _ORDER_EXISTS = 'SELECT 1 FROM "order" WHERE "external_id" = ? LIMIT 1'
 
 
-def _insert_order(data: dict[str, Any], status: str) -> Order:
+def _insert_order(data: dict[str, Any], status: OrderStatus) -> Order:
     now = utcnow()
     row = {
         "external_id": data["external_id"],
@@ -174,7 +175,7 @@ def cancel_order(cmd: CancelOrder, unit: Unit) -> dict[str, Any]:
     if unit.env is not None:
         unit.env.run_hooks(ORDER_CANCELLED, order, unit)
     release_allocations(order)
-    order.status = "cancelled"
+    order.status = OrderStatus.CANCELLED
     order.updated_at = utcnow()
     order.save()
     view = order_view(order)

@@ -11,12 +11,13 @@ from typing import Any
 from server.db import for_update
 from server.errors import Conflict, NotFound
 from server.models import Order, OrderHold
+from server.models.orders import OrderStatus
 from server.orders.events import OrderHeld, OrderReleased
 from server.spine import Handlers, Unit
 
 HANDLERS = Handlers()
 
-HOLDABLE = ("accepted", "backordered")
+HOLDABLE = (OrderStatus.ACCEPTED, OrderStatus.BACKORDERED)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from server.models import (
     Stock,
     utcnow,
 )
+from server.models.orders import OrderStatus
 from server.models.picking import BatchStatus
 from server.picking.batching import Candidate, Caps, build_batch
 from server.picking.events import BatchClaimed
@@ -88,7 +89,7 @@ def _candidates_sql() -> str:
     order, line, product, hold = (rawsql.table(m) for m in (Order, OrderLine, Product, OrderHold))
     window = (
         f'SELECT o."id", o."priority", o."ship_by" FROM {order} o '
-        f"WHERE o.\"status\" = 'accepted' AND NOT EXISTS "
+        f"WHERE o.\"status\" = '{OrderStatus.ACCEPTED}' AND NOT EXISTS "
         f'(SELECT 1 FROM {hold} h WHERE h."order_id" = o."id") '
         f'ORDER BY o."priority" DESC, o."ship_by" ASC NULLS LAST, o."id" '
         f"LIMIT {CANDIDATE_WINDOW}"
@@ -118,7 +119,9 @@ def _create(order_ids: list[int], badge: str, unit: Unit) -> PickBatch:
     inserted = rawsql.insert_rows(BatchOrder, rows, returning=("id", "order_id"))
     slots = {order_id: slot_id for slot_id, order_id in inserted}
     create_tasks(batch.id, slots, allocations_of(order_ids), first_seq=1)
-    Order.update(status="picking", updated_at=utcnow()).where(Order.id.in_(order_ids)).execute()
+    Order.update(status=OrderStatus.PICKING, updated_at=utcnow()).where(
+        Order.id.in_(order_ids)
+    ).execute()
     externals = [
         o.external_id for o in Order.select(Order.external_id).where(Order.id.in_(order_ids))
     ]

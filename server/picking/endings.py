@@ -21,6 +21,7 @@ from server.models import (
     ToteItem,
     utcnow,
 )
+from server.models.orders import OrderStatus
 from server.models.picking import BatchStatus, PutBackStatus, SlotStatus, TaskStatus
 from server.orders.views import lines_of, order_view
 from server.picking.counting import SHORT_REASONS
@@ -53,8 +54,8 @@ def drop_batch(batch: PickBatch, slots: list[OrderSlot], drop: Location, unit: U
     # for a put-back, which the supervisors are told about.
     query = Order.select().where(Order.id.in_([s.order_id for s in active])).order_by(Order.id)
     orders = {o.id: o for o in for_update(query)}
-    late = [s for s in active if orders[s.order_id].status == "cancelled"]
-    active = [s for s in active if orders[s.order_id].status != "cancelled"]
+    late = [s for s in active if orders[s.order_id].status == OrderStatus.CANCELLED]
+    active = [s for s in active if orders[s.order_id].status != OrderStatus.CANCELLED]
     totes.set_ready([s.tote_id for s in active + late if s.tote_id is not None], drop)
     BatchOrder.update(status=SlotStatus.DROPPED).where(
         BatchOrder.id.in_([s.id for s in active])
@@ -68,7 +69,8 @@ def drop_batch(batch: PickBatch, slots: list[OrderSlot], drop: Location, unit: U
         order.updated_at = now
         view = order_view(order, lines[order.id])
         missing = [line for line in view["lines"] if line["missing"] > 0]
-        order.status = view["status"] = "short_picked" if missing else "picked"
+        new_status = OrderStatus.SHORT_PICKED if missing else OrderStatus.PICKED
+        order.status = view["status"] = new_status
         finished[order.status].append(order.id)
         if missing:
             reasons = shorts[slot.id]

@@ -15,6 +15,7 @@ from typing import Any
 
 from server.db import for_update
 from server.models import Order, OrderHold
+from server.models.orders import OrderStatus
 from server.orders.holds import hold, record_released
 from server.spine import Handlers, Unit
 
@@ -22,7 +23,10 @@ HANDLERS = Handlers()
 
 RELEASE_HOLDER = "release:manual"
 RELEASE_REASON = "waiting for release"
-WAITING = ("accepted", "backordered")  # a cancelled order's hold is never released
+WAITING = (
+    OrderStatus.ACCEPTED,
+    OrderStatus.BACKORDERED,
+)  # a cancelled order's hold is never released
 
 
 def hold_for_release(order: Order, unit: Unit) -> None:
