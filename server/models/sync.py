@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import peewee
 
 from server.models.base import BaseModel, JSONField, utcnow
 
-ENDPOINT_STATUSES = ("active", "paused", "disabled")
-DELIVERY_STATUSES = ("pending", "delivered", "dead")
-EXCEPTION_STATUSES = ("open", "resolved")
+# Statuses as StrEnums: each member is the string stored and shown.
+
+
+class EndpointStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"  # events queue until resumed (an admin, or a 410 Gone)
+    DISABLED = "disabled"  # no new deliveries are made for it
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    DEAD = "dead"  # dead-lettered after the last attempt; replay sends it again
+
+
+class ExceptionStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
 
 
 class WebhookEndpoint(BaseModel):
@@ -26,7 +43,7 @@ class WebhookEndpoint(BaseModel):
     secret = peewee.CharField(max_length=100)
     previous_secret = peewee.CharField(max_length=100, null=True)
     previous_expires_at = peewee.DateTimeField(null=True)
-    status = peewee.CharField(max_length=16, default="active")
+    status = peewee.CharField(max_length=16, default=EndpointStatus.ACTIVE)
     status_reason = peewee.CharField(max_length=500, default="")
     fanout_position = peewee.BigIntegerField(default=0)
     created_at = peewee.DateTimeField(default=utcnow)
@@ -39,7 +56,7 @@ class WebhookDelivery(BaseModel):
     endpoint = peewee.ForeignKeyField(WebhookEndpoint, on_delete="CASCADE")
     event_position = peewee.BigIntegerField()
     subject = peewee.CharField(max_length=128)
-    status = peewee.CharField(max_length=16, default="pending")
+    status = peewee.CharField(max_length=16, default=DeliveryStatus.PENDING)
     attempts = peewee.IntegerField(default=0)
     next_attempt_at = peewee.DateTimeField(default=utcnow)
     last_status = peewee.IntegerField(null=True)
@@ -63,7 +80,7 @@ class SupervisorException(BaseModel):
     subject = peewee.CharField(max_length=128)
     message = peewee.CharField(max_length=1000)
     data = JSONField()
-    status = peewee.CharField(max_length=16, default="open", index=True)
+    status = peewee.CharField(max_length=16, default=ExceptionStatus.OPEN, index=True)
     raised_at = peewee.DateTimeField(default=utcnow)
     resolved_at = peewee.DateTimeField(null=True)
     resolved_by = peewee.CharField(max_length=128, null=True)

@@ -15,6 +15,7 @@ from server.db import for_update
 from server.errors import Conflict, NotFound
 from server.ids import new_id
 from server.models import SupervisorException, isoformat, utcnow
+from server.models.sync import ExceptionStatus
 from server.spine import Handlers, Unit
 from server.supervision.events import ExceptionRaised, ExceptionResolved
 
@@ -63,7 +64,7 @@ def resolve_exception(cmd: ResolveException, unit: Unit) -> dict[str, Any]:
     row = for_update(query).first()
     if row is None:
         raise NotFound(f"no exception {cmd.exception_id}")
-    if row.status == "resolved":
+    if row.status == ExceptionStatus.RESOLVED:
         raise Conflict(f"exception {cmd.exception_id} is already resolved")
     return _resolve(row, cmd.resolution, unit)
 
@@ -73,14 +74,14 @@ def resolve_open(unit: Unit, *, kind: str, subject: str, resolution: str) -> Non
     query = SupervisorException.select().where(
         SupervisorException.kind == kind,
         SupervisorException.subject == subject,
-        SupervisorException.status == "open",
+        SupervisorException.status == ExceptionStatus.OPEN,
     )
     for row in for_update(query):
         _resolve(row, resolution, unit)
 
 
 def _resolve(row: SupervisorException, resolution: str, unit: Unit) -> dict[str, Any]:
-    row.status = "resolved"
+    row.status = ExceptionStatus.RESOLVED
     row.resolved_at = utcnow()
     row.resolved_by = str(unit.actor)
     row.resolution = resolution[:1000]

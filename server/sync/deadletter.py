@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.models import Event, WebhookDelivery, WebhookEndpoint, utcnow
+from server.models.sync import DeliveryStatus
 from server.spine import Handlers, Unit
 from server.supervision.exceptions import raise_exception
 
@@ -29,10 +30,10 @@ class DeadLetter:
 @HANDLERS.handles(DeadLetter)
 def dead_letter(cmd: DeadLetter, unit: Unit) -> dict[str, Any]:
     delivery = WebhookDelivery.get_or_none(WebhookDelivery.id == cmd.delivery_id)
-    if delivery is None or delivery.status != "pending":
+    if delivery is None or delivery.status != DeliveryStatus.PENDING:
         return {"dead": False}
     WebhookDelivery.update(
-        status="dead",
+        status=DeliveryStatus.DEAD,
         attempts=WebhookDelivery.attempts + 1,
         last_status=cmd.last_status,
         last_error=cmd.error[:500],

@@ -16,6 +16,7 @@ from server.db import for_update
 from server.errors import Conflict, InvalidInput, NotFound, field_error
 from server.ids import new_id
 from server.models import Event, WebhookDelivery, WebhookEndpoint, isoformat, utcnow
+from server.models.sync import DeliveryStatus, EndpointStatus
 from server.spine import Handlers, Unit
 from server.sync import filters, signing
 from server.sync.events import (
@@ -168,7 +169,12 @@ def rotate_secret(cmd: RotateSecret, unit: Unit) -> dict[str, Any]:
     return {**_changed(row, unit, EndpointSecretRotated), "secret": secret}
 
 
-TRANSITIONS = {"pause": "paused", "resume": "active", "disable": "disabled", "enable": "active"}
+TRANSITIONS = {
+    "pause": EndpointStatus.PAUSED,
+    "resume": EndpointStatus.ACTIVE,
+    "disable": EndpointStatus.DISABLED,
+    "enable": EndpointStatus.ACTIVE,
+}
 EVENT_OF: dict[str, type[EndpointEvent]] = {
     "pause": EndpointPaused,
     "resume": EndpointResumed,
@@ -193,10 +199,10 @@ def set_endpoint_status(cmd: SetEndpointStatus, unit: Unit) -> dict[str, Any]:
     if row.status == status:
         raise Conflict(f"webhook endpoint {cmd.endpoint_id} is already {status}")
     row.status, row.status_reason = status, cmd.reason[:500]
-    if status == "active":
+    if status == EndpointStatus.ACTIVE:
         # What waited while paused goes now, in order; nothing was dropped.
         WebhookDelivery.update(next_attempt_at=utcnow()).where(
-            WebhookDelivery.endpoint == row.id, WebhookDelivery.status == "pending"
+            WebhookDelivery.endpoint == row.id, WebhookDelivery.status == DeliveryStatus.PENDING
         ).execute()
     return _changed(row, unit, EVENT_OF[cmd.action])
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from server.errors import InvalidInput, NotFound, field_error
 from server.models import WebhookDelivery, WebhookEndpoint, naive_utc
+from server.models.sync import DeliveryStatus
 from server.operations import (
     CODE_PATTERN,
     Call,
@@ -98,7 +99,10 @@ def _endpoints_owing(call: Call) -> dict[str, Any]:
     for row in WebhookEndpoint.select().order_by(WebhookEndpoint.id):
         owed = (
             WebhookDelivery.select()
-            .where(WebhookDelivery.endpoint == row.id, WebhookDelivery.status != "delivered")
+            .where(
+                WebhookDelivery.endpoint == row.id,
+                WebhookDelivery.status != DeliveryStatus.DELIVERED,
+            )
             .count()
         )
         data.append({**endpoint_view(row), "owed": owed})

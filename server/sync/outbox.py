@@ -18,6 +18,7 @@ import peewee
 
 from server.db import database, is_postgres
 from server.models import Event, WebhookDelivery, WebhookEndpoint, isoformat, utcnow
+from server.models.sync import DeliveryStatus, EndpointStatus
 from server.sync import filters
 
 FANOUT_CHUNK = 5000
@@ -62,7 +63,7 @@ def fanout() -> int:
     with database.atomic():
         top = Event.select(peewee.fn.MAX(Event.position)).scalar() or 0
         query = WebhookEndpoint.select().where(
-            WebhookEndpoint.status != "disabled", WebhookEndpoint.fanout_position < top
+            WebhookEndpoint.status != EndpointStatus.DISABLED, WebhookEndpoint.fanout_position < top
         )
         for endpoint in _skip_locked(query):
             scanned += _fanout_one(endpoint)
@@ -91,7 +92,7 @@ def _fanout_one(endpoint: WebhookEndpoint) -> int:
         peewee.Value(endpoint.id),
         Event.position,
         Event.subject,
-        peewee.Value("pending"),
+        peewee.Value(DeliveryStatus.PENDING.value),
         peewee.Value(0),
         peewee.Value(now),
         peewee.Value(""),
@@ -127,7 +128,7 @@ def wanted(patterns: list[str], endpoint_id: str) -> Any:
 
 
 def active_endpoints() -> dict[int, WebhookEndpoint]:
-    rows = WebhookEndpoint.select().where(WebhookEndpoint.status == "active")
+    rows = WebhookEndpoint.select().where(WebhookEndpoint.status == EndpointStatus.ACTIVE)
     return {row.id: row for row in rows}
 
 
@@ -164,13 +165,13 @@ def _heads(now: dt.datetime, endpoints: list[int], limit: int) -> list[tuple[int
     blocked = earlier.select(peewee.SQL("1")).where(
         earlier.endpoint == D.endpoint,
         earlier.subject == D.subject,
-        earlier.status == "pending",
+        earlier.status == DeliveryStatus.PENDING,
         earlier.event_position < D.event_position,
     )
     query = (
         D.select(D.id, D.endpoint, D.subject)
         .where(
-            D.status == "pending",
+            D.status == DeliveryStatus.PENDING,
             D.next_attempt_at <= now,
             D.endpoint.in_(endpoints),
             ~peewee.fn.EXISTS(blocked),
@@ -194,7 +195,8 @@ def _chain_sql(pairs: int) -> str:
                        PARTITION BY d.endpoint_id, d.subject ORDER BY d.event_position
                    ) AS rn
             FROM "{D._meta.table_name}" AS d
-            WHERE d.status = 'pending' AND (d.endpoint_id, d.subject) IN (VALUES {values})
+            WHERE d.status = '{DeliveryStatus.PENDING}'
+              AND (d.endpoint_id, d.subject) IN (VALUES {values})
         ) AS c
         JOIN "{Event._meta.table_name}" AS e ON e.position = c.event_position
         WHERE c.rn <= {p}
@@ -242,7 +244,7 @@ def _lease(ids: list[int], now: dt.datetime, until: dt.datetime) -> int:
             D.update(next_attempt_at=until)
             .where(
                 D.id.in_(ids[start : start + IN_CHUNK]),
-                D.status == "pending",
+                D.status == DeliveryStatus.PENDING,
                 D.next_attempt_at <= now,
             )
             .execute()
@@ -259,20 +261,23 @@ def settle(result: Settlement, now: dt.datetime) -> None:
         for code, ids in by_status.items():
             for start in range(0, len(ids), IN_CHUNK):
                 D.update(
-                    status="delivered",
+                    status=DeliveryStatus.DELIVERED,
                     delivered_at=now,
                     attempts=D.attempts + 1,
                     last_status=code,
                     last_error="",
-                ).where(D.id.in_(ids[start : start + IN_CHUNK]), D.status == "pending").execute()
+                ).where(
+                    D.id.in_(ids[start : start + IN_CHUNK]), D.status == DeliveryStatus.PENDING
+                ).execute()
         for delivery_id, failed_code, error, retry_at in result.failed:
             D.update(
                 attempts=D.attempts + 1,
                 last_status=failed_code,
                 last_error=error[:500],
                 next_attempt_at=retry_at,
-            ).where(D.id == delivery_id, D.status == "pending").execute()
+            ).where(D.id == delivery_id, D.status == DeliveryStatus.PENDING).execute()
         for start in range(0, len(result.released), IN_CHUNK):
             D.update(next_attempt_at=now).where(
-                D.id.in_(result.released[start : start + IN_CHUNK]), D.status == "pending"
+                D.id.in_(result.released[start : start + IN_CHUNK]),
+                D.status == DeliveryStatus.PENDING,
             ).execute()

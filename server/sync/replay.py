@@ -12,6 +12,7 @@ from typing import Any
 
 from server.errors import InvalidInput, NotFound, field_error
 from server.models import Event, WebhookDelivery, utcnow
+from server.models.sync import DeliveryStatus
 from server.spine import Handlers, Unit
 from server.sync import filters
 from server.sync.endpoints import locked
@@ -96,7 +97,7 @@ def _requeue(endpoint_pk: int, wanted: list[tuple[int, str]]) -> None:
         D.insert_many(rows).on_conflict(
             conflict_target=[D.endpoint, D.event_position],
             update={
-                D.status: "pending",
+                D.status: DeliveryStatus.PENDING,
                 D.attempts: 0,
                 D.next_attempt_at: now,
                 D.last_error: "",
