@@ -96,6 +96,7 @@ EVENT_TYPES: dict[str, type] = {
     "weight": WeightData,
     "press": PressData,
     "door": DoorData,
+    "temperature": TemperatureData,  # a probe's reading (cold chain)
 }
 STATE_KINDS: dict[str, type] = {
     "scale": WeightData,

@@ -34,6 +34,7 @@ EVENT_KINDS = {
     "scan_error": "scanner",
     "weight": "scale",
     "door": "door",
+    "temperature": "probe",
     "press": "pick_to_light",
 }
 

@@ -73,10 +73,11 @@ def test_events_are_ingested_once_in_order_per_device(
     for seq in range(1, 101):
         for device in ("ptl-1", "ptl-2"):
             publisher.event(device, "door", seq, {"open": True})
-        publisher.event("scale-1", "weight", seq, {"grams": float(seq), "stable": True})
+        # a stream no area routes (packing routes `weight` to the pack station's session)
+        publisher.event("probe-1", "temperature", seq, {"celsius": float(seq)})
     for seq in (5, 50):  # redeliveries of the same event ids
         publisher.event("ptl-1", "door", seq, {"open": True})
-        publisher.event("scale-1", "weight", seq, {"grams": float(seq), "stable": True})
+        publisher.event("probe-1", "temperature", seq, {"celsius": float(seq)})
     publisher.settle()
     wait_for(lambda: len(pressed("ptl-1")) == 100 and len(pressed("ptl-2")) == 100, what="presses")
     wait_for(lambda: server.stats["ingested"] == 100 and server.stats["duplicates"] == 2)
@@ -84,9 +85,9 @@ def test_events_are_ingested_once_in_order_per_device(
     assert pressed("ptl-2") == list(range(1, 101))
     assert inputs() == 100
     with connection():
-        scale = HardwareDevice.get_by_id("scale-1")
-    assert scale.kind == "scale"
-    assert scale.last_event["data"] == {"grams": 100.0, "stable": True}
+        probe = HardwareDevice.get_by_id("probe-1")
+    assert probe.kind == "probe"
+    assert probe.last_event["data"] == {"celsius": 100.0}
 
 
 def test_restarting_the_server_while_devices_publish_loses_nothing(
@@ -100,13 +101,13 @@ def test_restarting_the_server_while_devices_publish_loses_nothing(
     wait_for(lambda: first.connected, what="server connected")
     for seq in range(1, 201):
         publisher.event("ptl-1", "door", seq, {"open": False})
-        publisher.event("probe-1", "weight", seq, {"grams": 1.0, "stable": False})
+        publisher.event("probe-1", "temperature", seq, {"celsius": 4.0})
         if seq == 100:
             first.stop()  # the server goes down mid-stream; its session keeps the rest
     publisher.settle()
     second = server_factory(settings)
     wait_for(lambda: len(pressed("ptl-1")) == 200, what="every press after the restart")
-    wait_for(lambda: inputs() == 200, what="every weight after the restart")
+    wait_for(lambda: inputs() == 200, what="every reading after the restart")
     assert pressed("ptl-1") == list(range(1, 201))
     assert second.stats["malformed"] == 0
 
@@ -147,7 +148,7 @@ def test_malformed_payloads_are_counted_acked_and_do_not_stop_ingest(
     publisher.raw("device/scale-1/event/weight", b'{"v": 1, "event_id": "x"}')
     publisher.raw("device/scale-1/event/teleport", b"{}")
     publisher.raw("somewhere/else/entirely", b"\xff\xfe")
-    publisher.event("scale-1", "weight", 1, {"grams": 3.0, "stable": True})
+    publisher.event("probe-1", "temperature", 1, {"celsius": 3.0})
     publisher.settle()
     wait_for(lambda: server.stats["ingested"] == 1, what="the good event")
     assert server.stats["malformed"] == 5
@@ -155,7 +156,7 @@ def test_malformed_payloads_are_counted_acked_and_do_not_stop_ingest(
     server.stop()
     again = server_factory(settings)  # acked: the broker does not redeliver the garbage
     wait_for(lambda: again.connected, what="server connected")
-    publisher.event("scale-1", "weight", 2, {"grams": 4.0, "stable": True})
+    publisher.event("probe-1", "temperature", 2, {"celsius": 4.0})
     publisher.settle()
     wait_for(lambda: again.stats["ingested"] == 1, what="the next good event")
     assert again.stats["malformed"] == 0
