@@ -15,6 +15,7 @@ from server.floor.area import AREA as FLOOR
 from server.hardware.area import AREA as HARDWARE
 from server.inventory.area import AREA as INVENTORY
 from server.orders.area import AREA as ORDERS
+from server.packing.area import AREA as PACKING
 from server.picking.area import AREA as PICKING
 from server.returns.area import AREA as RETURNS
 from server.supervision.area import AREA as SUPERVISION
@@ -32,6 +33,7 @@ AREAS: tuple[Area, ...] = (
     FLOOR,
     TOTES,
     PICKING,
+    PACKING,
 )
 
 

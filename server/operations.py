@@ -128,6 +128,16 @@ class Cli:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A read's answer that is a document, not JSON (a label as PDF, PNG or ZPL): the API
+    serves the bytes with their media type."""
+
+    content: bytes
+    media_type: str
+    filename: str
+
+
+@dataclass(frozen=True)
 class Operation:
     method: str  # GET, POST, PUT, PATCH, DELETE
     path: str  # a Flask rule under /api/v1, e.g. "/picking/orders/<external_id>/hold"

@@ -39,6 +39,9 @@ class Runtime:
     # device event type -> route(spine, DeviceEvent), from every area (server/hardware/routes.py)
     device_routes: Mapping[str, Any] = field(default_factory=dict)
     services: list[Service] = field(default_factory=list)
+    # What an area builds once per runtime and shares between its factories (e.g. packing's
+    # print service: its after-commit listener and its background service), by name.
+    parts: dict[str, Any] = field(default_factory=dict)
 
     def start(self) -> None:
         for service in self.services:

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from server.api.routing import operation
 from server.floor.kiosks import list_kiosks
 from server.hardware.listing import list_devices
+from server.packing.printing import printer_states
 from server.runtime import runtime
 
 bp = Blueprint("devices", __name__, url_prefix="/api/v1")
@@ -64,7 +65,7 @@ def _mqtt_status() -> dict[str, bool]:
 )
 def get_devices() -> Any:
     rt = runtime()
-    data = list_devices(rt.settings, rt.mqtt, list_kiosks)
+    data = list_devices(rt.settings, rt.mqtt, list_kiosks, printer_states)
     return {"data": data, "next_cursor": None, "has_more": False, "mqtt": _mqtt_status()}
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, Response
 
 from server.api.catalog import api_actor
 from server.api.routing import operation
 from server.areas import AREAS
-from server.operations import Call, Operation
+from server.operations import Call, Document, Operation
 from server.runtime import runtime
 
 bp = Blueprint("operations", __name__, url_prefix="/api/v1")
@@ -25,6 +25,12 @@ def serve(op: Operation, endpoint: str) -> None:
         call = Call(args, body, query, rt.settings)
         if op.read is not None:
             answer = op.read(call)
+            if isinstance(answer, Document):
+                return Response(
+                    answer.content,
+                    mimetype=answer.media_type,
+                    headers={"Content-Disposition": f'inline; filename="{answer.filename}"'},
+                )
         else:
             assert op.command is not None
             result = rt.spine.execute(op.command(call), api_actor()).result

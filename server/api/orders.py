@@ -11,12 +11,20 @@ from flask import Blueprint, g, request
 from server.api import pagination
 from server.api.catalog import api_actor
 from server.api.routing import operation
-from server.api.schemas import CancelIn, OrderIn, OrderOut, OrderPage, OrderQuery
+from server.api.schemas import (
+    CancelIn,
+    OrderIn,
+    OrderOut,
+    OrderPage,
+    OrderQuery,
+    OrderWithPackages,
+)
 from server.db import is_postgres
 from server.errors import MalformedRequest, NotFound, field_error
 from server.models import Order
 from server.orders.handlers import AcceptOrder, CancelOrder
 from server.orders.views import lines_of, order_view
+from server.packing.operations import packages_of
 from server.runtime import runtime
 from server.spine import Dedupe, fingerprint
 
@@ -85,14 +93,14 @@ def _idempotency_key() -> str:
     "GET",
     access="oms",
     tag="orders",
-    summary="One order with per-line progress",
-    responses={200: ("The order", OrderOut)},
+    summary="One order with per-line progress and its packages",
+    responses={200: ("The order", OrderWithPackages)},
 )
 def get_order(external_id: str) -> Any:
     order = Order.get_or_none(Order.external_id == external_id)
     if order is None:
         raise NotFound(f"no order {external_id}")
-    return order_view(order)
+    return order_view(order) | {"packages": packages_of(order)}
 
 
 @operation(

@@ -184,6 +184,12 @@ class OrderOut(BaseModel):
     lines: list[OrderLineOut]
 
 
+class OrderWithPackages(OrderOut):
+    packages: list[dict[str, Any]] = Field(
+        default=[], description="Its packages once packing began (docs/packing.md)"
+    )
+
+
 class OrderPage(BaseModel):
     data: list[OrderOut]
     next_cursor: str | None

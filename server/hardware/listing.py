@@ -5,7 +5,7 @@ serial scanners of this server, and the kiosks the caller passes (the floor's
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ def list_devices(
     settings: Settings,
     link: MqttLink | None,
     kiosks: Callable[[], Iterable[Any]] = lambda: (),
+    printers: Callable[[], Mapping[str, dict[str, Any]]] = dict,
     *,
     last_known: bool = False,
 ) -> list[dict[str, Any]]:
@@ -31,7 +32,8 @@ def list_devices(
     no broker connection of its own) instead of offline while the server hears no broker."""
     now = utcnow()
     rows = {row.id: row for row in HardwareDevice.select()}
-    configured = {d.id: d for d in settings.section("devices")}
+    devices = settings.section("devices")
+    configured = {d.id: d for d in devices if d.kind != "printer"}
     connected = last_known or (link is not None and link.connected)
     out = [
         _mqtt_device(
@@ -40,11 +42,36 @@ def list_devices(
         for device_id in sorted(set(rows) | set(configured))
     ]
     out.extend(_serial_scanners(settings))
+    out.extend(_printers([d for d in devices if d.kind == "printer"], printers()))
     try:
         out.extend(_kiosk(k) for k in kiosks())
     except Exception:  # a broken kiosk listing must not hide the other devices
         log.exception("kiosks could not be listed with the devices")
     return out
+
+
+def _printers(
+    devices: list[DeviceSettings], states: Mapping[str, dict[str, Any]]
+) -> Iterable[dict[str, Any]]:
+    """Network label printers: online once a label went through, offline after a failure
+    (what the sending process saw), unknown before the first label."""
+    for device in devices:
+        state = states.get(device.id, {})
+        yield {
+            "id": device.id,
+            "kind": "printer",
+            "source": "network",
+            "assigned": bool(device.station),
+            "station": device.station or None,
+            "location": device.location or None,
+            "bridge": None,
+            "availability": state.get("availability", "unknown"),
+            "stale": False,
+            "last_seen": state.get("last_seen"),
+            "state": {"address": device.address, "last_error": state.get("last_error")},
+            "last_event": None,
+            "last_command": None,
+        }
 
 
 def _mqtt_device(

@@ -23,14 +23,27 @@ class ScannerSettings(Section):
     terminator: str = Field(default="CR", pattern="^(CR|LF|CRLF)$")
 
 
-DEVICE_KINDS = ("scanner", "scale", "door", "probe", "pick_to_light", "stack_light", "bridge")
+DEVICE_KINDS = (
+    "scanner",
+    "scale",
+    "door",
+    "probe",
+    "pick_to_light",
+    "stack_light",
+    "bridge",
+    "printer",
+)
 
 
 class DeviceSettings(Section):
     """A device heard over MQTT and where it serves: a station (PACK-01) or a location."""
 
     id: str = Field(min_length=1, max_length=64)
-    kind: Literal["scanner", "scale", "door", "probe", "pick_to_light", "stack_light", "bridge"]
+    kind: Literal[
+        "scanner", "scale", "door", "probe", "pick_to_light", "stack_light", "bridge", "printer"
+    ]
     station: str = ""
     location: str = ""
     bridge: str = ""
+    # a network device (a label printer): host:port, ZPL over raw TCP (9100 by default)
+    address: str = ""

@@ -22,6 +22,15 @@ from server.models.orders import (
     OrderHold,
     OrderLine,
 )
+from server.models.packing import (
+    Box,
+    CarrierRule,
+    Package,
+    PackageItem,
+    PackJob,
+    PrintJob,
+    SsccSerial,
+)
 from server.models.picking import BatchOrder, CountTask, PickBatch, PickTask, PutBack
 from server.models.returns import Rma, RmaLine
 from server.models.stock import Stock
@@ -29,6 +38,13 @@ from server.models.sync import SupervisorException, WebhookDelivery, WebhookEndp
 from server.models.totes import Tote, ToteItem
 
 __all__ = [
+    "Box",
+    "CarrierRule",
+    "Package",
+    "PackageItem",
+    "PackJob",
+    "PrintJob",
+    "SsccSerial",
     "API_SCOPES",
     "LOCATION_KINDS",
     "OPEN_STATUSES",

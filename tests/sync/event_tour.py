@@ -38,6 +38,7 @@ from server.sync.replay import ReplayEvents
 from server.totes.handlers import UpsertTotes
 from tests.examples.floor import locked
 from tests.examples.setup import floor_input, kiosk, login, operator, order
+from tests.packing.tour import tour_packing
 from tests.picking.live import Walker
 from tests.sync.conftest import TESTER, in_db
 
@@ -147,6 +148,20 @@ def _skipped_and_reassigned(spine: Spine, session_id: str) -> None:
     spine.execute(AssignBatch(batch_id, operator(spine, "P2")), TESTER)
 
 
+def _picked(spine: Spine, session_id: str) -> Any:
+    """Picking one order at a time into the next free tote, dropped at PACK-01."""
+    free = ["T5", "T6", "T7"]
+    spine.execute(UpsertTotes(free), TESTER)
+
+    def pick(external_id: str, **qty: int) -> str:
+        spine.execute(_order(external_id, **qty), TESTER)
+        walker = Walker(free=[free.pop(0)])
+        _walk(spine, session_id, floor_input(spine, session_id, action="next"), walker)
+        return walker.totes[external_id]
+
+    return pick
+
+
 def tour(spine: Spine) -> None:
     """Every step through commands, as the API, the CLI and the floor run them."""
     spine.execute(UpsertTotes(["T1", "T2", "T3", "T4"]), TESTER)
@@ -170,6 +185,7 @@ def tour(spine: Spine) -> None:
     spine.execute(ResolveException(opened.exception_id, "recounted"), TESTER)
     _lot_substituted(spine, session_id)
     _skipped_and_reassigned(spine, session_id)
+    tour_packing(spine, _picked(spine, session_id))
     spine.execute(EndSession(session_id, "logout"), TESTER)
     other = _login(spine, "P3")
     assert other

@@ -1,0 +1,512 @@
+"""The floor flow `pack` (docs/packing.md): from a tote at the pack zone to verified,
+weighed, labelled packages, one input at a time.
+
+Durable truth (the job, its packages, what is verified into them) lives in the packing
+tables; where the packer is (the step, the scale's recent readings) is session scratch in
+`ctx.state["pack"]` (server/packing/steps.py). Operator mistakes never raise: they return
+the current screen with error feedback, and nothing changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from devices.barcode import DecodeError, Scan, decode
+from server.catalog.lookups import product_id_of, tote_of
+from server.floor.auth import verify_pin
+from server.floor.flow import FloorInput, FlowContext, Screen
+from server.models import FloorOperator, Order, PackJob, utcnow
+from server.orders.events import OrderCancelled
+from server.packing import jobs, screens, store
+from server.packing.cartonize import Refusal, fits
+from server.packing.cartonize import Unit as CartonUnit
+from server.packing.catalogue import as_box, box_by_scan
+from server.packing.endings import short
+from server.packing.printing import printer_states
+from server.packing.settings import PackingSettings
+from server.packing.stations import devices_at, scale_reading
+from server.packing.steps import OVERRIDE_STEPS, PackState, Step
+from server.packing.verify import Match, ScannedUnit, match, remaining
+from server.packing.weighing import Weighing
+
+# Where a scale reading may come from: the MQTT ingest or a scale on this host, never a
+# kiosk (a kiosk cannot key a weight that the scale did not read).
+DEVICE_SOURCES = ("mqtt:", "serial:")
+
+
+class PackFlow:
+    """The pack flow; given its settings in the context (`ctx.settings`, `[packing]`)."""
+
+    name = "pack"
+    label = "Packing"
+    roles = frozenset({"packer", "supervisor"})
+    settings_key = "packing"
+    concerns = frozenset({OrderCancelled.type})
+
+    def __init__(self, settings: Any) -> None:
+        self.site = settings  # the whole settings: the station's devices are in [[devices]]
+
+    def operators_concerned(self, events: list[dict[str, Any]]) -> set[str]:
+        """The packer of a cancelled order's job: their screen changes at once."""
+        ids = [e["subject"].removeprefix("order:") for e in events]
+        query = (
+            PackJob.select(PackJob.packer)
+            .join(Order)
+            .where(Order.external_id.in_(ids), PackJob.status == "cancelled")
+        )
+        return {row.packer for row in query}
+
+    def enter(self, ctx: FlowContext) -> Screen:
+        return Pack(ctx, self.site).render()
+
+    def render(self, ctx: FlowContext) -> Screen:
+        return Pack(ctx, self.site).render()
+
+    def handle(self, ctx: FlowContext, inp: FloorInput) -> Screen:
+        return Pack(ctx, self.site).handle(inp)
+
+
+class Pack:
+    """One input (or a render) of one packer's session."""
+
+    def __init__(self, ctx: FlowContext, site: Any) -> None:
+        self.ctx, self.site = ctx, site
+        self.settings: PackingSettings = ctx.settings
+        self.st = PackState.of(ctx.state.get("pack"))
+        self.devices = devices_at(site, ctx.station)
+        job = store.open_job(ctx.operator.badge)
+        if job is None and self.st.job is not None and self.st.step is not Step.DONE:
+            job = PackJob.get_or_none(PackJob.id == self.st.job)  # cancelled or short
+        self.work = store.load(job) if job is not None else None
+        if self.work is None and self.st.step is not Step.DONE:
+            self.st.next_order()
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def keep(self) -> None:
+        self.ctx.state["pack"] = self.st.to_json()
+
+    def error(self, message: str) -> Screen:
+        return self.render().with_feedback("error", message)
+
+    def ok(self, message: str) -> Screen:
+        self.keep()
+        return self.render().with_feedback("ok", message)
+
+    @property
+    def order_id(self) -> str:
+        assert self.work is not None
+        return self.work.order.external_id
+
+    # -- what the packer sees --------------------------------------------------------------
+
+    def render(self) -> Screen:
+        self.keep()
+        work, st = self.work, self.st
+        if st.step is Step.DONE and st.done:
+            return screens.done(st.done["order"], st.done["packages"])
+        if work is None:
+            screen = screens.scan_tote(self.ctx.station)
+            warning = self._station_warning()
+            return screen.with_feedback("warn", warning) if warning else screen
+        if work.job.status == "cancelled":
+            return screens.cancelled(self.order_id, work.tote.code if work.tote else None)
+        return self._screen_of(st.step)
+
+    def _station_warning(self) -> str | None:
+        """What is missing at this station, said before a pack starts, not in the middle."""
+        devices, settings = self.devices, self.settings
+        if devices.scale is None and not (settings.bench_packing or settings.manual_weight):
+            return "This station has no scale: packages cannot be weighed here"
+        if devices.scale is not None and scale_reading(devices.scale)["status"] == "offline":
+            return f"The scale {devices.scale} is offline: weighing is blocked until it is back"
+        if devices.printer is None:
+            return "This station has no label printer: labels come only as PDF"
+        state = printer_states().get(devices.printer)
+        if state is not None and state["availability"] == "offline":
+            return f"The printer {devices.printer} does not answer: check it before packing"
+        return None
+
+    def _screen_of(self, step: Step) -> Screen:
+        work = self.work
+        assert work is not None
+        order = self.order_id
+        package = work.package(self.st.package)
+        count = len(work.live_packages)
+        if step is Step.BOX:
+            return self._box_screen()
+        if step is Step.VERIFY and package is not None:
+            return self._verify_screen(package)
+        if step is Step.SHORT_REASON:
+            return screens.short_reason(order)
+        if step in (Step.WEIGH, Step.MISMATCH) and package is not None:
+            return self.weighing().screen(package, count, step is Step.MISMATCH)
+        if step is Step.OVERRIDE_BADGE:
+            return screens.override_badge(order)
+        if step is Step.OVERRIDE_PIN:
+            return screens.override_pin(order, self.st.supervisor or "")
+        if step is Step.OVERRIDE_REASON:
+            return screens.override_reason(order)
+        if step is Step.LABEL and package is not None and package.sscc:
+            printer = self.weighing().printer_state(package)
+            return screens.label(
+                order, package.seq, count, package.sscc, package.carrier or "",
+                package.service or "", printer,
+            )  # fmt: skip
+        return self._resume()
+
+    def _resume(self) -> Screen:
+        """The step the durable state says the packer is at (after a restart or a push)."""
+        work = self.work
+        assert work is not None
+        live = work.live_packages
+        open_ = next((p for p in live if p.status == "open"), None)
+        if open_ is not None:
+            self.st.step, self.st.package = Step.VERIFY, open_.id
+            return self._verify_screen(open_)
+        if not work.all_verified or not live:
+            self.st.step, self.st.package = Step.BOX, None
+            return self._box_screen()
+        return self.weighing().next_package(self)
+
+    def _box_screen(self) -> Screen:
+        work = self.work
+        assert work is not None
+        n = len(work.live_packages) + 1
+        plan = work.job.plan or []
+        suggested = plan[n - 1]["box"] if n - 1 < len(plan) else None
+        left = sum(remaining(work.rows, work.verified()).values())
+        return screens.box(self.order_id, n, suggested, [p["box"] for p in plan], left)
+
+    def _verify_screen(self, package: Any) -> Screen:
+        work = self.work
+        assert work is not None
+        inside: dict[str, int] = {}
+        skus = {r.item_id: r.sku for r in work.rows}
+        for item in work.items_of(package):
+            sku = skus.get(item.tote_item or -1, "?")
+            inside[sku] = inside.get(sku, 0) + item.qty
+        last = None
+        row = next((r for r in work.rows if r.item_id == self.st.last_item), None)
+        if row is not None and not row.serials:
+            here = sum(i.qty for i in work.items_of(package) if i.tote_item == row.item_id)
+            room = row.qty - work.verified().get(row.item_id, 0)
+            last = (row.sku, here + room)
+        others = [p.seq for p in work.live_packages if p.id != package.id and not p.sscc]
+        left = remaining(work.rows, work.verified())
+        checking = package.status == "closed"
+        return screens.verify(
+            self.order_id, package.seq, package.box, left, inside, last, others, checking
+        )
+
+    def weighing(self) -> Weighing:
+        assert self.work is not None
+        return Weighing(self, self.work)
+
+    # -- inputs ----------------------------------------------------------------------------
+
+    def handle(self, inp: FloorInput) -> Screen:
+        action = inp.action
+        if action == "scale":
+            if not inp.source.startswith(DEVICE_SOURCES):
+                return self.error("Weights come from the station's scale")
+            return self._reading(inp.value)
+        if action == "next":
+            self.st.next_order()
+            self.st.done = None
+            self.work = None
+            return self.ok("Scan the next tote")
+        if self.work is None or self.work.job.status != "open":
+            if action is not None:
+                return self.error(f"{action} is not possible here: scan a tote")
+            return self._start(inp)
+        if action is not None:
+            return self._action(action, inp)
+        scan = inp.decoded if inp.decoded is not None else decode(inp.scan or "")
+        if isinstance(scan, DecodeError):
+            return self.error(scan.message)
+        return self._scan(scan)
+
+    def _scan(self, scan: Scan) -> Screen:
+        step = self.st.step
+        if step is Step.BOX:
+            return self._box_scanned(scan)
+        if step is Step.VERIFY:
+            return self._unit_scanned(scan)
+        if step is Step.OVERRIDE_BADGE:
+            return self._supervisor_badge(scan)
+        if step is Step.LABEL:
+            return self.weighing().confirm(scan)
+        if step in (Step.WEIGH, Step.MISMATCH):
+            return self.error("Put the package on the scale; no scan is needed here")
+        return self.error("Choose one of the buttons")
+
+    def _action(self, action: str, inp: FloorInput) -> Screen:
+        step = self.st.step
+        if action == "short":
+            self.st.step = Step.SHORT_REASON
+            return self.ok("Say what is wrong")
+        if action.startswith("short_") and step is Step.SHORT_REASON:
+            return self._short(action.removeprefix("short_"))
+        if action == "back" and (step is Step.SHORT_REASON or step in OVERRIDE_STEPS):
+            self.st.supervisor = None
+            self.st.step = self._back_to(step)
+            return self.ok("Back")
+        if action == "take_box" and step is Step.BOX:
+            return self._take_box()
+        if step is Step.VERIFY and action in ("key_qty", "new_package", "move"):
+            return self._verify_action(action, inp.value)
+        if step is Step.OVERRIDE_PIN and action == "pin":
+            return self._supervisor_pin(inp.value)
+        if step is Step.OVERRIDE_REASON and action.startswith("reason_"):
+            return self.weighing().approve(action.removeprefix("reason_"))
+        return self.weighing().action(action, inp.value, step)
+
+    def _back_to(self, step: Step) -> Step:
+        if step in OVERRIDE_STEPS:
+            return Step.MISMATCH
+        work = self.work
+        package = work.package(self.st.package) if work else None
+        return Step.VERIFY if package is not None and package.status == "open" else Step.BOX
+
+    # -- a tote or an order ------------------------------------------------------------------
+
+    def _start(self, inp: FloorInput) -> Screen:
+        if inp.scan is None:
+            return self.error("Scan a tote from the pack zone")
+        scan = inp.decoded if inp.decoded is not None else decode(inp.scan)
+        if isinstance(scan, DecodeError):
+            return self.error(scan.message)
+        found = self._waiting(scan.text)
+        if isinstance(found, str):
+            return self.error(found)
+        order, tote = found
+        job = jobs.start(order, tote, self.ctx.station, self.ctx.operator.badge, self.ctx.unit)
+        self.work = store.load(job)
+        self.st = PackState(step=Step.BOX, job=job.id, readings=self.st.readings,
+                            seq=self.st.seq, previous_seq=self.st.previous_seq)  # fmt: skip
+        units = sum(r.qty for r in self.work.rows)
+        return self.ok(f"Order {order.external_id}: {units} units from tote {tote.code}")
+
+    def _waiting(self, text: str) -> tuple[Order, Any] | str:
+        """The order the scan names, waiting in a tote at the pack zone, or why not."""
+        kind = self.settings.pack_zone_kind
+        tote = tote_of(text)
+        if tote is not None:
+            orders = store.waiting_in(tote, kind)
+            if not orders:
+                return f"Tote {tote.code} holds nothing to pack: scan a tote from the {kind} zone"
+            order = orders[0]
+        else:
+            named = Order.get_or_none(Order.external_id == text)
+            if named is None:
+                return f"{text} is neither a tote nor an order"
+            order, tote = named, store.tote_of_order(named)
+            if tote is None or order.id not in {o.id for o in store.waiting_in(tote, kind)}:
+                return f"Order {text} is not waiting in a tote at the {kind} zone"
+        return self._packable(order) or (order, tote)
+
+    def _packable(self, order: Order) -> str | None:
+        if order.status == "cancelled":
+            return f"Order {order.external_id} was cancelled: set the tote aside for the put-back"
+        if store.is_held(order):
+            return f"Order {order.external_id} is on hold: give the tote to a supervisor"
+        if order.status not in ("picked", "short_picked"):
+            return f"Order {order.external_id} is {order.status}: it cannot be packed now"
+        other = store.job_of_order(order)
+        if other is not None:
+            return f"Order {order.external_id} is being packed by {other.packer}"
+        return None
+
+    # -- boxes -----------------------------------------------------------------------------------
+
+    def _take_box(self) -> Screen:
+        work = self.work
+        assert work is not None
+        n = len(work.live_packages) + 1
+        plan = work.job.plan or []
+        if n - 1 >= len(plan):
+            return self.error("There is no suggestion for this package: scan a box")
+        box = box_by_scan(plan[n - 1]["box"])
+        if box is None:
+            return self.error(f"Box {plan[n - 1]['box']} is no longer in the catalogue")
+        return self._open(box, suggested=True)
+
+    def _box_scanned(self, scan: Scan) -> Screen:
+        box = box_by_scan(scan.text)
+        if box is None:
+            return self.error(f"{scan.text} is not a box of the catalogue")
+        work = self.work
+        assert work is not None
+        units = self._units_for_next_package()
+        refused = fits(as_box(box), units) if units else None
+        if isinstance(refused, Refusal):
+            return self.error(f"Box {box.code} is too small: {refused.message}")
+        return self._open(box, suggested=False)
+
+    def _units_for_next_package(self) -> list[CartonUnit]:
+        """What the next package must hold: the planned units for it, or all that is left."""
+        work = self.work
+        assert work is not None
+        left = remaining(work.rows, work.verified())
+        n = len(work.live_packages) + 1
+        plan = work.job.plan or []
+        if n - 1 < len(plan) and len(plan) > 1:
+            planned: dict[str, int] = {}
+            for sku in plan[n - 1]["units"]:
+                planned[sku] = planned.get(sku, 0) + 1
+            left = {sku: min(qty, planned.get(sku, 0)) for sku, qty in left.items()}
+        rows = {r.sku: r for r in work.rows}
+        return [
+            CartonUnit(sku, rows[sku].dims_mm, rows[sku].weight_g)
+            for sku, qty in left.items()
+            for _ in range(qty)
+            if min(rows[sku].dims_mm) > 0
+        ]
+
+    def _open(self, box: Any, suggested: bool) -> Screen:
+        work = self.work
+        assert work is not None
+        package = jobs.open_package(work, box, suggested, self.ctx.unit)
+        self.st.step, self.st.package, self.st.last_item = Step.VERIFY, package.id, None
+        return self.ok(f"Package {package.seq}: box {box.code}. Scan the units into it")
+
+    # -- verifying units -------------------------------------------------------------------------
+
+    def _unit_scanned(self, scan: Scan) -> Screen:
+        work = self.work
+        assert work is not None
+        package = work.package(self.st.package)
+        if package is None:
+            return self.error("Open a package first")
+        product_id = product_id_of(scan)
+        other = product_id is not None and store.picked_for_other_order(
+            product_id, work.order, self.settings.pack_zone_kind
+        )
+        unit = ScannedUnit(product_id, scan.text, scan.lot, scan.serial)
+        found = match(unit, work.rows, work.verified(), work.serials_verified(), other)
+        if not isinstance(found, Match):
+            return self.error(found.message)
+        qty = 1 if scan.serial else max(scan.count or 1, 1)
+        room = found.row.qty - work.verified().get(found.row.item_id, 0)
+        if qty > room:
+            return self.error(f"Only {room} more {found.row.sku} belong in this order")
+        jobs.verify(work, package, found.row, qty, scan.serial, self.ctx.unit)
+        self.st.last_item = found.row.item_id
+        return self._after_verify(f"{qty} {found.row.sku} in package {package.seq}")
+
+    def _after_verify(self, message: str) -> Screen:
+        work = self.work
+        assert work is not None
+        if work.all_verified:
+            package = work.package(self.st.package)
+            if package is not None:
+                jobs.set_status(package, "closed")
+            self.keep()
+            screen = self.weighing().next_package(self)
+            return screen.with_feedback("ok", f"{message}: all units are packed")
+        return self.ok(message)
+
+    def _verify_action(self, action: str, value: Any) -> Screen:
+        work = self.work
+        assert work is not None
+        package = work.package(self.st.package)
+        if package is None:
+            return self.error("Open a package first")
+        if action == "new_package":
+            if not work.items_of(package):
+                return self.error("This package is empty: scan units into it first")
+            jobs.close(work, package, self.ctx.unit)
+            self.st.step, self.st.package, self.st.last_item = Step.BOX, None, None
+            return self.ok(f"Package {package.seq} is closed: take the next box")
+        if action == "key_qty":
+            return self._keyed(package, value)
+        return self._move(package, value)
+
+    def _keyed(self, package: Any, value: Any) -> Screen:
+        work = self.work
+        assert work is not None
+        row = next((r for r in work.rows if r.item_id == self.st.last_item), None)
+        if row is None or row.serials:
+            return self.error("Scan one unit first, then key how many are in the package")
+        here = sum(i.qty for i in work.items_of(package) if i.tote_item == row.item_id)
+        room = row.qty - work.verified().get(row.item_id, 0)
+        if (
+            not isinstance(value, int)
+            or isinstance(value, bool)
+            or not here <= value <= here + room
+        ):
+            return self.error(f"Key a number from {here} to {here + room}")
+        if value > here:
+            jobs.verify(work, package, row, value - here, None, self.ctx.unit)
+        return self._after_verify(f"{value} {row.sku} in package {package.seq}")
+
+    def _move(self, package: Any, value: Any) -> Screen:
+        work = self.work
+        assert work is not None
+        target = next((p for p in work.live_packages if p.seq == value and not p.sscc), None)
+        if target is None or target.id == package.id:
+            return self.error("Key the number of another open package")
+        items = work.items_of(package)
+        item = next((i for i in reversed(items) if i.tote_item == self.st.last_item), None)
+        item = item or (items[-1] if items else None)
+        if item is None:
+            return self.error("This package is empty")
+        sku = jobs.move(work, package, target, item, self.ctx.unit)
+        if target.status != "open":
+            jobs.set_status(target, "open")
+            jobs.set_status(package, "closed")
+            self.st.package = target.id
+        return self.ok(f"1 {sku} moved to package {target.seq}")
+
+    # -- short ---------------------------------------------------------------------------------------
+
+    def _short(self, reason: str) -> Screen:
+        labels = screens.SHORT_REASONS
+        if reason not in labels:
+            return self.error("Choose why")
+        work = self.work
+        assert work is not None
+        short(work, reason, labels[reason], self.ctx.unit)
+        tote = work.tote.code if work.tote else "the tote"
+        order = self.order_id
+        self.st.next_order()
+        self.work = None
+        self.keep()
+        return screens.scan_tote(self.ctx.station).with_feedback(
+            "warn", f"Order {order} is held: put every unit back in {tote} for the supervisor"
+        )
+
+    # -- the supervisor's override ---------------------------------------------------------------
+
+    def _supervisor_badge(self, scan: Scan) -> Screen:
+        row = FloorOperator.get_or_none(
+            (FloorOperator.badge == scan.text) & (FloorOperator.active == True)  # noqa: E712
+        )
+        if row is None or "supervisor" not in row.roles:
+            return self.error("That is not a supervisor's badge")
+        if row.badge == self.ctx.operator.badge:
+            return self.error("Another supervisor must approve your own package")
+        self.st.step, self.st.supervisor = Step.OVERRIDE_PIN, row.badge
+        return self.ok(f"{row.name}: type your PIN")
+
+    def _supervisor_pin(self, value: Any) -> Screen:
+        row = FloorOperator.get_or_none(FloorOperator.badge == (self.st.supervisor or ""))
+        if row is None or not verify_pin(row.pin_hash, str(value or "")):
+            self.st.step, self.st.supervisor = Step.OVERRIDE_BADGE, None
+            return self.error("Wrong PIN: scan the supervisor badge again")
+        self.st.step = Step.OVERRIDE_REASON
+        return self.ok("Choose the reason")
+
+    # -- scale readings --------------------------------------------------------------------------
+
+    def _reading(self, value: Any) -> Screen:
+        if not isinstance(value, dict):
+            return self.render()
+        grams, stable = value.get("grams"), bool(value.get("stable"))
+        if not isinstance(grams, int | float):
+            return self.render()
+        self.st.add_reading(float(grams), stable, utcnow().isoformat())
+        if self.work is not None and self.st.step is Step.WEIGH:
+            return self.weighing().try_weigh()
+        return self.render()

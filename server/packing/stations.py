@@ -1,0 +1,43 @@
+"""What a pack station has (config `[[devices]]` at the station) and what its devices say:
+the scale's last reading and whether it is online (the device registry), the printer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from server.config import Settings
+from server.models import HardwareDevice
+
+
+@dataclass(frozen=True)
+class StationDevices:
+    scale: str | None
+    printer: str | None
+
+
+def devices_at(settings: Settings, station: str | None) -> StationDevices:
+    if station is None:
+        return StationDevices(None, None)
+    devices = [d for d in settings.section("devices") if d.station == station]
+    scale = next((d.id for d in devices if d.kind == "scale"), None)
+    printer = next((d.id for d in devices if d.kind == "printer"), None)
+    return StationDevices(scale, printer)
+
+
+def printer_address(settings: Settings, printer: str) -> str | None:
+    found = next((d for d in settings.section("devices") if d.id == printer), None)
+    return found.address if found is not None and found.address else None
+
+
+def scale_reading(scale: str) -> dict[str, Any]:
+    """The scale as the screen shows it: {"device", "status": offline|live|stable, "grams"}."""
+    # availability is the bridge's retained word (with its last will): an idle scale
+    # publishes nothing new, and is still online
+    row = HardwareDevice.get_or_none(HardwareDevice.id == scale)
+    if row is None or row.availability != "online" or row.state is None:
+        return {"device": scale, "status": "offline", "grams": None}
+    grams = row.state.get("grams")
+    stable = bool(row.state.get("stable"))
+    status = "stable" if stable else "live"
+    return {"device": scale, "status": status, "grams": grams}

@@ -1,0 +1,178 @@
+"""Packing at the station, through the real floor machinery: a picked tote to a verified,
+weighed, labelled package, the OMS told; and the ways it goes wrong."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from devices.virtual_printer import VirtualPrinter
+from server.db import database as db_proxy
+from server.models import Event, Order, SupervisorException, Tote, ToteItem
+from tests.fixtures.app import Api
+from tests.floor.conftest import Kiosk
+
+
+def events_of(external_id: str, prefix: str = "") -> list[dict[str, Any]]:
+    with db_proxy.connection_context():
+        rows = (
+            Event.select().where(Event.subject == f"order:{external_id}").order_by(Event.position)
+        )
+        return [{"type": r.type, **r.data} for r in rows if r.type.startswith(prefix)]
+
+
+def current(kiosk: Kiosk) -> dict[str, Any]:
+    """The session's screen now (a scale reading changed it without the kiosk asking)."""
+    r = kiosk.client.get(
+        f"/api/floor/v1/sessions/{kiosk.session_id}/screen", headers=kiosk.headers()
+    )
+    kiosk.screen = r.json["screen"]
+    return kiosk.screen
+
+
+def feedback(kiosk: Kiosk) -> tuple[str | None, str | None]:
+    fb = kiosk.screen.get("feedback") or {}
+    return fb.get("level"), fb.get("message")
+
+
+def test_a_picked_tote_becomes_a_labelled_package(
+    picked: Callable[..., str],
+    packer: Kiosk,
+    scale: Callable[..., None],
+    printer: VirtualPrinter,
+    site: Api,
+    app: Any,
+) -> None:
+    picked("WEB-1", MUG=2, PEN=1)
+    assert packer.screen["name"] == "pack.scan_tote", packer.screen
+    packer.send(scan="T1")
+    assert packer.screen["name"] == "pack.box", packer.screen
+    assert packer.screen["target"]["box"] == "M"  # two 120 mm mugs and a pen: not S
+    packer.send(action="take_box")
+    assert packer.screen["name"] == "pack.verify", packer.screen
+    packer.send(scan="4006381333931")
+    assert packer.screen["target"]["left"] == {"MUG": 1, "PEN": 1}, (
+        packer.screen["feedback"],
+        packer.screen["target"],
+    )
+    packer.send(scan="5901234123457")  # tea: not in this order
+    assert feedback(packer) == ("error", "Wrong product 5901234123457: this order has none")
+    packer.send(scan="4006381333931")
+    packer.send(scan="4006381333931")  # a third mug
+    level, message = feedback(packer)
+    assert level == "error" and "packed already" in (message or ""), packer.screen
+    packer.send(scan="96385074")
+    assert packer.screen["name"] == "pack.weigh", packer.screen
+    expected = packer.screen["target"]["expected_g"]
+    assert expected == 2 * 350 + 10 + 180
+    scale(expected + 3.0)  # the scale read empty when the step began: this counts
+    assert current(packer)["name"] == "pack.label", packer.screen
+    sscc = packer.screen["target"]["sscc"]
+    assert sscc.startswith("00614141") and len(sscc) == 18
+    assert packer.screen["target"]["carrier"] == "DHL Paket"
+    printing = app.extensions["floorlink"].parts["packing.printing"]
+    assert printing.print_pending() == 1  # what the service does after commit
+    labels = printer.wait_for_labels(1, timeout=10)
+    assert f">;>800{sscc}" in labels[0].data.decode()
+    packer.send(scan="00123456789012345675")  # another SSCC
+    assert feedback(packer)[0] == "error"
+    packer.send(scan=f"00{sscc}")
+    assert packer.screen["name"] == "pack.done", packer.screen
+
+    body = site.get("/orders/WEB-1").json
+    assert body["status"] == "packed"
+    assert [line["packed"] for line in body["lines"]] == [2, 1]
+    packed = events_of("WEB-1", "order.packed")[0]
+    (package,) = packed["packages"]
+    assert package["sscc"] == sscc and package["box"] == "M"
+    assert package["weight_g"] == expected + 3 and package["expected_weight_g"] == expected
+    assert package["carrier"] == "DHL" and package["service"] == "Paket"
+    assert {(line["sku"], line["qty"]) for line in package["lines"]} == {("MUG", 2), ("PEN", 1)}
+    with db_proxy.connection_context():
+        assert ToteItem.select().count() == 0
+        assert Tote.get(Tote.code == "T1").status == "free"
+    assert site.get(f"/packages/{sscc}").json["order"] == "WEB-1"
+    label = site.get(f"/packages/{sscc}/label.pdf")
+    assert label.status_code == 200 and label.data.startswith(b"%PDF")
+
+
+def test_a_weight_out_of_tolerance_is_blocked_until_a_supervisor_approves(
+    picked: Callable[..., str],
+    packer: Kiosk,
+    scale: Callable[..., None],
+    app: Any,
+) -> None:
+    from tests.floor.conftest import add_operator
+
+    add_operator(app, "S1", ("supervisor",), "4321")
+    picked("WEB-2", MUG=1)
+    packer.send(scan="T1")
+    packer.send(action="take_box")
+    packer.send(scan="4006381333931")
+    assert packer.screen["name"] == "pack.weigh", packer.screen
+    scale(900.0)
+    assert current(packer)["name"] == "pack.weight_mismatch", packer.screen
+    level, message = feedback(packer)
+    assert level == "error" and "too heavy" in (message or ""), packer.screen
+    with db_proxy.connection_context():
+        exc = SupervisorException.get(SupervisorException.kind == "weight_mismatch")
+        assert exc.status == "open"
+    packer.send(action="override")
+    packer.send(scan="K1")  # a packer's badge does not approve
+    assert feedback(packer)[0] == "error"
+    packer.send(scan="S1")
+    assert packer.screen["name"] == "pack.override_pin"
+    packer.send(action="pin", value="0000")
+    assert feedback(packer)[0] == "error" and packer.screen["name"] == "pack.override_badge"
+    packer.send(scan="S1")
+    packer.send(action="pin", value="4321")
+    packer.send(action="reason_packaging")
+    assert packer.screen["name"] == "pack.label", packer.screen
+    with db_proxy.connection_context():
+        assert SupervisorException.get_by_id(exc.id).status == "resolved"
+    overridden = events_of("WEB-2", "package.weight_overridden")
+    assert overridden[0]["supervisor"] == "S1"
+
+
+def test_a_cancel_while_packing_changes_the_screen_and_voids_the_package(
+    picked: Callable[..., str], packer: Kiosk, site: Api
+) -> None:
+    picked("WEB-3", MUG=1)
+    packer.send(scan="T1")
+    packer.send(action="take_box")
+    assert site.post("/orders/WEB-3/cancel", {"reason": "customer"}).status_code == 200
+    assert current(packer)["name"] == "pack.cancelled", packer.screen
+    assert events_of("WEB-3", "package.voided")
+    with db_proxy.connection_context():
+        assert Order.get(Order.external_id == "WEB-3").status == "cancelled"
+
+
+def test_a_short_at_pack_holds_the_order_for_a_put_back(
+    picked: Callable[..., str], packer: Kiosk, site: Api
+) -> None:
+    picked("WEB-4", MUG=2)
+    packer.send(scan="T1")
+    packer.send(action="take_box")
+    packer.send(scan="4006381333931")
+    packer.send(action="short")
+    packer.send(action="short_damaged")
+    assert packer.screen["name"] == "pack.scan_tote"
+    assert feedback(packer)[0] == "warn"
+    assert events_of("WEB-4", "order.short_packed")[0]["lines"] == [
+        {"line_id": "1", "sku": "MUG", "qty": 1}
+    ]
+    put_backs = site.get("/picking/put-backs")
+    assert site.get("/orders/WEB-4").json["status"] == "short_picked"
+    _ = put_backs
+
+
+def test_a_held_or_unknown_tote_is_a_clear_error(
+    picked: Callable[..., str], packer: Kiosk, admin_api: Api
+) -> None:
+    packer.send(scan="T9")
+    assert feedback(packer)[0] == "error"
+    picked("WEB-5", MUG=1)
+    packer.send(scan="T2")  # a free tote
+    assert "holds nothing to pack" in (feedback(packer)[1] or "")
+    packer.send(scan="NOPE-1")
+    assert "neither a tote nor an order" in (feedback(packer)[1] or "")
