@@ -173,7 +173,9 @@ def _compare(example: dict[str, Any], emitted: list[dict[str, Any]]) -> list[str
             problems.append(f"subject {example['subject']}, emitted {event['subject']}")
         if best is None or len(problems) < len(best):
             best = problems
-    return best if best is not None else ["not emitted by the tour (tests/sync/event_tour.py)"]
+    if best is None:
+        return ["not emitted by tests/sync/event_tour.py: add a step that makes it (or NOT_TOURED)"]
+    return best
 
 
 def _toured(spine: Spine) -> dict[str, list[dict[str, Any]]]:
