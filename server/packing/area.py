@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from server.area import Area, Subscription
 from server.orders.handlers import ORDER_CANCELLED
-from server.packing import catalogue, events, routes
+from server.packing import catalogue, demo, events, routes
 from server.packing.endings import cancel_in_packing
 from server.packing.events import PackageLabelled
 from server.packing.flow import PackFlow
@@ -56,4 +56,5 @@ AREA = Area(
     device_routes=_device_routes,
     hooks={ORDER_CANCELLED: cancel_in_packing},
     operations=OPERATIONS,
+    seed=demo.seed,
 )

@@ -12,7 +12,7 @@ from biip.gtin import Gtin
 from server.areas import load_settings
 from server.bootstrap import build_runtime
 from server.demo import seed
-from server.models import Location, Order, Product, ProductBarcode, Stock
+from server.models import Box, CarrierRule, Location, Order, Product, ProductBarcode, Stock
 
 pytestmark = pytest.mark.slow
 
@@ -66,3 +66,17 @@ def test_open_orders(seeded: list[str]) -> None:
     assert {o.channel for o in orders} == {"web", "marketplace", "retail"}
     assert len({o.priority for o in orders}) >= 3
     assert all(o.ship_by is not None for o in orders)
+
+
+def test_boxes_and_carrier_rules(seeded: list[str]) -> None:
+    boxes = {b.code: b for b in Box.select().order_by(Box.id)}
+    assert list(boxes) == ["S", "M", "L", "XL"] and all(b.active for b in boxes.values())
+    volumes = [b.inner_l_mm * b.inner_w_mm * b.inner_h_mm for b in boxes.values()]
+    assert volumes == sorted(volumes)
+    # every demo product fits some box, in some rotation
+    largest = sorted((boxes["XL"].inner_l_mm, boxes["XL"].inner_w_mm, boxes["XL"].inner_h_mm))
+    for product in Product.select():
+        assert all(a <= b for a, b in zip(sorted(product.dims_mm), largest, strict=True))
+    rules = list(CarrierRule.select().order_by(CarrierRule.position))
+    assert rules and rules[-1].conditions == {}  # a catch-all last
+    assert any(line.startswith("Boxes: S, M, L, XL") for line in seeded)
