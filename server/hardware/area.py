@@ -1,5 +1,5 @@
-"""The hardware area: the device registry, MQTT ingest and the server's serial scanners
-(docs/devices-server.md). Where a device event goes is declared by the areas that use it
+"""The hardware area: the device registry, MQTT ingest and the server's serial scanners and
+scales (docs/devices-server.md). Where a device event goes is declared by the areas that use it
 (`Area.device_routes`)."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from server.area import Area
-from server.hardware import events, ingest, scanners
+from server.hardware import events, ingest, scales, scanners
 from server.hardware.handlers import HANDLERS
-from server.hardware.settings import DeviceSettings, MqttSettings, ScannerSettings
+from server.hardware.settings import DeviceSettings, MqttSettings, ScaleSettings, ScannerSettings
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 def _services(app: Flask, runtime: Runtime) -> Sequence[Service]:
-    return [*ingest.build(app, runtime), *scanners.build(app, runtime)]
+    return [*ingest.build(app, runtime), *scanners.build(app, runtime), *scales.build(app, runtime)]
 
 
 AREA = Area(
@@ -29,6 +29,8 @@ AREA = Area(
     settings={
         "mqtt": (MqttSettings, MqttSettings()),
         "scanners": (list[ScannerSettings], []),
+        # MT-SICS scales on this server's serial ports (a bridge's are [[devices]] scales).
+        "scales": (list[ScaleSettings], []),
         # Which sensor or light serves which station/location (docs/devices.md).
         "devices": (list[DeviceSettings], []),
     },

@@ -1,5 +1,5 @@
 """Every device of the site in one list: MQTT devices and bridges (registry + config),
-serial scanners of this server, and the kiosks the caller passes (the floor's
+serial scanners and scales of this server, and the kiosks the caller passes (the floor's
 `list_kiosks()`: hardware does not reach into the floor)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from server.config import Settings
-from server.hardware import scanners
+from server.hardware import scales, scanners
 from server.hardware.availability import Seen, availability, is_stale
 from server.hardware.link import MqttLink
 from server.hardware.settings import DeviceSettings
@@ -42,6 +42,7 @@ def list_devices(
         for device_id in sorted(set(rows) | set(configured))
     ]
     out.extend(_serial_scanners(settings))
+    out.extend(_serial_scales(settings))
     out.extend(_printers([d for d in devices if d.kind == "printer"], printers()))
     try:
         out.extend(_kiosk(k) for k in kiosks())
@@ -125,6 +126,34 @@ def _serial_scanners(settings: Settings) -> Iterable[dict[str, Any]]:
             "last_seen": isoformat(status.last_seen) if status else None,
             "state": {"port": scanner.port, "last_scan": status.last_scan if status else None},
             "last_event": None,
+            "last_command": None,
+        }
+
+
+def _serial_scales(settings: Settings) -> Iterable[dict[str, Any]]:
+    """MT-SICS scales of this server: the reader's availability and last reading (the
+    state an MQTT scale publishes, with the port), the last stable weight sent on."""
+    for scale in settings.section("scales"):
+        status = scales.BOARD.get(scale.id)
+        grams = status.grams if status else None
+        yield {
+            "id": scale.id,
+            "kind": "scale",
+            "source": "serial",
+            "assigned": bool(scale.station),
+            "station": scale.station or None,
+            "location": None,
+            "bridge": None,
+            "availability": status.availability if status else "offline",
+            "stale": False,
+            "last_seen": isoformat(status.last_seen) if status else None,
+            "state": {
+                "port": scale.port,
+                "grams": grams,
+                "stable": status.stable if status and grams is not None else None,
+                "last_error": status.last_error if status else None,
+            },
+            "last_event": status.last_weight if status else None,
             "last_command": None,
         }
 

@@ -1,4 +1,5 @@
-"""Devices' settings: `[mqtt]`, `[[scanners]]` and `[[devices]]` (docs/devices-server.md)."""
+"""Devices' settings: `[mqtt]`, `[[scanners]]`, `[[scales]]` and `[[devices]]`
+(docs/devices-server.md)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,17 @@ class ScannerSettings(Section):
     station: str = ""
     baudrate: int = 9600
     terminator: str = Field(default="CR", pattern="^(CR|LF|CRLF)$")
+
+
+class ScaleSettings(Section):
+    """An MT-SICS scale plugged into this server (docs/devices.md, Scales)."""
+
+    id: str = Field(min_length=1, max_length=64)
+    port: str
+    station: str = ""  # the pack station it weighs for (PACK-01)
+    baudrate: int = 9600
+    mode: Literal["poll", "continuous"] = "poll"  # poll: SI every poll_interval; SIR stream
+    poll_interval: float = Field(default=0.5, gt=0)
 
 
 DEVICE_KINDS = (

@@ -1,5 +1,7 @@
-"""What a pack station has (config `[[devices]]` at the station) and what its devices say:
-the scale's last reading and whether it is online (the device registry), the printer."""
+"""What a pack station has (config `[[devices]]` at the station, or a `[[scales]]` scale on
+this server) and what its devices say: the scale's last reading and whether it is online
+(the device registry for a bridge's scale, the serial scales' board for one of this
+server), the printer."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.config import Settings
+from server.hardware import scales
 from server.models import HardwareDevice
 
 
@@ -21,6 +24,8 @@ def devices_at(settings: Settings, station: str | None) -> StationDevices:
         return StationDevices(None, None)
     devices = [d for d in settings.section("devices") if d.station == station]
     scale = next((d.id for d in devices if d.kind == "scale"), None)
+    if scale is None:  # a scale on this server's serial port
+        scale = next((s.id for s in settings.section("scales") if s.station == station), None)
     printer = next((d.id for d in devices if d.kind == "printer"), None)
     return StationDevices(scale, printer)
 
@@ -32,6 +37,12 @@ def printer_address(settings: Settings, printer: str) -> str | None:
 
 def scale_reading(scale: str) -> dict[str, Any]:
     """The scale as the screen shows it: {"device", "status": offline|live|stable, "grams"}."""
+    serial = scales.BOARD.get(scale)  # a scale this process reads
+    if serial is not None:
+        if serial.availability != "online" or serial.grams is None:
+            return {"device": scale, "status": "offline", "grams": None}
+        shown = "stable" if serial.stable else "live"
+        return {"device": scale, "status": shown, "grams": serial.grams}
     # availability is the bridge's retained word (with its last will): an idle scale
     # publishes nothing new, and is still online
     row = HardwareDevice.get_or_none(HardwareDevice.id == scale)
