@@ -20,8 +20,10 @@ STATIC = HERE / "static"
 # into static/vendor/, which is package data: a wheel built after setup carries it.
 VENDOR = STATIC / "vendor"
 VENDORED = frozenset({"socket.io.min.js"})
+# img-src blob: for the label preview, fetched with the kiosk's tokens (an <img src> to the
+# floor API could not send them) and shown from a blob: URL.
 CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'none'; "
     "frame-ancestors 'none'"
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, Response
 
 from server.api.openapi import document
 from server.api.routing import PUBLIC, operation
@@ -31,7 +31,9 @@ from server.floor.schemas import (
     UnlockOut,
 )
 from server.floor.sessions import EndSession, Login, open_session
-from server.models import FloorOperator
+from server.models import FloorOperator, Order, Package
+from server.packing import labelling, store
+from server.packing.labels.png import render_png
 from server.runtime import runtime
 from server.spine import Actor
 
@@ -215,6 +217,40 @@ def unlock(badge: str) -> Any:
         raise Forbidden("log in as a supervisor")
     actor = Actor("operator", me.operator.badge)
     return runtime().spine.execute(UnlockBadge(badge), actor).result
+
+
+@operation(
+    bp,
+    "/labels/<sscc>.png",
+    "GET",
+    access="session:packer,supervisor",
+    tag=TAG,
+    summary="The label of a package as PNG, for the station's preview: a packer's own open "
+    "pack only (404 for any other SSCC), any labelled package for a supervisor",
+    headers=SESSION_HEADERS,
+    responses={200: ("The label (image/png)", None)},
+)
+def label_png(sscc: str) -> Any:
+    me = caller()
+    package = Package.get_or_none(Package.sscc == sscc)
+    if package is None or package.status == "voided" or package.carrier is None:
+        raise NotFound(f"no label for package {sscc}")
+    roles = set(me.operator.roles if me.operator else [])
+    if "supervisor" not in roles:
+        job = store.open_job(me.operator.badge) if me.operator else None
+        if job is None or package.job_id != job.id:
+            raise NotFound(f"no label for package {sscc}")
+    order = Order.get_by_id(package.order_id)
+    live = Package.select().where(Package.job == package.job_id, Package.status != "voided")
+    packing = runtime().settings.section("packing")
+    png = render_png(labelling.label_of(package, order, live.count(), packing))
+    headers = {
+        "Content-Disposition": f'inline; filename="{sscc}.png"',
+        # the label carries the customer's address: not kept by the browser or a proxy
+        "Cache-Control": "private, no-store",
+        "X-Content-Type-Options": "nosniff",
+    }
+    return Response(png, mimetype="image/png", headers=headers)
 
 
 __all__ = ["access", "bp"]

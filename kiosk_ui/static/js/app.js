@@ -22,10 +22,12 @@ function sameWork(a, b) {
 function show(next) {
   // A new screen (an answer, a push that changes the work) ends any value being keyed, and
   // so does feedback (an error must not hide behind the keypad); the same screen pushed
-  // again without feedback (a refresh) leaves the keypad and the digits keyed as they are.
-  if (!sameWork(screen, next) || next?.feedback) closeKeypad();
+  // again without feedback (a refresh) leaves the keypad, the digits keyed and a PIN being
+  // typed as they are.
+  const refresh = sameWork(screen, next) && !next?.feedback;
+  if (!refresh) closeKeypad();
   screen = next;
-  render(next, onAction);
+  render(next, onAction, { refresh });
 }
 
 async function toLogin(message) {
@@ -95,6 +97,27 @@ async function logIn(pin) {
   show({ ...screen, feedback: message });
 }
 
+// The PIN form: on login.pin it logs in; on any other screen that expects a PIN (a
+// supervisor approving at a station) it is the input {action: "pin", value: "<digits>"},
+// sent at once and never kept in the offline queue (localStorage).
+let sendingPin = false;  // one PIN at a time: a second tap on OK sends nothing more
+
+async function onPin(pin) {
+  if (screen?.name === "login.pin") return logIn(pin);
+  if (!pin || sendingPin) return;
+  sendingPin = true;
+  let sent = false;
+  try {
+    sent = await link.sendNow({ input_id: newInputId(), action: "pin", value: pin });
+  } finally {
+    sendingPin = false;
+  }
+  if (!sent) {
+    const message = "The PIN was not sent (the kiosk is offline or busy): type it again";
+    show({ ...screen, feedback: { level: "error", message } });
+  }
+}
+
 async function start() {
   captureWedge(onScan);
   setupKeypad();
@@ -106,7 +129,7 @@ async function start() {
     await toLogin();
     link.connect();
   });
-  $("pin-form").addEventListener("submit", (event) => { event.preventDefault(); logIn($("pin").value); });
+  $("pin-form").addEventListener("submit", (event) => { event.preventDefault(); onPin($("pin").value); });
   $("manual-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const code = $("manual-code").value.trim();

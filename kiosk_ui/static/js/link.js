@@ -44,6 +44,19 @@ export class Link {
     this.flush();
   }
 
+  // An input that must not be stored (a supervisor's PIN): sent now over the socket, and only
+  // while nothing is queued (queued inputs go first); false when not sent or not acked.
+  async sendNow(body) {
+    if (!store.session() || !this.connected || this.flushing || store.queue().length) return false;
+    let reply;
+    try {
+      reply = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("input", body);
+    } catch { return false; }
+    if (reply.screen && reply.error?.status === 401) this.ended(reply.screen);
+    else if (reply.screen) this.handlers.onScreen(reply.screen);
+    return Boolean(reply.screen);
+  }
+
   async flush() {
     if (this.flushing) return;
     this.flushing = true;
