@@ -103,27 +103,37 @@ class Login:
 
 @HANDLERS.handles(Login)
 def login(cmd: Login, unit: Unit) -> dict[str, Any]:
-    now = utcnow()
-    locked = BadgeLock.get_or_none(BadgeLock.badge == cmd.badge) is not None
-    failures = (
-        PinFailure.select()
-        .where(
-            (PinFailure.badge == cmd.badge)
-            & (PinFailure.failed_at >= rules.window_start(now, cmd.window_s))
-        )
-        .count()
-    )
     row = FloorOperator.get_or_none(FloorOperator.badge == cmd.badge)
     pin_ok = cmd.pin_ok and row is not None and row.active
-    decision = rules.login_decision(locked, pin_ok, failures, cmd.attempts)
-    if decision in ("failed", "lock_now"):
-        PinFailure.create(badge=cmd.badge, device_id=cmd.device_id, failed_at=now)
-    if decision == "lock_now":
-        BadgeLock.create(badge=cmd.badge, device_id=cmd.device_id, locked_at=now)
-        unit.record(OperatorLocked(cmd.badge, cmd.device_id))
+    decision = pin_attempt(cmd.badge, pin_ok, cmd.device_id, cmd.attempts, cmd.window_s, unit)
     if decision != "ok" or row is None:
         return {"outcome": decision}
     return {"outcome": "ok", **_start(cmd, row, unit)}
+
+
+def pin_attempt(
+    badge: str, pin_ok: bool, device_id: str, attempts: int, window_s: float, unit: Unit
+) -> str:
+    """One PIN typed for `badge` (a login, or a supervisor's approval at a station): "ok",
+    "failed", "lock_now" (this failure locked the badge) or "locked" (it already was).
+    Failures are counted in the window and lock the badge as for a login."""
+    now = utcnow()
+    locked = BadgeLock.get_or_none(BadgeLock.badge == badge) is not None
+    failures = (
+        PinFailure.select()
+        .where(
+            (PinFailure.badge == badge)
+            & (PinFailure.failed_at >= rules.window_start(now, window_s))
+        )
+        .count()
+    )
+    decision = rules.login_decision(locked, pin_ok, failures, attempts)
+    if decision in ("failed", "lock_now"):
+        PinFailure.create(badge=badge, device_id=device_id, failed_at=now)
+    if decision == "lock_now":
+        BadgeLock.create(badge=badge, device_id=device_id, locked_at=now)
+        unit.record(OperatorLocked(badge, device_id))
+    return decision
 
 
 def _start(cmd: Login, row: FloorOperator, unit: Unit) -> dict[str, Any]:

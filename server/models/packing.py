@@ -60,7 +60,7 @@ class Package(BaseModel):
     order = peewee.ForeignKeyField(Order, on_delete="RESTRICT")
     seq = peewee.IntegerField()  # n of the order's packages
     box = peewee.CharField(max_length=64)
-    dims_mm = JSONField(default=list)  # outer dimensions as shipped: the box's [l, w, h]
+    dims_mm = JSONField(default=list)  # the box's [l, w, h] (inner: the catalogue has no outer)
     status = peewee.CharField(max_length=16, default="open", index=True)
     expected_weight_g = peewee.IntegerField(null=True)
     measured_weight_g = peewee.IntegerField(null=True)

@@ -5,7 +5,17 @@ flagged, so dispatch refuses them)."""
 
 from __future__ import annotations
 
-from server.models import Order, Package, PackageItem, PackJob, PrintJob, PutBack, utcnow
+from server.models import (
+    BatchOrder,
+    Order,
+    Package,
+    PackageItem,
+    PackJob,
+    PrintJob,
+    PutBack,
+    utcnow,
+)
+from server.models.picking import SlotStatus
 from server.orders.holds import hold
 from server.packing.events import PackagesFlagged, PackagesVoided, PackShort
 from server.packing.store import PackWork, job_of_order, load
@@ -20,14 +30,19 @@ SHORT_HOLDER = "packing"
 
 def void(work: PackWork, reason: str, unit: Unit) -> list[str]:
     """The job's packages are void: their items go, their labels are void; the SSCCs."""
-    ids = [p.id for p in work.live_packages]
-    ssccs = [p.sscc for p in work.live_packages if p.sscc]
+    live = work.live_packages
+    ids = [p.id for p in live]
+    ssccs = [p.sscc for p in live if p.sscc]
     if ids:
         PackageItem.delete().where(PackageItem.package.in_(ids)).execute()
         PrintJob.update(status="failed", last_error=f"voided: {reason}").where(
             PrintJob.package.in_(ids), PrintJob.status == "pending"
         ).execute()
-        Package.update(status="voided").where(Package.id.in_(ids)).execute()
+        for package in live:  # out of the order's numbering, so a new job starts at 1
+            package.status, package.seq = "voided", -package.id
+            Package.update(status="voided", seq=package.seq).where(
+                Package.id == package.id
+            ).execute()
         unit.record(PackagesVoided(work.order.external_id, ssccs, reason))
     work.items.clear()
     return ssccs
@@ -39,6 +54,7 @@ def short(work: PackWork, reason: str, label: str, unit: Unit) -> None:
     lines = [
         {"line_id": r.line_id, "sku": r.sku, "qty": r.qty - verified.get(r.item_id, 0)}
         for r in work.rows
+        if r.qty > verified.get(r.item_id, 0)
     ]
     void(work, f"short at pack: {label}", unit)
     _end(work.job, "short")
@@ -50,6 +66,13 @@ def short(work: PackWork, reason: str, label: str, unit: Unit) -> None:
     tote = work.tote.code if work.tote is not None else None
     if work.tote is not None:
         PutBack.create(tote=work.tote, order=order)
+        # picking's record of the tote says it waits for a put-back (GET /picking/put-backs
+        # lists it; completing it returns the units to a shelf and frees the tote)
+        BatchOrder.update(status=SlotStatus.CANCELLED).where(
+            BatchOrder.tote == work.tote,
+            BatchOrder.order == order,
+            BatchOrder.status == SlotStatus.DROPPED,
+        ).execute()
     unit.record(PackShort(order.external_id, reason, lines, tote))
     left = remaining(work.rows, {})
     raise_exception(

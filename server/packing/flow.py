@@ -15,6 +15,7 @@ from devices.barcode import DecodeError, Scan, decode
 from server.catalog.lookups import product_id_of, tote_of
 from server.floor.auth import verify_pin
 from server.floor.flow import FloorInput, FlowContext, Screen
+from server.floor.sessions import pin_attempt
 from server.models import FloorOperator, Order, PackJob, utcnow
 from server.orders.events import OrderCancelled
 from server.packing import jobs, screens, store
@@ -29,6 +30,9 @@ from server.packing.steps import OVERRIDE_STEPS, PackState, Step
 from server.packing.verify import Match, ScannedUnit, match, remaining
 from server.packing.weighing import Weighing
 
+NO_PREFIX = "No GS1 company prefix is configured: packages cannot be labelled (ask an admin)"
+# Where the packer may report units missing or damaged (the screens that offer it).
+SHORT_FROM = frozenset({Step.BOX, Step.VERIFY, Step.WEIGH, Step.MISMATCH})
 # Where a scale reading may come from: the MQTT ingest or a scale on this host, never a
 # kiosk (a kiosk cannot key a weight that the scale did not read).
 DEVICE_SOURCES = ("mqtt:", "serial:")
@@ -116,6 +120,8 @@ class Pack:
     def _station_warning(self) -> str | None:
         """What is missing at this station, said before a pack starts, not in the middle."""
         devices, settings = self.devices, self.settings
+        if not settings.gs1_company_prefix:
+            return NO_PREFIX
         if devices.scale is None and not (settings.bench_packing or settings.manual_weight):
             return "This station has no scale: packages cannot be weighed here"
         if devices.scale is not None and scale_reading(devices.scale)["status"] == "offline":
@@ -243,7 +249,7 @@ class Pack:
 
     def _action(self, action: str, inp: FloorInput) -> Screen:
         step = self.st.step
-        if action == "short":
+        if action == "short" and step in SHORT_FROM:
             self.st.step = Step.SHORT_REASON
             return self.ok("Say what is wrong")
         if action.startswith("short_") and step is Step.SHORT_REASON:
@@ -255,6 +261,9 @@ class Pack:
         if action == "take_box" and step is Step.BOX:
             return self._take_box()
         if step is Step.VERIFY and action in ("key_qty", "new_package", "move"):
+            package = self.work.package(self.st.package) if self.work else None
+            if package is not None and package.status != "open":
+                return self.error("All units are in: check the box, then weigh it again")
             return self._verify_action(action, inp.value)
         if step is Step.OVERRIDE_PIN and action == "pin":
             return self._supervisor_pin(inp.value)
@@ -307,6 +316,8 @@ class Pack:
         return self._packable(order) or (order, tote)
 
     def _packable(self, order: Order) -> str | None:
+        if not self.settings.gs1_company_prefix:
+            return NO_PREFIX
         if order.status == "cancelled":
             return f"Order {order.external_id} was cancelled: set the tote aside for the put-back"
         if store.is_held(order):
@@ -491,9 +502,19 @@ class Pack:
         return self.ok(f"{row.name}: type your PIN")
 
     def _supervisor_pin(self, value: Any) -> Screen:
-        row = FloorOperator.get_or_none(FloorOperator.badge == (self.st.supervisor or ""))
-        if row is None or not verify_pin(row.pin_hash, str(value or "")):
+        """The supervisor's PIN, counted and locked out as a login's is."""
+        badge = self.st.supervisor or ""
+        row = FloorOperator.get_or_none(FloorOperator.badge == badge)
+        pin_ok = row is not None and row.active and verify_pin(row.pin_hash, str(value or ""))
+        floor = self.site.section("floor")
+        decision = pin_attempt(badge, pin_ok, self.ctx.device_id, floor.lockout_attempts,
+                               floor.lockout_window_s, self.ctx.unit)  # fmt: skip
+        if decision != "ok":
             self.st.step, self.st.supervisor = Step.OVERRIDE_BADGE, None
+            if decision in ("lock_now", "locked"):
+                return self.error(
+                    f"Badge {badge} is locked after wrong PINs: ask another supervisor"
+                )
             return self.error("Wrong PIN: scan the supervisor badge again")
         self.st.step = Step.OVERRIDE_REASON
         return self.ok("Choose the reason")

@@ -94,6 +94,7 @@ def verify(
             line=row.line_pk,
             product=row.product_id,
             lot=row.lot or None,
+            expiry=row.expiry,
             serials=[serial] if serial else [],
             qty=qty,
             tote_item=row.item_id,
@@ -127,6 +128,7 @@ def move(work: PackWork, source: Package, target: Package, item: PackageItem, un
         line=row.line_pk,
         product=row.product_id,
         lot=row.lot or None,
+        expiry=row.expiry,
         serials=[serial] if serial else [],
         qty=1,
         tote_item=row.item_id,
@@ -214,7 +216,14 @@ def weighed(
             check.within,
         )
     )
-    if not check.within:
+    if check.within:  # weighed again within tolerance: what the supervisors were told is done
+        resolve_open(
+            unit,
+            kind=WEIGHT_MISMATCH,
+            subject=f"order:{work.order.external_id}",
+            resolution=f"package {package.seq} weighed again within tolerance",
+        )
+    else:
         raise_exception(
             unit,
             kind=WEIGHT_MISMATCH,
@@ -313,6 +322,8 @@ def finish(work: PackWork, unit: Unit) -> dict[str, Any]:
     Package.update(status="packed", packed_at=now).where(
         Package.id.in_([p.id for p in packages])
     ).execute()
+    for package in packages:
+        package.status, package.packed_at = "packed", now
     work.job.status, work.job.done_at = "done", now
     work.job.save()
     order = work.order

@@ -118,6 +118,8 @@ def packages_of(order: Order) -> list[dict[str, Any]]:
 
 def _label(call: Call, kind: str) -> Document:
     package = _package(call.sscc)
+    if package.status == "voided":
+        raise NotFound(f"package {call.sscc} was voided: its label is not valid any more")
     order = Order.get_by_id(package.order_id)
     count = Package.select().where(Package.job == package.job_id, Package.status != "voided")
     label = labelling.label_of(package, order, count.count(), call.settings.section("packing"))

@@ -181,6 +181,17 @@ def override_reason(order: str) -> Screen:
     )
 
 
+def no_carrier(order: str, n: int, of: int, message: str) -> Screen:
+    return Screen(
+        name="pack.no_carrier",
+        title=f"Order {order}: package {n} of {of} has no carrier",
+        prompt=f"{message}. Ask a supervisor to add a carrier rule, then try again",
+        expect="none",
+        actions=[Action("retry", "Try again"), SHORT, HOME],
+        progress=_progress(order, n, of),
+    )
+
+
 def label(
     order: str, n: int, of: int, sscc: str, carrier: str, service: str, printer: dict[str, Any]
 ) -> Screen:

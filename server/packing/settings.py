@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from server.config import Section
@@ -50,6 +52,6 @@ class PackingSettings(Section):
     pack_zone_kind: str = "pack"  # where packing takes totes from
     ship_from: Address = Address()
     carrier_rules: list[RuleSettings] = []
-    label_dpi: int = Field(default=203, ge=150, le=600)
+    label_dpi: Literal[203, 300] = 203  # the printers' resolution (dots per inch)
     print_timeout_s: float = Field(default=5.0, gt=0)
     print_attempts: int = Field(default=5, ge=1, le=100)

@@ -99,6 +99,7 @@ def picked_rows(tote_id: int, order_id: int) -> list[PickedRow]:
             qty=item.qty,
             weight_g=item.product.weight_g,
             dims_mm=(item.product.length_mm, item.product.width_mm, item.product.height_mm),
+            expiry=item.expiry,
         )
         for item in query
     ]

@@ -4,6 +4,7 @@ picked); what is verified so far is counted per picked row."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ class PickedRow:
     qty: int
     weight_g: int
     dims_mm: tuple[int, int, int]
+    expiry: dt.date | None = None
 
 
 @dataclass(frozen=True)

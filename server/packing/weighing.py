@@ -192,8 +192,8 @@ class Weighing:
         package = self.work.package(self.st.package)
         if package is None:
             return self.pack.error(f"{action} is not possible here")
-        if step in (Step.WEIGH, Step.MISMATCH) and action == "key_weight":
-            return self._keyed(package, value)
+        if step is Step.WEIGH and action == "key_weight":
+            return self._keyed(package, value)  # never on a mismatch: a supervisor decides
         if step in (Step.MISMATCH, Step.VERIFY) and action == "reweigh":
             return self._start_weighing(package)
         if step is Step.MISMATCH and action == "recheck":
@@ -203,7 +203,7 @@ class Weighing:
             self.st.step = Step.OVERRIDE_BADGE
             return self.pack.ok("Supervisor: scan your badge")
         if step is Step.LABEL and action == "reprint":
-            return self._label(package, reprint=True).with_feedback("ok", "Label sent again")
+            return self._label(package).with_feedback("ok", "Label sent again")
         if action == "retry" and package.status == "weighed":
             return self._label(package)
         return self.pack.error(f"{action} is not possible here")
@@ -226,7 +226,7 @@ class Weighing:
 
     # -- the label -----------------------------------------------------------------------------
 
-    def _label(self, package: Package, reprint: bool = False) -> Screen:
+    def _label(self, package: Package) -> Screen:
         order = self.work.order
         choice = (
             labelling.choose_carrier(package, order, self.settings)
@@ -236,10 +236,8 @@ class Weighing:
         if isinstance(choice, NoCarrier):
             self.st.step = Step.LABEL
             self.pack.keep()
-            return screens.weigh(
-                order.external_id, package.seq, len(self.work.live_packages),
-                package.expected_weight_g or 0, 0, {}, False, choice.message,
-            ).with_feedback("error", f"No carrier for this package: {choice.message}")  # fmt: skip
+            count = len(self.work.live_packages)
+            return screens.no_carrier(order.external_id, package.seq, count, choice.message)
         if choice is not None:
             carrier, service = choice.carrier, choice.service
             chosen_by = "oms" if choice.source == "oms" else (choice.rule_id or "rule")

@@ -181,6 +181,12 @@ def put_back(slot: OrderSlot, location: Location, unit: Unit) -> int:
     return units
 
 
+def _still_in_tote(slot: BatchOrder) -> bool:
+    """Does the slot's tote still hold units of its order (not yet packed)?"""
+    mine = (ToteItem.tote == slot.tote_id) & (ToteItem.order == slot.order_id)
+    return bool(ToteItem.select().where(mine).exists())
+
+
 def cancel_in_picking(order: Order, unit: Unit) -> None:
     """Hook of CancelOrder: stop picking the order; its tote (if any) must be put back.
 
@@ -192,7 +198,8 @@ def cancel_in_picking(order: Order, unit: Unit) -> None:
         PickTask.update(status=TaskStatus.CANCELLED).where(
             PickTask.batch_order == slot.id, PickTask.status == TaskStatus.OPEN
         ).execute()
-        if slot.tote_id is None:
+        if slot.tote_id is None or not _still_in_tote(slot):
+            # nothing picked, or the units already left the tote (packed): no put-back
             BatchOrder.update(status=SlotStatus.PUT_BACK).where(BatchOrder.id == slot.id).execute()
             continue
         BatchOrder.update(status=SlotStatus.CANCELLED).where(BatchOrder.id == slot.id).execute()

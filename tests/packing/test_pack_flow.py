@@ -176,3 +176,97 @@ def test_a_held_or_unknown_tote_is_a_clear_error(
     assert "holds nothing to pack" in (feedback(packer)[1] or "")
     packer.send(scan="NOPE-1")
     assert "neither a tote nor an order" in (feedback(packer)[1] or "")
+
+
+def _weighed_to_label(packer: Kiosk, scale: Callable[..., None], tote: str, grams: float) -> str:
+    packer.send(scan=tote)
+    packer.send(action="take_box")
+    packer.send(scan="4006381333931")
+    scale(grams)
+    screen = current(packer)
+    assert screen["name"] == "pack.label", screen
+    return str(screen["target"]["sscc"])
+
+
+def test_a_cancel_after_packing_flags_the_packages_and_asks_no_put_back(
+    picked: Callable[..., str], packer: Kiosk, scale: Callable[..., None], site: Api
+) -> None:
+    picked("WEB-6", MUG=1)
+    sscc = _weighed_to_label(packer, scale, "T1", 530.0)
+    packer.send(scan=sscc)
+    assert packer.screen["name"] == "pack.done"
+    assert site.post("/orders/WEB-6/cancel", {"reason": "customer"}).status_code == 200
+    flagged = events_of("WEB-6", "package.flagged")[0]
+    assert flagged["ssccs"] == [sscc]
+    assert site.get(f"/packages/{sscc}").json["flagged"]
+    with db_proxy.connection_context():
+        kinds = {e.kind for e in SupervisorException.select()}
+    assert "packed_cancelled" in kinds and "put_back" not in kinds  # the tote is long free
+
+
+def test_a_short_put_back_is_listed_and_the_order_can_be_packed_again(
+    picked: Callable[..., str], packer: Kiosk, site: Api, admin_api: Api
+) -> None:
+    picked("WEB-7", MUG=1)
+    packer.send(scan="T1")
+    packer.send(action="take_box")
+    packer.send(action="short")
+    packer.send(action="short_missing")
+    waiting = admin_api.get("/picking/put-backs").json["data"]
+    assert [(p["tote"], p["order"]) for p in waiting] == [("T1", "WEB-7")]
+    done = admin_api.post("/picking/put-backs/T1/complete", {"location": "A-01-01-1"})
+    assert done.status_code == 200, done.json
+
+
+def test_a_kiosk_cannot_send_a_scale_reading_nor_key_past_a_mismatch(
+    picked: Callable[..., str], packer: Kiosk, scale: Callable[..., None]
+) -> None:
+    picked("WEB-8", MUG=1)
+    packer.send(scan="T1")
+    packer.send(action="take_box")
+    packer.send(scan="4006381333931")
+    packer.send(action="scale", value={"grams": 530.0, "stable": True})
+    assert feedback(packer) == ("error", "Weights come from the station's scale")
+    assert packer.screen["name"] == "pack.weigh"
+    scale(2000.0)
+    assert current(packer)["name"] == "pack.weight_mismatch"
+    packer.send(action="key_weight", value=530)
+    assert feedback(packer)[0] == "error" and packer.screen["name"] == "pack.weight_mismatch"
+
+
+def test_wrong_supervisor_pins_lock_the_badge(
+    picked: Callable[..., str], packer: Kiosk, scale: Callable[..., None], app: Any
+) -> None:
+    from tests.floor.conftest import add_operator
+
+    add_operator(app, "S2", ("supervisor",), "4321")
+    picked("WEB-9", MUG=1)
+    packer.send(scan="T1")
+    packer.send(action="take_box")
+    packer.send(scan="4006381333931")
+    scale(2000.0)
+    current(packer)
+    packer.send(action="override")
+    for _ in range(5):  # floor.lockout_attempts
+        packer.send(scan="S2")
+        packer.send(action="pin", value="0000")
+    assert "locked" in (feedback(packer)[1] or ""), packer.screen
+    packer.send(scan="S2")
+    packer.send(action="pin", value="4321")  # the right PIN, but the badge is locked now
+    assert "locked" in (feedback(packer)[1] or "")
+    assert events_of("WEB-9", "package.weight_overridden") == []
+
+
+def test_an_order_released_after_a_short_at_pack_packs_again(
+    picked: Callable[..., str], packer: Kiosk, admin_api: Api
+) -> None:
+    picked("WEB-10", MUG=1)
+    packer.send(scan="T1")
+    packer.send(action="take_box")
+    packer.send(action="short")
+    packer.send(action="short_damaged")  # the supervisor finds the unit is fine after all
+    assert admin_api.post("/picking/orders/WEB-10/release", {}).status_code == 200
+    packer.send(scan="T1")
+    packer.send(action="take_box")
+    assert packer.screen["name"] == "pack.verify", packer.screen
+    assert packer.screen["title"] == "Order WEB-10: package 1 (M)"
