@@ -120,7 +120,8 @@ def weigh(
     return Screen(
         name="pack.weigh",
         title=f"Order {order}: weigh package {n} of {of}",
-        prompt=f"Put package {n} on the scale ({waiting})",
+        prompt=f"Put package {n} on the scale"
+        + ("" if waiting in ("", "reading", "put the package on the scale") else f": {waiting}"),
         expect="none",
         target={"expected_g": expected_g, "tolerance_g": allowed_g, "scale": scale},
         actions=[*actions, SHORT, HOME],
