@@ -21,7 +21,7 @@ concern (`Flow.concerns`, `Flow.operators_concerned`), re-renders their sessions
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
@@ -187,6 +187,17 @@ class Flow(Protocol):
         """After commit, with events of the `concerns` types (and a connection): the badges
         of the operators whose screen in this flow they change."""
         ...
+
+
+def notices(flows: Iterable[Flow], roles: frozenset[str], station: str | None) -> list[str]:
+    """What the flows an operator may choose say about this station before work starts
+    (a flow may define `notice(station) -> str | None`: a pack station without a scale)."""
+    said = []
+    for flow in flows:
+        notice = getattr(flow, "notice", None)
+        if flow.roles & roles and notice is not None and (text := notice(station)):
+            said.append(text)
+    return said
 
 
 def flows_of(unit: Unit) -> Mapping[str, Flow]:

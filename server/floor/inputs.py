@@ -26,6 +26,7 @@ from server.floor.flow import (
     Screen,
     entered,
     flows_of,
+    notices,
 )
 from server.floor.operators import as_operator
 from server.floor.sessions import end_sessions, open_session_with_operator
@@ -101,7 +102,8 @@ def _route(current: str | None, ctx: FlowContext, inp: FloorInput) -> tuple[str 
     flows = flows_of(ctx.unit)
     home = screens.home(ctx.operator, flows.values())
     if inp.action == "home":
-        return None, home
+        said = notices(flows.values(), ctx.operator.roles, ctx.station)
+        return None, screens.home(ctx.operator, flows.values(), notices=said)
     flow = flows.get(current) if current else None
     if current is not None and (flow is None or not flow.roles & ctx.operator.roles):
         return None, home.with_feedback("error", "That work is no longer available to you")

@@ -46,8 +46,17 @@ def allowed_flows(roles: frozenset[str], flows: Iterable[Flow]) -> list[Flow]:
     return sorted(usable, key=lambda f: (rank.get(f.name, len(rank)), f.name))
 
 
-def home(operator: Operator, flows: Iterable[Flow], feedback: Feedback | None = None) -> Screen:
+def home(
+    operator: Operator,
+    flows: Iterable[Flow],
+    feedback: Feedback | None = None,
+    notices: list[str] | None = None,
+) -> Screen:
+    """`notices`: what the flows say about the station (server/floor/flow.py `notices`),
+    shown as a warning unless other feedback is given."""
     offered = allowed_flows(operator.roles, flows)
+    if feedback is None and notices:
+        feedback = Feedback("warn", "; ".join(notices))
     prompt = "Choose your work" if offered else "No work is available for your roles yet"
     return Screen(
         name="home",

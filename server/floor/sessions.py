@@ -13,7 +13,7 @@ from server import rawsql, writes
 from server.db import database
 from server.floor import auth, rules, screens
 from server.floor.events import OperatorLocked, SessionEnded, SessionStarted
-from server.floor.flow import Operator, flows_of
+from server.floor.flow import Operator, flows_of, notices
 from server.ids import new_id
 from server.models import BadgeLock, FloorOperator, FloorSession, PinFailure, utcnow
 from server.spine import Handlers, Unit
@@ -143,7 +143,9 @@ def _start(cmd: Login, row: FloorOperator, unit: Unit) -> dict[str, Any]:
         where = where | (FloorSession.station == cmd.station)
     end_sessions(where, "replaced", unit)
     operator = Operator(row.id, row.badge, row.name, frozenset(row.roles))
-    screen = screens.home(operator, flows_of(unit).values()).to_json()
+    flows = flows_of(unit).values()
+    said = notices(flows, operator.roles, cmd.station)
+    screen = screens.home(operator, flows, notices=said).to_json()
     token = auth.new_token("fls")
     session = FloorSession.create(
         session_id=new_id("ses"),

@@ -25,7 +25,7 @@ from server.packing.catalogue import as_box, box_by_scan
 from server.packing.endings import short
 from server.packing.printing import printer_states
 from server.packing.settings import PackingSettings
-from server.packing.stations import devices_at, scale_reading
+from server.packing.stations import StationDevices, devices_at, scale_reading
 from server.packing.steps import OVERRIDE_STEPS, PackState, Step
 from server.packing.verify import Match, ScannedUnit, match, remaining
 from server.packing.weighing import Weighing
@@ -60,6 +60,11 @@ class PackFlow:
         )
         return {row.packer for row in query}
 
+    def notice(self, station: str | None) -> str | None:
+        """What the home screen says about packing at this station (a missing scale, a
+        printer that does not answer), before the packer chooses Packing."""
+        return station_warning(self.site.section("packing"), devices_at(self.site, station))
+
     def enter(self, ctx: FlowContext) -> Screen:
         return Pack(ctx, self.site).render()
 
@@ -68,6 +73,23 @@ class PackFlow:
 
     def handle(self, ctx: FlowContext, inp: FloorInput) -> Screen:
         return Pack(ctx, self.site).handle(inp)
+
+
+def station_warning(settings: PackingSettings, devices: StationDevices) -> str | None:
+    """What is missing at a station, said before a pack starts (on home and on the first
+    pack screen), not in the middle of one."""
+    if not settings.gs1_company_prefix:
+        return NO_PREFIX
+    if devices.scale is None and not (settings.bench_packing or settings.manual_weight):
+        return "This station has no scale: packages cannot be weighed here"
+    if devices.scale is not None and scale_reading(devices.scale)["status"] == "offline":
+        return f"The scale {devices.scale} is offline: weighing is blocked until it is back"
+    if devices.printer is None:
+        return "This station has no label printer: labels come only as PDF"
+    state = printer_states().get(devices.printer)
+    if state is not None and state["availability"] == "offline":
+        return f"The printer {devices.printer} does not answer: check it before packing"
+    return None
 
 
 class Pack:
@@ -118,20 +140,7 @@ class Pack:
         return self._screen_of(st.step)
 
     def _station_warning(self) -> str | None:
-        """What is missing at this station, said before a pack starts, not in the middle."""
-        devices, settings = self.devices, self.settings
-        if not settings.gs1_company_prefix:
-            return NO_PREFIX
-        if devices.scale is None and not (settings.bench_packing or settings.manual_weight):
-            return "This station has no scale: packages cannot be weighed here"
-        if devices.scale is not None and scale_reading(devices.scale)["status"] == "offline":
-            return f"The scale {devices.scale} is offline: weighing is blocked until it is back"
-        if devices.printer is None:
-            return "This station has no label printer: labels come only as PDF"
-        state = printer_states().get(devices.printer)
-        if state is not None and state["availability"] == "offline":
-            return f"The printer {devices.printer} does not answer: check it before packing"
-        return None
+        return station_warning(self.settings, self.devices)
 
     def _screen_of(self, step: Step) -> Screen:
         work = self.work

@@ -270,3 +270,15 @@ def test_an_order_released_after_a_short_at_pack_packs_again(
     packer.send(action="take_box")
     assert packer.screen["name"] == "pack.verify", packer.screen
     assert packer.screen["title"] == "Order WEB-10: package 1 (M)"
+
+
+def test_home_says_what_a_station_lacks_before_packing_starts(app: Any, client: Any) -> None:
+    from tests.floor.conftest import FLOOR, add_kiosk, add_operator
+
+    add_operator(app, "K9", ("packer",))
+    code = add_kiosk(app, "HH-PACK", "handheld", None)
+    token = client.post(f"{FLOOR}/enroll", json={"code": code}).json["device_token"]
+    kiosk = Kiosk(client, "HH-PACK", token)
+    assert kiosk.login("K9").status_code == 201
+    assert kiosk.screen["name"] == "home"
+    assert feedback(kiosk) == ("warn", "This station has no scale: packages cannot be weighed here")
