@@ -183,10 +183,7 @@ class LabelConfirmed(PackageEvent):
 
 
 @dataclass(frozen=True)
-class PackagesVoided(OrderEvent):
-    """The order's open packages and their labels are void (cancelled, or short at pack)."""
-
-    type: ClassVar[str] = "package.voided"
+class PackagesEvent(OrderEvent):
     ssccs: list[str]
     reason: str
 
@@ -196,16 +193,17 @@ class PackagesVoided(OrderEvent):
 
 
 @dataclass(frozen=True)
-class PackagesFlagged(OrderEvent):
+class PackagesVoided(PackagesEvent):
+    """The order's open packages and their labels are void (cancelled, or short at pack)."""
+
+    type: ClassVar[str] = "package.voided"
+
+
+@dataclass(frozen=True)
+class PackagesFlagged(PackagesEvent):
     """The order was cancelled after packing: dispatch refuses its packages."""
 
     type: ClassVar[str] = "package.flagged"
-    ssccs: list[str]
-    reason: str
-
-    @property
-    def data(self) -> dict[str, Any]:
-        return {"external_id": self.external_id, "ssccs": self.ssccs, "reason": self.reason}
 
 
 @dataclass(frozen=True)
