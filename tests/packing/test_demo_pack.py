@@ -82,8 +82,8 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
     def serving() -> bool:
         assert process.poll() is None, "".join(running.out)
         try:
-            return requests.get(f"{running.base}/api/floor/v1/openapi.json", timeout=1).ok
-        except requests.ConnectionError:
+            return requests.get(f"{running.base}/api/floor/v1/openapi.json", timeout=5).ok
+        except requests.RequestException:  # not listening yet, or the worker still starting
             return False
 
     try:
