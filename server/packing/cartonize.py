@@ -160,7 +160,11 @@ def _smallest_fit(ranked: list[Box], indexed: Indexed) -> Fit | None:
 def _best_fill(ranked: list[Box], indexed: Indexed) -> Fit:
     """The box that takes the most of `indexed`: volume, then units, then the smaller box."""
     best: tuple[tuple[int, int, int], Fit] | None = None
-    for rank, box in enumerate(ranked):
+    # Largest box first: a box whose whole inner volume is less than what another box took
+    # cannot take more, so it is not tried (the split of a large order stays cheap).
+    for rank, box in sorted(enumerate(ranked), key=lambda rb: -fit3d.volume(rb[1].dims)):
+        if best is not None and fit3d.volume(box.dims) < best[0][0]:
+            continue
         fit = _as_fit(box, indexed, fit3d.fill(box.dims, box.max_load_g, _items(indexed)))
         volume = sum(p.l * p.w * p.h for p in fit.placements)
         score = (volume, len(fit.placements), -rank)
