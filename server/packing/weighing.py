@@ -47,7 +47,7 @@ class Weighing:
 
     # -- which package, and what the packer sees -------------------------------------------
 
-    def next_package(self, pack: Pack) -> Screen:
+    def next_package(self) -> Screen:
         """The first package not yet confirmed: weigh it, label it, or the order is done.
         A package left empty (its units moved to another) is dropped first."""
         jobs.drop_empty(self.work, self.pack.ctx.unit)
@@ -262,7 +262,7 @@ class Weighing:
                 f"That is not the label of package {package.seq}: scan its SSCC {package.sscc}"
             )
         jobs.confirm(self.work, package, self.pack.ctx.unit)
-        return self.next_package(self.pack).with_feedback(
+        return self.next_package().with_feedback(
             "ok", f"Package {package.seq} is labelled"
         )
 
