@@ -262,9 +262,7 @@ class Weighing:
                 f"That is not the label of package {package.seq}: scan its SSCC {package.sscc}"
             )
         jobs.confirm(self.work, package, self.pack.ctx.unit)
-        return self.next_package().with_feedback(
-            "ok", f"Package {package.seq} is labelled"
-        )
+        return self.next_package().with_feedback("ok", f"Package {package.seq} is labelled")
 
     def _done(self) -> Screen:
         result = jobs.finish(self.work, self.pack.ctx.unit)
