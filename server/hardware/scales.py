@@ -12,13 +12,11 @@ start), so it enters the floor as input `serial:<scale>:<session>:<seq>`, once.
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import peewee
 from flask import Flask
 
 from devices.mtsics import Reading, ScaleError, Weight
@@ -26,15 +24,13 @@ from devices.payloads import new_session_id
 from devices.serial_link import Backoff
 from devices.serial_scale import ScaleConfig, SerialScaleReader
 from server.hardware import routes
+from server.hardware.serial_devices import Board, naive_utc, route_retrying
 from server.hardware.settings import ScaleSettings
 
 if TYPE_CHECKING:
     from server.runtime import Runtime
 
 log = logging.getLogger(__name__)
-# A weight waits in the reader thread (the scale's answers wait in the tty) while the
-# database is briefly away; the same input id makes a retry harmless.
-FEED_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -50,37 +46,7 @@ class ScaleStatus:
     last_error: str | None = None  # the last refusal or error the scale answered
 
 
-class ScaleBoard:
-    """What the readers report, readable from any thread."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._status: dict[str, ScaleStatus] = {}
-
-    def add(self, status: ScaleStatus) -> None:
-        with self._lock:
-            self._status[status.id] = status
-
-    def update(self, scale_id: str, **changes: Any) -> None:
-        with self._lock:
-            current = self._status.get(scale_id)
-            if current is not None:
-                self._status[scale_id] = replace(current, **changes)
-
-    def remove(self, scale_id: str) -> None:
-        with self._lock:
-            self._status.pop(scale_id, None)
-
-    def get(self, scale_id: str) -> ScaleStatus | None:
-        with self._lock:
-            return self._status.get(scale_id)
-
-
-BOARD = ScaleBoard()
-
-
-def _naive_utc(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, UTC).replace(tzinfo=None)
+BOARD: Board[ScaleStatus] = Board()
 
 
 def reader_config(scale: ScaleSettings) -> ScaleConfig:
@@ -131,21 +97,19 @@ class SerialScales:
             BOARD.remove(scale.id)
 
     def _status(self, scale_id: str, availability: str, ts: float) -> None:
-        BOARD.update(scale_id, availability=availability, last_seen=_naive_utc(ts))
+        BOARD.update(scale_id, availability=availability, last_seen=naive_utc(ts))
 
     def _reading(self, scale_id: str, reading: Reading) -> None:
         """In the scale's reader thread: keep the state; a new stable weight is an event."""
         now = time.time()
         if isinstance(reading, ScaleError):
             log.warning("Scale %s: %s", scale_id, reading.message)
-            BOARD.update(scale_id, last_seen=_naive_utc(now), last_error=reading.message)
+            BOARD.update(scale_id, last_seen=naive_utc(now), last_error=reading.message)
             return
         if not isinstance(reading, Weight):  # a tare or zero acknowledged
-            BOARD.update(scale_id, last_seen=_naive_utc(now))
+            BOARD.update(scale_id, last_seen=naive_utc(now))
             return
-        BOARD.update(
-            scale_id, last_seen=_naive_utc(now), grams=reading.grams, stable=reading.stable
-        )
+        BOARD.update(scale_id, last_seen=naive_utc(now), grams=reading.grams, stable=reading.stable)
         if not reading.stable or self._last_stable.get(scale_id) == reading.grams:
             return  # a moving pan, or the same stable weight again: state, not an event
         self._last_stable[scale_id] = reading.grams
@@ -179,20 +143,7 @@ class SerialScales:
             station=station,
             origin="serial",
         )
-        delay = 0.2
-        for attempt in range(1, FEED_ATTEMPTS + 1):
-            try:
-                with self.app.app_context():
-                    route(self.spine, event)
-                return
-            except peewee.OperationalError as exc:  # the database is busy or away: retry
-                if attempt == FEED_ATTEMPTS:
-                    raise
-                log.warning(
-                    "weight %s not taken yet (%s), retrying in %.1f s", event_id, exc, delay
-                )
-                time.sleep(delay)
-                delay *= 2
+        route_retrying(self.app, self.spine, route, event)
 
 
 def _iso(ts: datetime) -> str:

@@ -9,27 +9,22 @@ readers live in this process) and shown by GET /api/v1/devices.
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import peewee
 from flask import Flask
 
 from devices.serial_link import Backoff
 from devices.serial_scanner import ScannerConfig, ScannerEvent, ScanRejected, SerialScannerReader
 from server.hardware import routes
+from server.hardware.serial_devices import Board, naive_utc, route_retrying
 from server.hardware.settings import ScannerSettings
 
 if TYPE_CHECKING:
     from server.runtime import Runtime
 
 log = logging.getLogger(__name__)
-# A scan waits in the reader thread (the scanner's bytes wait in the tty) while the
-# database is briefly away; the same input id makes a retry harmless.
-FEED_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -42,33 +37,7 @@ class ScannerStatus:
     last_scan: str | None = None
 
 
-class ScannerBoard:
-    """What the readers report, readable from any thread."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._status: dict[str, ScannerStatus] = {}
-
-    def add(self, status: ScannerStatus) -> None:
-        with self._lock:
-            self._status[status.id] = status
-
-    def update(self, scanner_id: str, **changes: Any) -> None:
-        with self._lock:
-            current = self._status.get(scanner_id)
-            if current is not None:
-                self._status[scanner_id] = replace(current, **changes)
-
-    def get(self, scanner_id: str) -> ScannerStatus | None:
-        with self._lock:
-            return self._status.get(scanner_id)
-
-
-BOARD = ScannerBoard()
-
-
-def _naive_utc(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, UTC).replace(tzinfo=None)
+BOARD: Board[ScannerStatus] = Board()
 
 
 def reader_config(scanner: ScannerSettings) -> ScannerConfig:
@@ -110,14 +79,14 @@ class SerialScanners:
             reader.stop()
 
     def _status(self, scanner_id: str, availability: str, ts: float) -> None:
-        BOARD.update(scanner_id, availability=availability, last_seen=_naive_utc(ts))
+        BOARD.update(scanner_id, availability=availability, last_seen=naive_utc(ts))
 
     def _scanned(self, event: ScannerEvent) -> None:
-        BOARD.update(event.scanner_id, last_seen=_naive_utc(event.ts), last_scan=event.scan.raw)
+        BOARD.update(event.scanner_id, last_seen=naive_utc(event.ts), last_scan=event.scan.raw)
         self._feed(event.scanner_id, event.station, event.scan.raw, event.event_id, event.ts)
 
     def _rejected(self, event: ScanRejected) -> None:
-        BOARD.update(event.scanner_id, last_seen=_naive_utc(event.ts))
+        BOARD.update(event.scanner_id, last_seen=naive_utc(event.ts))
         self._feed(event.scanner_id, event.station, event.error.raw, event.event_id, event.ts)
 
     def _feed(
@@ -142,18 +111,7 @@ class SerialScanners:
             station=station,
             origin="serial",
         )
-        delay = 0.2
-        for attempt in range(1, FEED_ATTEMPTS + 1):
-            try:
-                with self.app.app_context():
-                    route(self.spine, event)
-                return
-            except peewee.OperationalError as exc:  # the database is busy or away: retry
-                if attempt == FEED_ATTEMPTS:
-                    raise
-                log.warning("scan %s not taken yet (%s), retrying in %.1f s", event_id, exc, delay)
-                time.sleep(delay)
-                delay *= 2
+        route_retrying(self.app, self.spine, route, event)
 
 
 def build(app: Flask, runtime: Runtime) -> list[SerialScanners]:
