@@ -116,7 +116,7 @@ def choose(boxes: Sequence[Box], units: Sequence[Unit]) -> Packing | Refusal:
     while (whole := _smallest_fit(ranked, rest)) is None:
         filled = _best_fill(ranked, rest)
         taken = {p.index for p in filled.placements}
-        packages.append(_smallest_fit(ranked, [u for u in rest if u[0] in taken]) or filled)
+        packages.append(_smallest_fit(ranked, [u for u in rest if u[0] in taken], filled) or filled)
         rest = [u for u in rest if u[0] not in taken]
     return Packing((*packages, whole))
 
@@ -149,8 +149,12 @@ def _fits_no_box(ranked: list[Box], unit: Unit) -> Refusal | None:
     return None
 
 
-def _smallest_fit(ranked: list[Box], indexed: Indexed) -> Fit | None:
+def _smallest_fit(ranked: list[Box], indexed: Indexed, known: Fit | None = None) -> Fit | None:
+    """The first box of `ranked` the units fit in; `known`, a fit already found for them,
+    ends the search at its box (no box after it is smaller)."""
     for box in ranked:
+        if known is not None and box == known.box:
+            return known
         fit = _fit(box, indexed)
         if isinstance(fit, Fit):
             return fit
@@ -165,7 +169,9 @@ def _best_fill(ranked: list[Box], indexed: Indexed) -> Fit:
     for rank, box in sorted(enumerate(ranked), key=lambda rb: -fit3d.volume(rb[1].dims)):
         if best is not None and fit3d.volume(box.dims) < best[0][0]:
             continue
-        fit = _as_fit(box, indexed, fit3d.fill(box.dims, box.max_load_g, _items(indexed)))
+        beat = 0 if best is None else best[0][0]
+        placed = fit3d.fill(box.dims, box.max_load_g, _items(indexed), beat)
+        fit = _as_fit(box, indexed, placed)
         volume = sum(p.l * p.w * p.h for p in fit.placements)
         score = (volume, len(fit.placements), -rank)
         if best is None or score > best[0]:

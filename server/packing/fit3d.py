@@ -3,7 +3,7 @@
 First-fit-decreasing on extreme points. The items are sorted largest first; each goes at
 the first extreme point (the lowest first: by z, then y, then x) and the first of its
 axis-aligned rotations (up to 6) where it stays inside the space and overlaps nothing
-placed, within the load left. Each placement adds its 3 far corners, and each of them slid back along
+placed, within the load and the volume left. Each placement adds its 3 far corners, and each of them slid back along
 every axis to the nearest face of a placed item or the wall; points inside an item go.
 When one order of the items fails, 2 other orders are tried (longest side first, largest
 face first). A heuristic: a placement found is proof, a failure only means none was found.
@@ -45,12 +45,21 @@ def pack(space: Dims, max_load: int, items: Sequence[Item]) -> Placed | None:
     return None
 
 
-def fill(space: Dims, max_load: int, items: Sequence[Item]) -> Placed:
-    """As much of `items` as the orders place (most volume, then most items), the rest left."""
-    tries = [
-        _first_fit(space, max_load, sorted(items, key=order), skip=True) or [] for order in _ORDERS
-    ]
-    return max(tries, key=lambda placed: (sum(_extent(c) for _, c in placed), len(placed)))
+def fill(space: Dims, max_load: int, items: Sequence[Item], beat: int = 0) -> Placed:
+    """As much of `items` as the orders place (most volume, then most items), the rest left.
+    An order that can no longer place `beat` of volume, or as much as an earlier order
+    did, is given up (it could not win); [] when no order can reach `beat`."""
+    best: Placed = []
+    best_score = (-1, -1)
+    for order in _ORDERS:
+        floor = max(beat, best_score[0])
+        placed = _first_fit(space, max_load, sorted(items, key=order), skip=True, floor=floor)
+        if placed is None:
+            continue
+        score = (sum(_extent(c) for _, c in placed), len(placed))
+        if score > best_score:
+            best, best_score = placed, score
+    return best
 
 
 def volume(dims: Dims) -> int:
@@ -59,7 +68,21 @@ def volume(dims: Dims) -> int:
 
 def fits_alone(dims: Dims, space: Dims) -> bool:
     """Whether some rotation of `dims` fits in `space`: sorted sides against sorted sides."""
-    return all(a <= b for a, b in zip(sorted(dims), sorted(space), strict=True))
+    a, b, c = _sorted(dims)
+    x, y, z = _sorted(space)
+    return a <= x and b <= y and c <= z
+
+
+@lru_cache(maxsize=4096)
+def _sorted(dims: Dims) -> Dims:
+    low, mid, high = sorted(dims)
+    return (low, mid, high)
+
+
+def _dominates(sides: Dims, smaller: list[Dims]) -> bool:
+    """Whether `sides` is at least one of `smaller` on each sorted side."""
+    a, b, c = sides
+    return any(a >= s[0] and b >= s[1] and c >= s[2] for s in smaller)
 
 
 def _face(dims: Dims) -> int:
@@ -79,20 +102,36 @@ def _rotations(dims: Dims, space: Dims) -> tuple[Dims, ...]:
     return tuple(t for t in turns if t[0] <= length and t[1] <= width and t[2] <= height)
 
 
-def _first_fit(space: Dims, max_load: int, items: list[Item], skip: bool) -> Placed | None:
+def _first_fit(
+    space: Dims, max_load: int, items: list[Item], skip: bool, floor: int = 0
+) -> Placed | None:
     """Each item at its first fit. Without `skip`, None as soon as one does not fit; with
-    it, an item that does not fit (in space or in load) is left out."""
+    it, an item that does not fit (in space or in load) is left out, and None as soon as
+    what is placed plus what could still be cannot reach `floor` of volume."""
     placed: list[Cuboid] = []  # reordered by _blocked
     where: Placed = []
     points: list[_Point] = [(0, 0, 0)]
-    load = 0
+    load, free = 0, volume(space)
+    left = sum(volume(item.dims) for item in items)  # of the items not tried yet
+    # Sorted sides that found no spot since the last placement: an item at least as large
+    # on every sorted side finds none either (where it fit, the smaller one would).
+    failed: list[Dims] = []
     for item in items:
-        spot = None if load + item.weight > max_load else _spot(space, points, placed, item.dims)
+        size = volume(item.dims)
+        left -= size
+        sides = _sorted(item.dims)
+        too_much = load + item.weight > max_load or size > free or _dominates(sides, failed)
+        spot = None if too_much else _spot(space, points, placed, item.dims)
         if spot is None:
-            if skip:
-                continue
-            return None
-        load += item.weight
+            if not skip:
+                return None
+            if volume(space) - free + min(free, left) < floor:
+                return None
+            if not too_much:
+                failed.append(sides)
+            continue
+        failed.clear()
+        load, free = load + item.weight, free - size
         placed.append(spot)
         where.append((item.key, spot))
         points = _next_points(space, points, placed, spot)
@@ -132,25 +171,33 @@ def _next_points(
     for corner in ((x2, y, z), (x, y2, z), (x, y, z2)):
         if corner[0] < space[0] and corner[1] < space[1] and corner[2] < space[2]:
             fresh.add(corner)
-            fresh.update(_slide(corner, axis, placed) for axis in range(3))
-    kept = {p for p in points if not _inside((p[2], p[1], p[0]), spot)}
-    kept.update((c, b, a) for a, b, c in fresh if not any(_inside((a, b, c), q) for q in placed))
+            fresh.update(_slides(corner, placed))
+    # the points now inside the spot go (a point is z, y, x)
+    kept = {p for p in points if not (x <= p[2] < x2 and y <= p[1] < y2 and z <= p[0] < z2)}
+    kept.update((c, b, a) for a, b, c in fresh if not _covered(a, b, c, placed))
     return sorted(kept)
 
 
-def _slide(point: Dims, axis: int, placed: list[Cuboid]) -> Dims:
-    """`point` slid back along `axis` to the nearest face of a placed cuboid, or the wall."""
-    o1, o2 = (axis + 1) % 3, (axis + 2) % 3
-    stop = 0
+def _covered(x: int, y: int, z: int, placed: list[Cuboid]) -> bool:
+    """Whether the point is inside a placed cuboid (the hot loop: inlined, no calls)."""
+    for q in placed:  # noqa: SIM110 (any() over a generator costs 3x here)
+        if q[0] <= x < q[3] and q[1] <= y < q[4] and q[2] <= z < q[5]:
+            return True
+    return False
+
+
+def _slides(point: Dims, placed: list[Cuboid]) -> tuple[Dims, Dims, Dims]:
+    """`point` slid back along each axis to the nearest face of a placed cuboid, or the
+    wall: one pass over the placed cuboids for the 3 axes."""
+    px, py, pz = point
+    sx = sy = sz = 0
     for b in placed:
-        face = b[axis + 3]
-        across = b[o1] <= point[o1] < b[o1 + 3] and b[o2] <= point[o2] < b[o2 + 3]
-        if stop < face <= point[axis] and across:
-            stop = face
-    moved = list(point)
-    moved[axis] = stop
-    return (moved[0], moved[1], moved[2])
-
-
-def _inside(p: Dims, c: Cuboid) -> bool:
-    return c[0] <= p[0] < c[3] and c[1] <= p[1] < c[4] and c[2] <= p[2] < c[5]
+        in_y = b[1] <= py < b[4]
+        in_z = b[2] <= pz < b[5]
+        if in_y and in_z and sx < b[3] <= px:
+            sx = b[3]
+        if in_z and sy < b[4] <= py and b[0] <= px < b[3]:
+            sy = b[4]
+        if in_y and sz < b[5] <= pz and b[0] <= px < b[3]:
+            sz = b[5]
+    return (sx, py, pz), (px, sy, pz), (px, py, sz)
