@@ -49,6 +49,13 @@ def page() -> Response:
     return _secure(Response(render_template("kiosk.html"), mimetype="text/html"))
 
 
+@bp.get("/board", endpoint="board")
+@public
+def board() -> Response:
+    """The kiosk page that opens the supervisors' board once a supervisor logs in."""
+    return _secure(Response(render_template("kiosk.html", start="board"), mimetype="text/html"))
+
+
 @bp.get("/static/<path:name>", endpoint="static_file")
 @public
 def static_file(name: str) -> Response:

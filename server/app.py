@@ -36,6 +36,7 @@ BLUEPRINTS = [
     "server.api.devices",
     "server.api.operations",
     "server.api.floor",
+    "server.api.board",
     "kiosk_ui",
 ]
 

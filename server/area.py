@@ -49,11 +49,13 @@ class Subscription:
 @dataclass(frozen=True)
 class Env:
     """What a handler may need from the running server, handed to it on its Unit
-    (`unit.env`): the settings, the floor flows by name and the hooks by hook point."""
+    (`unit.env`): the settings, the floor flows by name, the hooks by hook point and the
+    supervisor exception kinds by kind (`Area.exception_kinds`)."""
 
     settings: Settings | None = None
     flows: Mapping[str, Any] = field(default_factory=dict)
     hooks: Mapping[str, tuple[Callable[..., None], ...]] = field(default_factory=dict)
+    exception_kinds: Mapping[str, Any] = field(default_factory=dict)  # kind -> ExceptionKind
 
     def run_hooks(self, point: str, *args: Any) -> None:
         for hook in self.hooks.get(point, ()):
@@ -68,6 +70,37 @@ class Env:
 EMPTY_ENV = Env()
 
 Factory = Callable[["Runtime"], Sequence[Any]]
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A one-tap fix of a supervisor exception, shown on the board (docs/supervision.md).
+
+    `run(unit, exception, value)` makes the change inside the board's one command (the
+    supervisor is `unit.actor`) with the exception's view (`id`, `kind`, `subject`, `data`)
+    and what the supervisor chose (`choose`: "picker" a badge on the floor, "reason" a text,
+    None nothing); it returns the resolution text. `resolves`: the exception is resolved in
+    the same transaction. `roles`: who may apply it (checked by the server). `offered(view)`:
+    whether it applies to this exception now (None: always)."""
+
+    id: str
+    label: str
+    run: Callable[[Any, dict[str, Any], str | None], str]
+    choose: str | None = None
+    resolves: bool = True
+    roles: frozenset[str] = frozenset({"supervisor"})
+    offered: Callable[[dict[str, Any]], bool] | None = None
+
+
+@dataclass(frozen=True)
+class ExceptionKind:
+    """A kind of supervisor exception an area raises: its label, its urgency (higher is more
+    urgent, 0-100) and its fixes; the board adds the generic ones (acknowledge, resolve)."""
+
+    kind: str
+    label: str
+    urgency: int = 50
+    fixes: Sequence[Fix] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +121,8 @@ class Area:
     - operations: admin/OMS operations declared as data (server/operations.py), served by
       the API and the CLI.
     - seed(spine): demo data for `floorlink demo`; returns lines worth printing.
+    - exception_kinds: the supervisor exceptions it raises and their one-tap fixes, which
+      the board offers (server/board/).
     """
 
     name: str
@@ -101,3 +136,4 @@ class Area:
     hooks: Mapping[str, Callable[..., None]] = field(default_factory=dict)
     operations: Sequence[Operation] = ()
     seed: Callable[[Spine], list[str]] | None = None
+    exception_kinds: Sequence[ExceptionKind] = ()

@@ -8,6 +8,7 @@ import os
 from typing import Any
 
 from server.area import Area
+from server.board.area import AREA as BOARD
 from server.catalog.area import AREA as CATALOG
 from server.config import Sections, Settings
 from server.config import load_settings as _load_settings
@@ -26,7 +27,6 @@ AREAS: tuple[Area, ...] = (
     CATALOG,
     INVENTORY,
     ORDERS,
-    RETURNS,
     SUPERVISION,
     SYNC,
     HARDWARE,
@@ -34,6 +34,8 @@ AREAS: tuple[Area, ...] = (
     TOTES,
     PICKING,
     PACKING,
+    RETURNS,
+    BOARD,
 )
 
 

@@ -30,7 +30,7 @@ def build_runtime(
     link = MqttLink(settings)
     spine = Spine(handlers, events=event_classes(areas))
     runtime = Runtime(settings, spine, link, lights or MqttLights(link))
-    env = Env(settings, _flows(areas, runtime), _hooks(areas))
+    env = Env(settings, _flows(areas, runtime), _hooks(areas), _exception_kinds(areas))
     runtime.env = runtime.spine.env = env
     runtime.device_routes = _routes(areas, runtime)
     for area in areas:
@@ -79,6 +79,16 @@ def _hooks(areas: tuple[Area, ...]) -> dict[str, tuple[Callable[..., None], ...]
         for point, fn in area.hooks.items():
             hooks[point].append(fn)
     return {point: tuple(fns) for point, fns in hooks.items()}
+
+
+def _exception_kinds(areas: tuple[Area, ...]) -> dict[str, Any]:
+    kinds: dict[str, Any] = {}
+    for area in areas:
+        for kind in area.exception_kinds:
+            if kind.kind in kinds:
+                raise RuntimeError(f"exception kind {kind.kind!r} is declared twice ({area.name})")
+            kinds[kind.kind] = kind
+    return kinds
 
 
 def _routes(areas: tuple[Area, ...], runtime: Runtime) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from server.area import Area, Subscription
 from server.orders.handlers import ORDER_ACCEPTED, ORDER_CANCELLED
-from server.picking import events, handlers, light_press, put_backs, waves
+from server.picking import board_fixes, events, handlers, light_press, put_backs, waves
 from server.picking.endings import cancel_in_picking
 from server.picking.events import LightCommanded
 from server.picking.flow import PickFlow
@@ -44,4 +44,5 @@ AREA = Area(
     device_routes=_device_routes,
     hooks={ORDER_ACCEPTED: waves.hold_for_release, ORDER_CANCELLED: cancel_in_picking},
     operations=OPERATIONS,
+    exception_kinds=board_fixes.KINDS,
 )

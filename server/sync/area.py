@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from server.area import Area
-from server.sync import deadletter, endpoints, events, replay, service
+from server.sync import board_fixes, deadletter, endpoints, events, replay, service
 from server.sync.operations import OPERATIONS
 from server.sync.settings import RelaySettings
 
@@ -28,4 +28,5 @@ AREA = Area(
     settings={"relay": (RelaySettings, RelaySettings())},
     services=_services,
     operations=OPERATIONS,
+    exception_kinds=board_fixes.KINDS,
 )

@@ -1,5 +1,6 @@
 // The kiosk: enrollment, login (badge then PIN), then server-driven screens.
 import { api } from "./api.js";
+import { renderBoard, setLive, setupBoard, showBoard } from "./board.js";
 import { close as closeKeypad, openKeypad, setupKeypad } from "./keypad.js";
 import { Link } from "./link.js";
 import { render, showEnroll } from "./render.js";
@@ -19,7 +20,17 @@ function sameWork(a, b) {
   return Boolean(a && b) && key(a) === key(b);
 }
 
+// /kiosk/board: a supervisor's home goes straight to the board.
+function startAt(next) {
+  const wanted = document.body.dataset.start === "board" ? "supervise" : null;
+  if (wanted && next?.name === "home" && next.actions?.some((a) => a.id === wanted)) {
+    document.body.dataset.start = "";
+    link.send({ input_id: newInputId(), action: wanted });
+  }
+}
+
 function show(next) {
+  startAt(next);
   // A new screen (an answer, a push that changes the work) ends any value being keyed, and
   // so does feedback (an error must not hide behind the keypad); the same screen pushed
   // again without feedback (a refresh) leaves the keypad, the digits keyed and a PIN being
@@ -28,6 +39,24 @@ function show(next) {
   if (!refresh) closeKeypad();
   screen = next;
   render(next, onAction, { refresh });
+  boardMode(next?.name === BOARD);
+}
+
+// The board (screen board.floor): the page shows the board model pushed over the socket
+// instead of the screen, and watches it again after every reconnect.
+const BOARD = "board.floor";
+let watching = false;
+
+async function watchBoard() {
+  const reply = await link.call("board.watch", {});
+  if (reply?.board) renderBoard(reply.board);
+  else if (reply?.error) watching = false;
+}
+
+function boardMode(on) {
+  showBoard(on);
+  if (on && !watching) { watching = true; watchBoard(); }
+  if (!on) watching = false;
 }
 
 async function toLogin(message) {
@@ -60,6 +89,11 @@ const link = new Link({
   onScreen: (next) => show(next),
   onEnded,
   onRevoked: () => enrollView("This kiosk was revoked"),
+  onBoard: (model) => { if (watching) renderBoard(model); },
+  onLive: (live) => {
+    setLive(live);
+    if (live && watching) watchBoard();  // a reconnected socket joins the board room again
+  },
 });
 
 async function onScan(code) {
@@ -121,6 +155,8 @@ async function onPin(pin) {
 async function start() {
   captureWedge(onScan);
   setupKeypad();
+  setupBoard((body) => link.call("board.fix", body));
+  document.getElementById("board-home").addEventListener("click", () => onAction({ id: "home" }));
   $("enroll-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const r = await api.enroll($("enroll-code").value);

@@ -7,8 +7,8 @@ import { banner } from "./render.js";
 const ACK_TIMEOUT_MS = 5000;
 
 export class Link {
-  constructor({ onScreen, onEnded, onRevoked }) {
-    this.handlers = { onScreen, onEnded, onRevoked };
+  constructor({ onScreen, onEnded, onRevoked, onBoard, onLive }) {
+    this.handlers = { onScreen, onEnded, onRevoked, onBoard, onLive };
     this.socket = null;
     this.flushing = false;
     // Show the banner at once: a socket still connecting emits no "disconnect" when closed.
@@ -25,8 +25,9 @@ export class Link {
     const auth = { device_token: device.device_token, session_token: session?.token };
     const socket = window.io("/kiosk", { auth, reconnectionDelayMax: 3000 });
     this.socket = socket;
-    socket.on("connect", () => { this.update(); this.flush(); });
-    socket.on("disconnect", () => this.update());
+    socket.on("connect", () => { this.update(); this.flush(); this.handlers.onLive?.(true); });
+    socket.on("disconnect", () => { this.update(); this.handlers.onLive?.(false); });
+    socket.on("board", (model) => this.handlers.onBoard?.(model));
     socket.on("screen", (payload) => {
       if (payload.session_ended) return this.handlers.onEnded(payload.screen);
       this.handlers.onScreen(payload.screen);
@@ -57,6 +58,15 @@ export class Link {
     return Boolean(reply.screen);
   }
 
+  // A call that must not be queued (a board fix, watching the board): sent now over the
+  // socket; null when offline or not acked in time.
+  async call(event, body) {
+    if (!this.connected) return null;
+    try {
+      return await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, body);
+    } catch { return null; }
+  }
+
   async flush() {
     if (this.flushing) return;
     this.flushing = true;
@@ -84,6 +94,7 @@ export class Link {
   }
 
   update() {
+    if (!this.connected) this.handlers.onLive?.(false);
     const queued = store.queue().length;
     if (!this.connected) banner(`Offline, ${queued} queued`);
     else banner(queued ? `Sending, ${queued} queued` : "");

@@ -1,0 +1,82 @@
+"""Every exception kind the board knows and the fixes it offers for one (server/area.py
+`ExceptionKind`, `Fix`): the kinds the areas declare (`unit.env.exception_kinds`, handed
+over at bootstrap), the generic fixes every kind has (acknowledge, resolve with a reason)
+and the board's own live items (a badge locked after wrong PINs, a device offline), which
+are no exception rows but conditions read from the floor."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from server.area import ExceptionKind, Fix
+from server.floor.operators import UnlockBadge, unlock_badge
+from server.spine import Unit
+
+BADGE_LOCKED = "badge_locked"
+DEVICE_OFFLINE = "device_offline"
+ACKNOWLEDGE = "acknowledge"
+RESOLVE = "resolve"
+
+REASONS = (
+    "Checked on the floor: all in order",
+    "Fixed on the floor",
+    "Handled outside Floorlink",
+    "Duplicate of another exception",
+    "Not a problem",
+)
+
+
+def _noop(_unit: Unit, _view: dict[str, Any], _value: str | None) -> str:
+    return ""  # the board's handler does the acknowledging and resolving itself
+
+
+GENERIC = (
+    Fix(ACKNOWLEDGE, "Acknowledge", _noop, resolves=False),
+    Fix(RESOLVE, "Resolve…", _noop, choose="reason"),
+)
+
+
+def _unlock(unit: Unit, view: dict[str, Any], _value: str | None) -> str:
+    badge = str(view["subject"]).removeprefix("badge:")
+    unlock_badge(UnlockBadge(badge), unit)
+    return f"badge {badge} unlocked"
+
+
+LIVE_KINDS = (
+    ExceptionKind(
+        BADGE_LOCKED,
+        "Badge locked",
+        urgency=65,
+        fixes=(Fix("unlock", "Unlock the badge", _unlock),),
+    ),
+    ExceptionKind(DEVICE_OFFLINE, "Device offline", urgency=45),
+)
+LIVE = {k.kind: k for k in LIVE_KINDS}
+
+
+def kind_of(kinds: Mapping[str, ExceptionKind], kind: str) -> ExceptionKind:
+    found = kinds.get(kind) or LIVE.get(kind)
+    return found if found is not None else ExceptionKind(kind, kind.replace("_", " ").capitalize())
+
+
+def fixes_for(kinds: Mapping[str, ExceptionKind], view: dict[str, Any]) -> list[Fix]:
+    """The fixes offered for this item now: the kind's own (those that apply), then the
+    generic ones for an exception row (a live item has its own only)."""
+    kind = kind_of(kinds, view["kind"])
+    own = [f for f in kind.fixes if f.offered is None or _offered(f, view)]
+    if view.get("live"):
+        return own
+    generic = [f for f in GENERIC if not (f.id == ACKNOWLEDGE and view.get("acknowledged"))]
+    return own + generic
+
+
+def _offered(fix: Fix, view: dict[str, Any]) -> bool:
+    try:
+        return bool(fix.offered(view)) if fix.offered else True
+    except Exception:  # a check that fails offers nothing rather than breaking the board
+        return False
+
+
+def fix_of(kinds: Mapping[str, ExceptionKind], view: dict[str, Any], fix_id: str) -> Fix | None:
+    return next((f for f in fixes_for(kinds, view) if f.id == fix_id), None)

@@ -1,0 +1,102 @@
+"""The exceptions queue, most urgent first: the open supervisor exceptions and the board's
+live items (a badge locked, a device offline), each with the fixes it offers now."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from server.area import ExceptionKind
+from server.board import catalogue, rules
+from server.models import BadgeLock, SupervisorException, isoformat
+from server.models.board import ExceptionAck
+from server.models.sync import ExceptionStatus
+from server.supervision.exceptions import exception_view
+
+
+def items(
+    now: dt.datetime,
+    kinds: Mapping[str, ExceptionKind],
+    devices: list[dict[str, Any]],
+    limit: int,
+) -> dict[str, Any]:
+    rows = list(
+        SupervisorException.select()
+        .where(SupervisorException.status == ExceptionStatus.OPEN)
+        .order_by(SupervisorException.raised_at)
+        .limit(limit * 5)
+    )
+    acks = {
+        a.exception_id: a
+        for a in ExceptionAck.select().where(
+            ExceptionAck.exception_id.in_([r.exception_id for r in rows])
+        )
+    }
+    views: list[dict[str, Any]] = []
+    for row in rows:
+        view = exception_view(row)
+        ack = acks.get(row.exception_id)
+        view["acknowledged"] = {"by": ack.by, "at": isoformat(ack.at)} if ack else None
+        views.append(view)
+    views.extend(_locked_badges())
+    views.extend(_offline(devices))
+    ranked, by_id = [], {}
+    for view in views:
+        kind = catalogue.kind_of(kinds, view["kind"])
+        raised = _parse(view.get("raised_at")) or now
+        score = rules.urgency(
+            kind.urgency, (now - raised).total_seconds(), bool(view.get("acknowledged"))
+        )
+        view["label"], view["urgency"] = kind.label, score
+        view["fixes"] = [
+            {"id": f.id, "label": f.label, "choose": f.choose}
+            for f in catalogue.fixes_for(kinds, view)
+        ]
+        by_id[view["id"]] = view
+        ranked.append(rules.Ranked(view["id"], score, raised))
+    ordered = [by_id[key] for key in rules.most_urgent_first(ranked)]
+    counts: dict[str, int] = {}
+    for view in ordered:
+        counts[view["kind"]] = counts.get(view["kind"], 0) + 1
+    return {"count": len(ordered), "by_kind": counts, "items": ordered[:limit]}
+
+
+def _locked_badges() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": f"badge:{lock.badge}",
+            "kind": catalogue.BADGE_LOCKED,
+            "subject": f"badge:{lock.badge}",
+            "message": f"Badge {lock.badge} is locked after wrong PINs (at {lock.device_id})",
+            "data": {"badge": lock.badge, "device": lock.device_id},
+            "raised_at": isoformat(lock.locked_at),
+            "live": True,
+        }
+        for lock in BadgeLock.select()
+    ]
+
+
+def _offline(devices: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Assigned MQTT devices and serial ones that are offline (kiosks come and go)."""
+    return [
+        {
+            "id": f"device:{d['id']}",
+            "kind": catalogue.DEVICE_OFFLINE,
+            "subject": f"device:{d['id']}",
+            "message": f"{d['kind']} {d['id']}"
+            + (f" at {d['station'] or d['location']}" if d["station"] or d["location"] else "")
+            + f" is offline (last seen {d['last_seen'] or 'never'})",
+            "data": {"device": d["id"], "kind": d["kind"]},
+            "raised_at": d["last_seen"],
+            "live": True,
+        }
+        for d in devices
+        if d["availability"] != "online" and d["source"] != "kiosk"
+    ]
+
+
+def _parse(value: Any) -> dt.datetime | None:
+    if not value:
+        return None
+    return dt.datetime.fromisoformat(str(value).removesuffix("Z"))
