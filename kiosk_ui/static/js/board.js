@@ -159,7 +159,7 @@ function chart(tp) {
   t.append(svg);
   const legend = el("p", "legend");
   for (const n of names) {
-    const key = el("span", "key", `${n} ${tp.today[n]}`);
+    const key = el("span", "legend-key", `${n} ${tp.today[n]}`);
     key.style.borderColor = SERIES_COLORS[n] || "#888";
     legend.append(key);
   }
