@@ -11,7 +11,8 @@ from server.api.routing import operation
 from server.api.schemas import ReturnIn, ReturnOut
 from server.errors import NotFound
 from server.models import Rma
-from server.returns.handlers import RegisterReturn, rma_view
+from server.returns.handlers import RegisterReturn
+from server.returns.views import rma_view
 from server.runtime import runtime
 
 bp = Blueprint("returns", __name__, url_prefix="/api/v1")

@@ -33,6 +33,7 @@ class ProductIn(Strict):
     ]
     lot_tracked: bool = False
     expiry_tracked: bool = False
+    category: Annotated[str, StringConstraints(max_length=64, pattern=r"^[\x21-\x7e]*$")] = ""
 
 
 class ProductBatch(Strict):
@@ -137,6 +138,8 @@ class UpsertResult(BaseModel):
 class StockOut(BaseModel):
     sku: str
     location: str
+    location_kind: str  # pick, bulk, returns, quarantine, refurbish, scrap, vendor, ...
+    allocatable: bool  # whether it may serve orders (sellable: pick and bulk)
     lot: str | None
     expiry: dt.date | None
     on_hand: int

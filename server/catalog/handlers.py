@@ -33,6 +33,7 @@ def product_view(product: Product, barcodes: list[str]) -> dict[str, Any]:
         "dims_mm": product.dims_mm,
         "lot_tracked": product.lot_tracked,
         "expiry_tracked": product.expiry_tracked,
+        "category": product.category,
     }
 
 
@@ -75,6 +76,7 @@ def _apply_product(product: Product, item: dict[str, Any]) -> None:
     product.length_mm, product.width_mm, product.height_mm = length, width, height
     product.lot_tracked = item["lot_tracked"]
     product.expiry_tracked = item["expiry_tracked"]
+    product.category = item.get("category") or ""
     product.updated_at = utcnow()
     product.save()
 

@@ -88,6 +88,7 @@ def products(count: int = 120) -> list[dict[str, Any]]:
                 "dims_mm": list(dims),
                 "lot_tracked": perishable or category == "cosmetics",
                 "expiry_tracked": perishable,
+                "category": category,
             }
         )
     return out

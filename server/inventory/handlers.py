@@ -7,7 +7,7 @@ from typing import Any
 
 from server.errors import InvalidInput, field_error
 from server.inventory.events import InventoryAdjusted
-from server.inventory.stock import locked_row, stock_view
+from server.inventory.stock import STOCK_ARRIVED, is_allocatable, locked_row, stock_view
 from server.models import Location, Product, Stock, utcnow
 from server.spine import Handlers, Unit
 
@@ -25,6 +25,7 @@ class AdjustStock:
 def adjust_stock(cmd: AdjustStock, unit: Unit) -> dict[str, Any]:
     products, locations = _referenced(cmd.adjustments)
     results, errors = [], []
+    arrived: set[int] = set()
     for i, adj in enumerate(cmd.adjustments):
         product, location = products[adj["sku"]], locations[adj["location"]]
         problem = _tracking_problem(product, adj)
@@ -43,8 +44,12 @@ def adjust_stock(cmd: AdjustStock, unit: Unit) -> dict[str, Any]:
         event = InventoryAdjusted(stock_view(row), adj["delta"], adj["reason"])
         unit.record(event)
         results.append(event.data)
+        if adj["delta"] > 0 and is_allocatable(row):
+            arrived.add(product.id)
     if errors:
         raise InvalidInput("some adjustments cannot be applied; none was", errors)
+    if arrived and unit.env is not None:
+        unit.env.run_hooks(STOCK_ARRIVED, sorted(arrived), unit)
     return {"data": results}
 
 

@@ -10,13 +10,34 @@ from server.db import for_update, is_postgres
 from server.inventory.allocation import Slot
 from server.models import Location, Product, Stock, utcnow
 
+# Sellable stock: only these location kinds serve orders. Returned units graded anything
+# but `restock` wait in quarantine, refurbish, scrap or vendor locations: stock on hand,
+# listed with their kind, never allocated (docs/returns.md, "Dispositions and zones").
 ALLOCATABLE_KINDS = ("pick", "bulk")
+# Hook point (server/area.py `hooks`), called as fn(product_ids, unit) in the transaction
+# that put allocatable stock of those products on hand (an adjustment, a restocked return):
+# orders waiting for it are served (server/orders/backorders.py).
+STOCK_ARRIVED = "inventory.stock_arrived"
+
+
+def allocatable_sql(stock: str = "s", location: str = "l") -> str:
+    """The one rule of which stock may be allocated, as SQL over a stock row (alias `stock`)
+    joined to its location (alias `location`). Extend it here, nowhere else."""
+    kinds = ", ".join(f"'{kind}'" for kind in ALLOCATABLE_KINDS)
+    return f'{location}."kind" IN ({kinds})'
+
+
+def is_allocatable(row: Stock) -> bool:
+    """`allocatable_sql` for one loaded row (its location joined), for views and checks."""
+    return row.location.kind in ALLOCATABLE_KINDS
 
 
 def stock_view(row: Stock) -> dict[str, Any]:
     return {
         "sku": row.product.sku,
         "location": row.location.code,
+        "location_kind": row.location.kind,
+        "allocatable": is_allocatable(row),
         "lot": row.lot or None,
         "expiry": row.expiry.isoformat() if row.expiry else None,
         "on_hand": row.on_hand,
@@ -28,7 +49,7 @@ def stock_view(row: Stock) -> dict[str, Any]:
 _SLOTS_SQL = (
     'SELECT s."id", s."product_id", s."on_hand" - s."reserved", s."expiry", '
     'l."walk_sequence", l."kind" FROM "stock" s JOIN "location" l ON l."id" = s."location_id" '
-    'WHERE s."product_id" IN ({ids}) AND l."kind" IN ({kinds}) '
+    'WHERE s."product_id" IN ({ids}) AND {allocatable} '
     'AND s."on_hand" > s."reserved" ORDER BY s."id"'
 )
 
@@ -41,8 +62,9 @@ def locked_slots(product_ids: list[int]) -> dict[int, list[Slot]]:
     slots: dict[int, list[Slot]] = {pid: [] for pid in product_ids}
     if not product_ids:
         return slots
-    kinds = ", ".join(f"'{kind}'" for kind in ALLOCATABLE_KINDS)
-    sql = _SLOTS_SQL.format(ids=rawsql.placeholders(len(product_ids)), kinds=kinds)
+    sql = _SLOTS_SQL.format(
+        ids=rawsql.placeholders(len(product_ids)), allocatable=allocatable_sql()
+    )
     if is_postgres():
         sql += " FOR UPDATE OF s"
     for stock_id, product_id, available, expiry, walk, kind in rawsql.execute(sql, product_ids):

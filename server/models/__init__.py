@@ -32,7 +32,7 @@ from server.models.packing import (
     SsccSerial,
 )
 from server.models.picking import BatchOrder, CountTask, PickBatch, PickTask, PutBack
-from server.models.returns import Rma, RmaLine
+from server.models.returns import GradingTree, ReturnUnit, Rma, RmaLine
 from server.models.stock import Stock
 from server.models.sync import SupervisorException, WebhookDelivery, WebhookEndpoint
 from server.models.totes import Tote, ToteItem
@@ -78,6 +78,8 @@ __all__ = [
     "ProcessedInput",
     "Product",
     "ProductBarcode",
+    "GradingTree",
+    "ReturnUnit",
     "Rma",
     "RmaLine",
     "Stock",

@@ -6,7 +6,10 @@ import peewee
 
 from server.models.base import BaseModel, utcnow
 
-LOCATION_KINDS = ("pick", "bulk", "pack", "returns", "quarantine", "dock")
+# refurbish, scrap and vendor: where returned units wait by disposition (docs/returns.md)
+LOCATION_KINDS = (
+    "pick", "bulk", "pack", "returns", "quarantine", "refurbish", "scrap", "vendor", "dock",
+)  # fmt: skip
 
 
 class Product(BaseModel):
@@ -18,6 +21,7 @@ class Product(BaseModel):
     height_mm = peewee.IntegerField(default=0)
     lot_tracked = peewee.BooleanField(default=False)
     expiry_tracked = peewee.BooleanField(default=False)
+    category = peewee.CharField(max_length=64, default="")  # chooses its grading tree (returns)
     updated_at = peewee.DateTimeField(default=utcnow)
 
     @property

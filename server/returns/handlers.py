@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from server.errors import Conflict, InvalidInput, field_error
-from server.models import Order, OrderLine, Product, Rma, RmaLine, isoformat
+from server.errors import Conflict, InvalidInput, NotFound, field_error
+from server.models import Order, OrderLine, Product, Rma, RmaLine
 from server.returns.events import ReturnRegistered
+from server.returns.receiving import close
+from server.returns.views import rma_view
 from server.spine import Handlers, Unit
 
 HANDLERS = Handlers()
@@ -18,18 +20,11 @@ class RegisterReturn:
     rma: dict[str, Any]
 
 
-def rma_view(rma: Rma) -> dict[str, Any]:
-    lines = RmaLine.select(RmaLine, Product.sku).join(Product).where(RmaLine.rma == rma)
-    return {
-        "rma_id": rma.rma_id,
-        "order_external_id": rma.order.external_id,
-        "status": rma.status,
-        "created_at": isoformat(rma.created_at),
-        "lines": [
-            {"sku": ln.product.sku, "qty": ln.qty, "reason": ln.reason, "received": ln.received}
-            for ln in lines.order_by(RmaLine.id)
-        ],
-    }
+@dataclass(frozen=True)
+class CloseReturn:
+    """A supervisor closes an RMA now (API, CLI): what was not received is missing."""
+
+    rma_id: str
 
 
 @HANDLERS.handles(RegisterReturn)
@@ -63,7 +58,7 @@ def register_return(cmd: RegisterReturn, unit: Unit) -> dict[str, Any]:
             for line in data["lines"]
         ]
     ).execute()
-    view = rma_view(rma)
+    view = rma_view(rma, with_units=False)
     unit.record(ReturnRegistered(view))
     return view
 
@@ -76,3 +71,15 @@ def _ordered_by_sku(order: Order) -> dict[str, int]:
         .where(OrderLine.order == order)
     )
     return {product.sku: product.id for product in rows}
+
+
+@HANDLERS.handles(CloseReturn)
+def close_return(cmd: CloseReturn, unit: Unit) -> dict[str, Any]:
+    rma = Rma.get_or_none(Rma.rma_id == cmd.rma_id)
+    if rma is None:
+        raise NotFound(f"no RMA {cmd.rma_id}")
+    problem = close(rma, str(unit.actor), unit, with_missing=True)
+    if problem:
+        raise Conflict(problem)
+    rma = Rma.get_by_id(rma.id)
+    return {"rma_id": rma.rma_id, "status": rma.status, "missing": rma.missing or []}
