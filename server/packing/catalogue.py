@@ -27,7 +27,9 @@ RULE_FIELDS = (
 
 @dataclass(frozen=True)
 class UpsertBoxes:
-    boxes: list[dict[str, Any]]  # {code, barcode?, inner_dims_mm: [l, w, h], tare_g, max_load_g}
+    # {code, barcode?, inner_dims_mm: [l, w, h], tare_g, max_load_g, active?}: a box is
+    # never deleted (packages name it); `active: false` retires it
+    boxes: list[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ def box_view(box: Box) -> dict[str, Any]:
         "inner_dims_mm": [box.inner_l_mm, box.inner_w_mm, box.inner_h_mm],
         "tare_g": box.tare_g,
         "max_load_g": box.max_load_g,
+        "active": box.active,
     }
 
 
@@ -66,7 +69,7 @@ def upsert_boxes(cmd: UpsertBoxes, unit: Unit) -> dict[str, Any]:
             "inner_h_mm": height,
             "tare_g": item["tare_g"],
             "max_load_g": item["max_load_g"],
-            "active": True,
+            "active": item.get("active", True),
             "updated_at": utcnow(),
         }
         row = known.get(item["code"])

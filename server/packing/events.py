@@ -267,6 +267,22 @@ class CarrierRulesReplaced(DomainEvent):
         return {"rules": self.rules}
 
 
+@dataclass(frozen=True)
+class TrackingSet(PackageEvent):
+    """The carrier's tracking reference of a labelled package: set at labelling for a
+    carrier that tracks by SSCC (`[packing] tracking_is_sscc`), else by the OMS or a
+    carrier integration (PUT /api/v1/packages/{sscc}/tracking)."""
+
+    type: ClassVar[str] = "package.tracking_set"
+    sscc: str
+    tracking: str
+    source: str  # "sscc" or "api"
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.base() | {"sscc": self.sscc, "tracking": self.tracking, "source": self.source}
+
+
 EVENTS: list[type[DomainEvent]] = [
     PackStarted,
     PackageOpened,
@@ -276,6 +292,7 @@ EVENTS: list[type[DomainEvent]] = [
     PackageWeighed,
     WeightOverridden,
     PackageLabelled,
+    TrackingSet,
     LabelConfirmed,
     PackagesVoided,
     PackagesFlagged,

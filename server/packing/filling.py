@@ -80,7 +80,7 @@ class Filling:
         if n - 1 >= len(plan):
             return self.error("There is no suggestion for this package: scan a box")
         box = box_by_scan(plan[n - 1]["box"])
-        if box is None:
+        if box is None or not box.active:
             return self.error(f"Box {plan[n - 1]['box']} is no longer in the catalogue")
         return self._open(box, suggested=True)
 
@@ -88,6 +88,8 @@ class Filling:
         box = box_by_scan(scan.text)
         if box is None:
             return self.error(f"{scan.text} is not a box of the catalogue")
+        if not box.active:
+            return self.error(f"Box {box.code} is retired: take another box")
         work = self.work
         assert work is not None
         units = self._units_for_next_package()

@@ -72,14 +72,19 @@ class PackFlow:
         return Pack(ctx, self.site).handle(inp)
 
 
-def station_warning(settings: PackingSettings, devices: StationDevices) -> str | None:
+def station_warning(
+    settings: PackingSettings, devices: StationDevices, reading: dict[str, Any] | None = None
+) -> str | None:
     """What is missing at a station, said before a pack starts (on home and on the first
-    pack screen), not in the middle of one."""
+    pack screen), not in the middle of one. `reading`: the scale's, when already read."""
     if not settings.gs1_company_prefix:
         return NO_PREFIX
     if devices.scale is None and not (settings.bench_packing or settings.manual_weight):
         return "This station has no scale: packages cannot be weighed here"
-    if devices.scale is not None and scale_reading(devices.scale)["status"] == "offline":
+    if (
+        devices.scale is not None
+        and (reading or scale_reading(devices.scale))["status"] == "offline"
+    ):
         return f"The scale {devices.scale} is offline: weighing is blocked until it is back"
     if devices.printer is None:
         return "This station has no label printer: labels come only as PDF"
@@ -97,6 +102,7 @@ class Pack:
         self.settings: PackingSettings = ctx.settings
         self.st = PackState.of(ctx.state.get("pack"))
         self.devices = devices_at(site, ctx.station)
+        self._scale_read: dict[str, Any] | None = None
         job = store.open_job(ctx.operator.badge)
         if job is None and self.st.job is not None and self.st.step is not Step.DONE:
             job = PackJob.get_or_none(PackJob.id == self.st.job)  # cancelled or short
@@ -108,6 +114,14 @@ class Pack:
 
     def keep(self) -> None:
         self.ctx.state["pack"] = self.st.to_json()
+
+    def scale_now(self) -> dict[str, Any]:
+        """The station's scale as it reads now, read once per input (a station with no
+        scale has none: callers ask `devices.scale` first)."""
+        assert self.devices.scale is not None
+        if self._scale_read is None:
+            self._scale_read = scale_reading(self.devices.scale)
+        return self._scale_read
 
     def error(self, message: str) -> Screen:
         return self.render().with_feedback("error", message)
@@ -137,7 +151,8 @@ class Pack:
         return self._screen_of(st.step)
 
     def _station_warning(self) -> str | None:
-        return station_warning(self.settings, self.devices)
+        reading = self.scale_now() if self.devices.scale is not None else None
+        return station_warning(self.settings, self.devices, reading)
 
     def _screen_of(self, step: Step) -> Screen:
         work = self.work

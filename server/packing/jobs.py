@@ -19,7 +19,7 @@ from server.models import (
     utcnow,
 )
 from server.orders.views import order_view
-from server.packing import cartonize, labelling, tolerance
+from server.packing import cartonize, labelling, tolerance, tracking
 from server.packing.catalogue import boxes
 from server.packing.events import (
     LabelConfirmed,
@@ -294,6 +294,7 @@ def label(
             reprint,
         )
     )
+    tracking.at_labelling(package, work.order, settings, unit)
 
 
 def confirm(work: PackWork, package: Package, unit: Unit) -> None:

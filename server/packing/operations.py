@@ -18,6 +18,7 @@ from server.packing.labels.pdf import render_pdf
 from server.packing.labels.png import render_png
 from server.packing.labels.zpl import render_zpl
 from server.packing.sscc import why_invalid
+from server.packing.tracking import SetTracking
 
 CODE = r"^[\x21-\x7e]{1,64}$"
 TAG = "packing"
@@ -31,6 +32,9 @@ class BoxIn(Strict):
     )
     tare_g: int = Field(ge=0, le=100_000, description="The empty box's weight (g)")
     max_load_g: int = Field(gt=0, le=1_000_000, description="What it may carry (g)")
+    active: bool = Field(
+        default=True, description="false retires the box: never suggested, refused at a scan"
+    )
 
     def model_post_init(self, _context: Any) -> None:
         if min(self.inner_dims_mm) <= 0 or max(self.inner_dims_mm) > 10_000:
@@ -68,6 +72,15 @@ class RuleBatch(Strict):
 
 class RuleList(BaseModel):
     rules: list[dict[str, Any]]
+
+
+class TrackingIn(Strict):
+    tracking: str = Field(pattern=CODE, description="The carrier's tracking reference")
+
+
+class TrackingOut(BaseModel):
+    sscc: str
+    tracking: str
 
 
 class PackageOut(BaseModel):
@@ -178,6 +191,16 @@ OPERATIONS = (
         "oms",
         read=lambda c: package_json(_package(c.sscc)),
         response=("The package", PackageOut),
+    ),
+    Operation(
+        "PUT",
+        "/packages/<sscc>/tracking",
+        "Set the carrier's tracking reference of a package (a carrier integration, the OMS)",
+        TAG,
+        "oms",
+        command=lambda c: SetTracking(c.sscc, c.body.tracking),
+        body=TrackingIn,
+        response=("The package's tracking reference", TrackingOut),
     ),
     *(
         Operation(

@@ -52,6 +52,9 @@ class PackingSettings(Section):
     pack_zone_kind: str = "pack"  # where packing takes totes from
     ship_from: Address = Address()
     carrier_rules: list[RuleSettings] = []
+    # carriers that track a package by its SSCC: the SSCC is its tracking reference from
+    # labelling; for the others the OMS or a carrier integration sets it (docs/packing.md)
+    tracking_is_sscc: list[str] = []
     label_dpi: Literal[203, 300] = 203  # the printers' resolution (dots per inch)
     print_timeout_s: float = Field(default=5.0, gt=0)
     print_attempts: int = Field(default=5, ge=1, le=100)

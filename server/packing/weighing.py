@@ -14,7 +14,7 @@ from server.packing import jobs, labelling, screens
 from server.packing.carriers import NoCarrier
 from server.packing.readings import Counted, NotYet, Reading, WeighStep, counted, scale_state
 from server.packing.settings import PackingSettings
-from server.packing.stations import StationDevices, scale_reading
+from server.packing.stations import StationDevices
 from server.packing.steps import PackState, Step
 from server.packing.store import PackWork
 
@@ -93,7 +93,7 @@ class Weighing:
         device = self.pack.devices.scale
         if device is None:
             return scale_state(False, None)
-        reading = scale_reading(device)
+        reading = self.pack.scale_now()
         if reading["status"] == "offline":
             return scale_state(False, None)
         last = Reading(float(reading["grams"] or 0), reading["status"] == "stable", utcnow(), 0)
@@ -152,7 +152,7 @@ class Weighing:
                 "This station has no scale: weighing is blocked"
                 + (" (key the weight)" if self.settings.manual_weight else ""),
             )
-        reading = scale_reading(device)
+        reading = self.pack.scale_now()
         if reading["status"] != "offline" and reading["grams"] is not None:
             # the scale's state now, so an empty scale at the start is known
             self.st.add_reading(float(reading["grams"]), reading["status"] == "stable",

@@ -17,9 +17,10 @@ from server.hardware.batch import fold
 from server.hardware.handlers import IngestDeviceBatch
 from server.hardware.settings import DeviceSettings
 from server.ids import new_id
-from server.models import Package, utcnow
+from server.models import Order, Package, utcnow
 from server.orders.handlers import CancelOrder
 from server.packing.catalogue import ReplaceCarrierRules, UpsertBoxes
+from server.packing.tracking import SetTracking
 from server.spine import Spine
 from tests.examples.setup import LOCKOUT_ATTEMPTS, LOCKOUT_WINDOW_S, PIN, floor_input, operator
 from tests.sync.conftest import TESTER, in_db
@@ -37,7 +38,9 @@ def _with_packing(spine: Spine) -> Any:
     """The spine's settings with a GS1 prefix and PACK-01's scale and printer."""
     settings = spine.env.settings
     assert settings is not None
-    packing = settings.section("packing").model_copy(update={"gs1_company_prefix": "0614141"})
+    packing = settings.section("packing").model_copy(
+        update={"gs1_company_prefix": "0614141", "tracking_is_sscc": ["DHL"]}
+    )
     station = [
         DeviceSettings(id=SCALE, kind="scale", station="PACK-01"),
         DeviceSettings(id="printer-pack-01", kind="printer", station="PACK-01"),
@@ -93,6 +96,10 @@ def tour_packing(spine: Spine, picked: Any) -> None:
         packer = _packer(spine, "K-T")
         _two_packages(spine, packer, picked("PK-1", MUG=2, PEN=1))
         _approved(spine, packer, picked("PK-2", MUG=1))
+        sscc = in_db(
+            lambda: Package.get(Package.order == Order.get(Order.external_id == "PK-2")).sscc
+        )
+        spine.execute(SetTracking(sscc, "JD014600006281234567"), TESTER)  # a carrier's own
         spine.execute(CancelOrder("PK-2", "customer"), TESTER)  # after packing: flagged
         _short(spine, packer, picked("PK-3", MUG=1))
     finally:
