@@ -12,6 +12,7 @@ from server.board.area import AREA as BOARD
 from server.catalog.area import AREA as CATALOG
 from server.config import Sections, Settings
 from server.config import load_settings as _load_settings
+from server.dispatch.area import AREA as DISPATCH
 from server.floor.area import AREA as FLOOR
 from server.hardware.area import AREA as HARDWARE
 from server.inventory.area import AREA as INVENTORY
@@ -34,6 +35,7 @@ AREAS: tuple[Area, ...] = (
     TOTES,
     PICKING,
     PACKING,
+    DISPATCH,
     RETURNS,
     BOARD,
 )

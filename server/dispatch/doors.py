@@ -1,0 +1,160 @@
+"""Dock doors on the floor: a door sensor's reading changes the dispatchers' screens at its
+dock at once, and a door left open with nothing loaded raises a supervisor exception
+(`dock_door_open`: security, heating, cold chain), resolved when the door closes.
+
+A door's state is the registry's (its retained `device/<door>/state` `{"open"}`), not an
+event of its own; the `door` event the sensor sends with each change is the device route
+that re-renders the dispatchers at the dock (server/hardware/routes.py). The sweep runs in
+one process (`floorlink serve`) every `door_sweep_interval_s`, idempotent: at most one open
+exception per door.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from server.db import connection
+from server.dispatch import docks
+from server.floor import inputs
+from server.hardware.routes import DeviceEvent
+from server.models import HardwareDevice, Location, SupervisorException, isoformat, utcnow
+from server.models.dispatch import Manifest, ManifestPackage
+from server.models.sync import ExceptionStatus
+from server.spine import Actor, Handlers, Spine, Unit
+from server.supervision.exceptions import raise_exception, resolve_open
+
+if TYPE_CHECKING:
+    from server.runtime import Runtime
+
+log = logging.getLogger(__name__)
+HANDLERS = Handlers()
+DOOR_OPEN = "dock_door_open"
+WATCH = Actor("system", "dock-doors")
+
+
+@dataclass(frozen=True)
+class SweepDockDoors:
+    door: str | None = None  # one door (after its event), or every configured door
+    now: datetime | None = None  # naive UTC; None: now
+
+
+def idle_since(opened_at: datetime | None, last_load: datetime | None) -> datetime | None:
+    """Since when an open door has seen no loading (the later of its opening and the last
+    package loaded at its dock): pure, for the rule's tests."""
+    found = [t for t in (opened_at, last_load) if t is not None]
+    return max(found) if found else None
+
+
+def _last_load(dock: str) -> datetime | None:
+    row = (
+        ManifestPackage.select(ManifestPackage.loaded_at)
+        .join(Manifest, on=(ManifestPackage.manifest == Manifest.id))
+        .join(Location, on=(Manifest.dock == Location.id))
+        .where(Location.code == dock)
+        .order_by(ManifestPackage.loaded_at.desc())
+        .first()
+    )
+    return row.loaded_at if row is not None else None
+
+
+@HANDLERS.handles(SweepDockDoors)
+def sweep_dock_doors(cmd: SweepDockDoors, unit: Unit) -> dict[str, list[str]]:
+    settings = unit.env.settings
+    alert_s = settings.section("dispatch").door_open_alert_s
+    now = cmd.now or utcnow()
+    raised, resolved = [], []
+    for device, dock in sorted(docks.doors(settings).items()):
+        if cmd.door is not None and device != cmd.door:
+            continue
+        row = HardwareDevice.get_or_none(HardwareDevice.id == device)
+        status = docks.door_status(settings, row, now)
+        subject = f"location:{dock}"
+        is_open = SupervisorException.select().where(
+            SupervisorException.kind == DOOR_OPEN,
+            SupervisorException.subject == subject,
+            SupervisorException.status == ExceptionStatus.OPEN,
+        )
+        if status == "closed" and is_open.exists():
+            resolve_open(unit, kind=DOOR_OPEN, subject=subject, resolution="the door was closed")
+            resolved.append(dock)
+        if status != "open" or row is None:
+            continue
+        since = idle_since(row.state_at, _last_load(dock))
+        if since is None or (now - since).total_seconds() < alert_s or is_open.exists():
+            continue
+        minutes = int((now - since).total_seconds() // 60)
+        raise_exception(
+            unit,
+            kind=DOOR_OPEN,
+            subject=subject,
+            message=(
+                f"The door of {dock} has been open for {minutes} min with nothing loaded: "
+                "close it (security, heating, cold chain)"
+            ),
+            data={
+                "dock": dock,
+                "door": device,
+                "open_since": isoformat(row.state_at),
+                "idle_since": isoformat(since),
+                "alert_after_s": alert_s,
+            },  # fmt: skip
+        )
+        raised.append(dock)
+    return {"raised": raised, "resolved": resolved}
+
+
+def door_changed(spine: Spine, event: DeviceEvent) -> None:
+    """Device route "door": the dispatchers at the dock see the door as it is now (their
+    screens re-rendered from the registry and pushed), and a closed door resolves its
+    open-door exception at once. Idempotent: a redelivery renders the same screens."""
+    dock = event.location or docks.doors(spine.env.settings).get(event.device_id)
+    if not dock:
+        return
+    with connection():
+        sessions = [sid for sid, _ in docks.dispatchers(dock=dock)]
+    inputs.refresh(spine, sessions)
+    if not event.data.get("open"):
+        spine.execute(SweepDockDoors(door=event.device_id), WATCH)
+
+
+class DoorWatch:
+    """The open-door sweep of `floorlink serve` (one process)."""
+
+    name = "dock-doors"
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="dock-doors", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+            self._thread = None
+
+    def _run(self) -> None:
+        interval = self.runtime.settings.section("dispatch").door_sweep_interval_s
+        while not self._stop.wait(interval):
+            self.sweep()
+
+    def sweep(self) -> dict[str, list[str]]:
+        try:
+            result: dict[str, list[str]] = self.runtime.spine.execute(
+                SweepDockDoors(), WATCH
+            ).result
+        except Exception:
+            log.exception("dock door sweep failed")
+            return {"raised": [], "resolved": []}
+        if result["raised"] or result["resolved"]:
+            log.info("dock doors: raised %s, resolved %s", result["raised"], result["resolved"])
+        return result
