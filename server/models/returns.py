@@ -50,6 +50,8 @@ class ReturnUnit(BaseModel):
     answers = JSONField(default=list)  # [{question, answer}] in the order asked
     grade = peewee.CharField(max_length=32, null=True)
     disposition = peewee.CharField(max_length=32, null=True)
+    # why the disposition is not the grading's (a serial never shipped, expired, ...)
+    note = peewee.CharField(max_length=200, null=True)
     target = peewee.ForeignKeyField(Location, null=True, on_delete="RESTRICT", backref="+")
     location = peewee.ForeignKeyField(Location, null=True, on_delete="RESTRICT", backref="+")
     station = peewee.CharField(max_length=64, null=True)

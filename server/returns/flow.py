@@ -111,11 +111,8 @@ class Returns:
         if st.step is Step.PUT_AWAY and st.unit is not None:
             row = self.unit_row()
             product = Product.get_by_id(row.product_id)
-            why = next(
-                (f for f in row.flags if f.startswith("serial") or f.startswith("lot")), None
-            )
             return screens.put_away(self.rma().rma_id, product.sku, row.grade, row.disposition,
-                                    row.target.code, why and why.replace("_", " "))  # fmt: skip
+                                    row.target.code, row.note)  # fmt: skip
         if st.step is Step.CONFIRM_MISSING:
             return screens.confirm_missing(self.rma().rma_id, receiving.left(self.rma()))
         st.step = Step.UNIT
@@ -185,6 +182,10 @@ class Returns:
             return self._unannounced(action)
         if st.step is Step.GRADE and (action == "back" or action.startswith("answer_")):
             return self._answer(action)
+        if st.step is Step.UNIT and action == "other_parcel":
+            rma = self.rma().rma_id
+            st.next_parcel()
+            return self.ok(f"Return {rma} stays open: scan the next parcel")
         if st.step is Step.UNIT and action in ("close", "close_missing"):
             return self._close(action == "close_missing")
         if st.step is Step.CONFIRM_MISSING and action in ("confirm_missing", "back"):

@@ -189,12 +189,11 @@ def graded(
         where = "a pick or bulk location" if zone is None else f"a location of kind {zone}"
         return f"There is no {where} for {decided.disposition}: ask an admin to add one"
     row.tree, row.answers, row.grade = tree_id, answers, outcome["grade"]
-    row.disposition, row.status = decided.disposition, "graded"
+    row.disposition, row.status, row.note = decided.disposition, "graded", decided.why
     row.target = Location.get(Location.code == code)
     row.save()
     rma = Rma.get_by_id(row.rma_id)
-    view = unit_view(row) | ({"overridden": decided.why} if decided.why else {})
-    unit.record(ReturnUnitGraded(rma.rma_id, view))
+    unit.record(ReturnUnitGraded(rma.rma_id, unit_view(row)))
     return None
 
 

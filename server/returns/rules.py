@@ -45,7 +45,7 @@ def disposition(
         return Decided(short_dated, "its expiry is not known")
     if expiry < today:
         return Decided(expired, f"it expired on {expiry.isoformat()}")
-    if expiry < today + dt.timedelta(days=margin_days):
+    if expiry <= today + dt.timedelta(days=margin_days):  # more than the margin left, or not sold
         return Decided(
             short_dated, f"it expires on {expiry.isoformat()}, inside the sell-by margin"
         )

@@ -84,7 +84,7 @@ def scan_unit(
         prompt=prompt,
         expect="product",
         target={"rma": rma, "expected": left, "unexpected": unexpected},
-        actions=[*actions, HOME],
+        actions=[*actions, Action("other_parcel", "Another parcel"), HOME],
         progress=_progress(rma, order, expected, received),
     )
 

@@ -34,6 +34,7 @@ def unit_view(unit: ReturnUnit, codes: dict[int, str] | None = None) -> dict[str
         "answers": unit.answers,
         "grade": unit.grade,
         "disposition": unit.disposition,
+        "note": unit.note,
         "target": codes.get(unit.target_id) if unit.target_id else None,
         "location": codes.get(unit.location_id) if unit.location_id else None,
         "station": unit.station,

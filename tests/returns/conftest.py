@@ -18,6 +18,8 @@ from server.db import database as db_proxy
 from server.models import Order, OrderLine, Package, PackageItem, PackJob, Product
 from tests.fixtures.app import Api
 from tests.floor.conftest import FLOOR, Kiosk, add_kiosk, add_operator
+from tests.floor.conftest import enrolled as enrolled  # noqa: F401  (the fixtures)
+from tests.floor.conftest import operator as operator  # noqa: F401
 
 ZONES = [
     {"code": "QUAR-01", "zone": "R", "kind": "quarantine", "walk_sequence": 920},
