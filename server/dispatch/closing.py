@@ -76,8 +76,10 @@ def close(
     shipment = _shipment(m, now)
     for order_id, order in orders.items():
         order.status, order.updated_at = "dispatched", now
+        sent = by_order[order_id]
         dispatch = shipment | {
-            "packages": by_order[order_id],
+            "service": next((p["service"] for p in sent if p["service"]), shipment["service"]),
+            "packages": sent,
             "complete": not left.get(order_id),
             "not_dispatched": left.get(order_id, []),
         }

@@ -37,9 +37,11 @@ from server.sync.endpoints import (
 from server.sync.replay import ReplayEvents
 from server.totes.handlers import UpsertTotes
 from tests.examples.floor import locked
+from tests.dispatch.tour import tour_dispatch
 from tests.examples.setup import floor_input, kiosk, login, operator, order
 from tests.packing.tour import tour_packing
 from tests.picking.live import Walker
+from tests.returns.tour import tour_returns
 from tests.sync.conftest import TESTER, in_db
 
 MUG_SHELF = "pick.scan_product MUG"  # at the Mug's shelf, its product to scan
@@ -186,6 +188,8 @@ def tour(spine: Spine) -> None:
     _lot_substituted(spine, session_id)
     _skipped_and_reassigned(spine, session_id)
     tour_packing(spine, _picked(spine, session_id))
+    tour_returns(spine)
+    tour_dispatch(spine)
     spine.execute(EndSession(session_id, "logout"), TESTER)
     other = _login(spine, "P3")
     assert other
