@@ -210,11 +210,11 @@ class Returns:
             self.st.step, self.st.order = Step.CHOOSE, found.order.id
             self.st.choices = [r.id for r in found.rmas]
             return self.ok(f"Order {order} has {len(found.rmas)} open returns")
-        return self._no_rma(found, order)
+        return self._no_rma(found, order, scan.text)
 
-    def _no_rma(self, found: Found, order: str) -> Screen:
-        if found.closed and not found.rmas and found.closed[0].rma_id == _text_of(found):
-            return self.error(f"Return {found.closed[0].rma_id} is already closed")
+    def _no_rma(self, found: Found, order: str, text: str) -> Screen:
+        if any(r.rma_id == text for r in found.closed):
+            return self.error(f"Return {text} is already closed")
         if found.order.status not in SHIPPED:
             return self.error(f"Order {order} is {found.order.status}: it was never shipped")
         if self.settings.unannounced == "aside":
@@ -326,7 +326,3 @@ class Returns:
         self.st.step = Step.DONE
         self.st.done = {"rma": rma.rma_id, "order": order, "units": units, "missing": count}
         return self.ok(f"Return {rma.rma_id} closed: the OMS is told")
-
-
-def _text_of(found: Found) -> str:
-    return found.closed[0].rma_id
