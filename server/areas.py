@@ -10,6 +10,7 @@ from typing import Any
 from server.area import Area
 from server.board.area import AREA as BOARD
 from server.catalog.area import AREA as CATALOG
+from server.coldchain.area import AREA as COLDCHAIN
 from server.config import Sections, Settings
 from server.config import load_settings as _load_settings
 from server.dispatch.area import AREA as DISPATCH
@@ -31,6 +32,7 @@ AREAS: tuple[Area, ...] = (
     SUPERVISION,
     SYNC,
     HARDWARE,
+    COLDCHAIN,
     FLOOR,
     TOTES,
     PICKING,

@@ -139,7 +139,8 @@ class StockOut(BaseModel):
     sku: str
     location: str
     location_kind: str  # pick, bulk, returns, quarantine, refurbish, scrap, vendor, ...
-    allocatable: bool  # whether it may serve orders (sellable: pick and bulk)
+    allocatable: bool  # whether it may serve orders (sellable: pick and bulk, not held)
+    held: bool  # held after a temperature excursion until a supervisor releases it
     lot: str | None
     expiry: dt.date | None
     on_hand: int

@@ -9,6 +9,7 @@ from server import rawsql
 from server.db import for_update, is_postgres
 from server.inventory.allocation import Slot
 from server.models import Location, Product, Stock, utcnow
+from server.models.coldchain import StockHold
 
 # Sellable stock: only these location kinds serve orders. Returned units graded anything
 # but `restock` wait in quarantine, refurbish, scrap or vendor locations: stock on hand,
@@ -24,12 +25,24 @@ def allocatable_sql(stock: str = "s", location: str = "l") -> str:
     """The one rule of which stock may be allocated, as SQL over a stock row (alias `stock`)
     joined to its location (alias `location`). Extend it here, nowhere else."""
     kinds = ", ".join(f"'{kind}'" for kind in ALLOCATABLE_KINDS)
-    return f'{location}."kind" IN ({kinds})'
+    # not held: a location held after a temperature excursion (server/coldchain/holds.py)
+    not_held = (
+        'NOT EXISTS (SELECT 1 FROM "stock_hold" h '
+        f'WHERE h."location_id" = {location}."id" AND h."released_at" IS NULL)'
+    )
+    return f'{location}."kind" IN ({kinds}) AND {not_held}'
+
+
+def is_held(location_id: int) -> bool:
+    query = StockHold.select().where(
+        StockHold.location == location_id, StockHold.released_at.is_null()
+    )
+    return bool(query.exists())
 
 
 def is_allocatable(row: Stock) -> bool:
     """`allocatable_sql` for one loaded row (its location joined), for views and checks."""
-    return row.location.kind in ALLOCATABLE_KINDS
+    return row.location.kind in ALLOCATABLE_KINDS and not is_held(row.location_id)
 
 
 def stock_view(row: Stock) -> dict[str, Any]:
@@ -38,6 +51,7 @@ def stock_view(row: Stock) -> dict[str, Any]:
         "location": row.location.code,
         "location_kind": row.location.kind,
         "allocatable": is_allocatable(row),
+        "held": is_held(row.location_id),
         "lot": row.lot or None,
         "expiry": row.expiry.isoformat() if row.expiry else None,
         "on_hand": row.on_hand,

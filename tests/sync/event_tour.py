@@ -36,6 +36,7 @@ from server.sync.endpoints import (
 )
 from server.sync.replay import ReplayEvents
 from server.totes.handlers import UpsertTotes
+from tests.board.tour import tour_board
 from tests.examples.floor import locked
 from tests.dispatch.tour import tour_dispatch
 from tests.examples.setup import floor_input, kiosk, login, operator, order
@@ -188,6 +189,7 @@ def tour(spine: Spine) -> None:
     _lot_substituted(spine, session_id)
     _skipped_and_reassigned(spine, session_id)
     tour_packing(spine, _picked(spine, session_id))
+    tour_board(spine)
     tour_returns(spine)
     tour_dispatch(spine)
     spine.execute(EndSession(session_id, "logout"), TESTER)
