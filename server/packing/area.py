@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from server.area import Area, Subscription
 from server.orders.handlers import ORDER_CANCELLED
-from server.packing import catalogue, demo, events, routes, tracking
+from server.packing import catalogue, demo, events, release, routes, tracking
 from server.packing.endings import cancel_in_packing
 from server.packing.events import PackageLabelled
 from server.packing.flow import PackFlow
@@ -47,7 +47,7 @@ def _device_routes(runtime: Runtime) -> dict[str, object]:
 
 AREA = Area(
     name="packing",
-    handlers=[catalogue.HANDLERS, tracking.HANDLERS],
+    handlers=[catalogue.HANDLERS, release.HANDLERS, tracking.HANDLERS],
     events=events.EVENTS,
     settings={"packing": (PackingSettings, PackingSettings())},
     flows=_flows,

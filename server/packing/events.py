@@ -268,6 +268,26 @@ class CarrierRulesReplaced(DomainEvent):
 
 
 @dataclass(frozen=True)
+class PackReleased(OrderEvent):
+    """A supervisor handed the order's pack job back (its packer left mid-pack): the next
+    packer who scans its tote takes it over where it stood (order.packing again)."""
+
+    type: ClassVar[str] = "order.pack_released"
+    packer: str  # who had it
+    station: str | None
+    reason: str
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return {
+            "external_id": self.external_id,
+            "packer": self.packer,
+            "station": self.station,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
 class TrackingSet(PackageEvent):
     """The carrier's tracking reference of a labelled package: set at labelling for a
     carrier that tracks by SSCC (`[packing] tracking_is_sscc`), else by the OMS or a
@@ -297,6 +317,7 @@ EVENTS: list[type[DomainEvent]] = [
     PackagesVoided,
     PackagesFlagged,
     PackShort,
+    PackReleased,
     OrderPacked,
     BoxesUpserted,
     CarrierRulesReplaced,

@@ -20,8 +20,10 @@ from server.models import FloorOperator, Order, PackJob, utcnow
 from server.orders.events import OrderCancelled
 from server.packing import jobs, screens, store
 from server.packing.endings import short
+from server.packing.events import PackReleased
 from server.packing.filling import Filling
 from server.packing.printing import printer_states
+from server.packing.release import is_released
 from server.packing.settings import PackingSettings
 from server.packing.stations import StationDevices, devices_at, scale_reading
 from server.packing.steps import OVERRIDE_STEPS, PackState, Step
@@ -42,20 +44,26 @@ class PackFlow:
     label = "Packing"
     roles = frozenset({"packer", "supervisor"})
     settings_key = "packing"
-    concerns = frozenset({OrderCancelled.type})
+    concerns = frozenset({OrderCancelled.type, PackReleased.type})
 
     def __init__(self, settings: Any) -> None:
         self.site = settings  # the whole settings: the station's devices are in [[devices]]
 
     def operators_concerned(self, events: list[dict[str, Any]]) -> set[str]:
-        """The packer of a cancelled order's job: their screen changes at once."""
-        ids = [e["subject"].removeprefix("order:") for e in events]
+        """The packer of a cancelled order's job, or of a job a supervisor handed back:
+        their screen changes at once."""
+        released = {e["data"]["packer"] for e in events if e["type"] == PackReleased.type}
+        ids = [
+            e["subject"].removeprefix("order:") for e in events if e["type"] != PackReleased.type
+        ]
+        if not ids:
+            return released
         query = (
             PackJob.select(PackJob.packer)
             .join(Order)
             .where(Order.external_id.in_(ids), PackJob.status == "cancelled")
         )
-        return {row.packer for row in query}
+        return released | {row.packer for row in query}
 
     def notice(self, station: str | None) -> str | None:
         """What the home screen says about packing at this station (a missing scale, a
@@ -106,6 +114,8 @@ class Pack:
         job = store.open_job(ctx.operator.badge)
         if job is None and self.st.job is not None and self.st.step is not Step.DONE:
             job = PackJob.get_or_none(PackJob.id == self.st.job)  # cancelled or short
+            if job is not None and job.status == "open":  # handed back: another's now
+                job = None
         self.work = store.load(job) if job is not None else None
         if self.work is None and self.st.step is not Step.DONE:
             self.st.next_order()
@@ -285,7 +295,17 @@ class Pack:
         if isinstance(found, str):
             return self.error(found)
         order, tote = found
-        job = jobs.start(order, tote, self.ctx.station, self.ctx.operator.badge, self.ctx.unit)
+        badge, unit = self.ctx.operator.badge, self.ctx.unit
+        released = store.job_of_order(order) if order.status == "packing" else None
+        if released is not None:  # (_packable refused one that is not released)  # handed back by a supervisor: on from where it stood
+            job = jobs.take_over(released, order, tote, self.ctx.station, badge, unit)
+            self.work = store.load(job)
+            self.st = PackState(job=job.id, readings=self.st.readings, seq=self.st.seq,
+                                previous_seq=self.st.previous_seq)  # fmt: skip
+            screen = self._resume()
+            self.keep()
+            return screen.with_feedback("ok", f"Order {order.external_id}: taken over")
+        job = jobs.start(order, tote, self.ctx.station, badge, unit)
         self.work = store.load(job)
         self.st = PackState(step=Step.BOX, job=job.id, readings=self.st.readings,
                             seq=self.st.seq, previous_seq=self.st.previous_seq)  # fmt: skip
@@ -317,11 +337,11 @@ class Pack:
             return f"Order {order.external_id} was cancelled: set the tote aside for the put-back"
         if store.is_held(order):
             return f"Order {order.external_id} is on hold: give the tote to a supervisor"
-        if order.status not in ("picked", "short_picked"):
-            return f"Order {order.external_id} is {order.status}: it cannot be packed now"
-        other = store.job_of_order(order)
-        if other is not None:
+        other = store.job_of_order(order) if order.status == "packing" else None
+        if other is not None and not is_released(other):
             return f"Order {order.external_id} is being packed by {other.packer}"
+        if other is None and order.status not in ("picked", "short_picked"):
+            return f"Order {order.external_id} is {order.status}: it cannot be packed now"
         return None
 
     def _short(self, reason: str) -> Screen:

@@ -67,6 +67,16 @@ def start(order: Order, tote: Tote, station: str | None, packer: str, unit: Unit
     return job
 
 
+def take_over(
+    job: PackJob, order: Order, tote: Tote, station: str | None, packer: str, unit: Unit
+) -> PackJob:
+    """A job a supervisor handed back, taken by the packer who scanned its tote."""
+    job.packer, job.station = packer, station
+    PackJob.update(packer=packer, station=station).where(PackJob.id == job.id).execute()
+    unit.record(PackStarted(order.external_id, tote.code, station, packer, job.plan))
+    return job
+
+
 def open_package(work: PackWork, box: Box, suggested: bool, unit: Unit) -> Package:
     seq = max((p.seq for p in work.packages), default=0) + 1
     package = Package.create(

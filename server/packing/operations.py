@@ -10,18 +10,22 @@ from pydantic import BaseModel, Field
 
 from server.errors import NotFound
 from server.models import Box, CarrierRule, Order, Package, PackageItem
-from server.operations import Call, Document, Operation, Strict
+from server.operations import Call, Cli, CliGroup, Document, Operation, Strict
 from server.packing import labelling
 from server.packing.catalogue import ReplaceCarrierRules, UpsertBoxes, box_view, rule_view
 from server.packing.jobs import package_view
 from server.packing.labels.pdf import render_pdf
 from server.packing.labels.png import render_png
 from server.packing.labels.zpl import render_zpl
+from server.packing.release import ReleasePackJob
 from server.packing.sscc import why_invalid
 from server.packing.tracking import SetTracking
 
 CODE = r"^[\x21-\x7e]{1,64}$"
 TAG = "packing"
+PACKING = CliGroup(
+    "packing", "Packing: boxes, a packer's job handed back, packages and tracking references."
+)
 
 
 class BoxIn(Strict):
@@ -81,6 +85,16 @@ class TrackingIn(Strict):
 class TrackingOut(BaseModel):
     sscc: str
     tracking: str
+
+
+class ReleaseIn(Strict):
+    reason: str = Field(min_length=1, max_length=500, description="Why, for the audit")
+
+
+class ReleaseOut(BaseModel):
+    external_id: str
+    released_from: str
+    station: str | None
 
 
 class PackageOut(BaseModel):
@@ -163,6 +177,7 @@ OPERATIONS = (
         "oms",
         read=_boxes,
         response=("The boxes", BoxList),
+        cli=Cli(PACKING, "boxes", "The box catalogue (as JSON)."),
     ),  # fmt: skip
     Operation(
         "PUT",
@@ -191,6 +206,19 @@ OPERATIONS = (
         "oms",
         read=lambda c: package_json(_package(c.sscc)),
         response=("The package", PackageOut),
+        cli=Cli(PACKING, "package", "A package by its SSCC (as JSON)."),
+    ),
+    Operation(
+        "POST",
+        "/packing/orders/<external_id>/release",
+        "Hand back an order's pack job (its packer left): the next packer to scan the tote "
+        "takes it over where it stood",
+        TAG,
+        "admin",
+        command=lambda c: ReleasePackJob(c.external_id, c.body.reason),
+        body=ReleaseIn,
+        response=("Released", ReleaseOut),
+        cli=Cli(PACKING, "release", "Hand back a pack job whose packer left the station."),
     ),
     Operation(
         "PUT",
@@ -201,6 +229,7 @@ OPERATIONS = (
         command=lambda c: SetTracking(c.sscc, c.body.tracking),
         body=TrackingIn,
         response=("The package's tracking reference", TrackingOut),
+        cli=Cli(PACKING, "tracking", "Set a package's tracking reference.", args=("tracking",)),
     ),
     *(
         Operation(

@@ -3,6 +3,7 @@ from __future__ import annotations
 from server.db import database
 from server.models import Order, Package, PackJob
 from server.packing.catalogue import ReplaceCarrierRules, UpsertBoxes
+from server.packing.release import ReleasePackJob
 from server.packing.tracking import SetTracking
 from server.spine import Spine
 from tests.examples import Example
@@ -26,7 +27,15 @@ def _labelled(spine: Spine) -> SetTracking:
     return SetTracking("006141410000000012", "1Z999AA10123456784")
 
 
+def _being_packed(spine: Spine) -> ReleasePackJob:
+    spine.execute(order("EX-R"), TESTER)
+    with database.atomic():
+        PackJob.create(order=Order.get(Order.external_id == "EX-R"), packer="K1", station="PACK-01")
+    return ReleasePackJob("EX-R", "the packer went home")
+
+
 EXAMPLES: dict[type, Example] = {
+    ReleasePackJob: _being_packed,
     SetTracking: _labelled,
     UpsertBoxes: lambda s: UpsertBoxes([BOX]),
     ReplaceCarrierRules: lambda s: ReplaceCarrierRules(

@@ -20,6 +20,7 @@ from server.ids import new_id
 from server.models import Order, Package, utcnow
 from server.orders.handlers import CancelOrder
 from server.packing.catalogue import ReplaceCarrierRules, UpsertBoxes
+from server.packing.release import ReleasePackJob
 from server.packing.tracking import SetTracking
 from server.spine import Spine
 from tests.examples.setup import LOCKOUT_ATTEMPTS, LOCKOUT_WINDOW_S, PIN, floor_input, operator
@@ -102,6 +103,7 @@ def tour_packing(spine: Spine, picked: Any) -> None:
         spine.execute(SetTracking(sscc, "JD014600006281234567"), TESTER)  # a carrier's own
         spine.execute(CancelOrder("PK-2", "customer"), TESTER)  # after packing: flagged
         _short(spine, packer, picked("PK-3", MUG=1))
+        _released(spine, packer, picked("PK-4", PEN=1))
     finally:
         spine.env = env
 
@@ -133,6 +135,13 @@ def _approved(spine: Spine, packer: str, tote: str) -> None:
     screen = floor_input(spine, packer, action="reason_packaging")
     assert _label(spine, packer, screen)["name"] == "pack.done"
     assert in_db(lambda: Package.select().where(Package.status == "packed").count()) == 2
+
+
+def _released(spine: Spine, packer: str, tote: str) -> None:
+    floor_input(spine, packer, scan=tote)
+    spine.execute(ReleasePackJob("PK-4", "the packer went home"), TESTER)
+    screen = floor_input(spine, packer, scan=tote)  # the same packer takes it back
+    assert screen["name"] == "pack.box", screen
 
 
 def _short(spine: Spine, packer: str, tote: str) -> None:
