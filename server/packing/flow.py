@@ -297,7 +297,7 @@ class Pack:
         order, tote = found
         badge, unit = self.ctx.operator.badge, self.ctx.unit
         released = store.job_of_order(order) if order.status == "packing" else None
-        if released is not None:  # (_packable refused one that is not released)  # handed back by a supervisor: on from where it stood
+        if released is not None:  # handed back (_packable refused any other): on from there
             job = jobs.take_over(released, order, tote, self.ctx.station, badge, unit)
             self.work = store.load(job)
             self.st = PackState(job=job.id, readings=self.st.readings, seq=self.st.seq,
