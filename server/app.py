@@ -38,6 +38,7 @@ BLUEPRINTS = [
     "server.api.floor",
     "server.api.board",
     "kiosk_ui",
+    "kiosk_ui.home",
 ]
 
 
