@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from server.area import Area
-from server.dispatch import closing, demo, doors, events, manifests
+from server.dispatch import board_fixes, closing, demo, doors, events, manifests
 from server.dispatch.endings import cancel_on_trailer
 from server.dispatch.flow import DispatchFlow
 from server.dispatch.operations import OPERATIONS
@@ -44,4 +44,5 @@ AREA = Area(
     hooks={ORDER_CANCELLED: cancel_on_trailer},
     operations=OPERATIONS,
     seed=demo.seed,
+    exception_kinds=board_fixes.KINDS,
 )

@@ -35,6 +35,16 @@ def _t(text: Any) -> str:
     return fold("" if text is None else str(text), vera_has)
 
 
+def when(stamp: str | None) -> str | None:
+    """An API timestamp as a person reads it: 2026-12-02 16:10 UTC."""
+    return f"{stamp[:10]} {stamp[11:16]} UTC" if stamp else None
+
+
+def _carrier(view: dict[str, Any]) -> str:
+    service = "any service" if view["service"] == "any" else view["service"]
+    return f"{view['carrier']}, {service}"
+
+
 def kg(grams: int | None) -> str:
     return "-" if grams is None else f"{grams / 1000:.3f} kg"
 
@@ -81,12 +91,12 @@ def manifest_pdf(view: dict[str, Any], ship_from: str = "") -> bytes:
     doc.text(MARGIN, f"Carrier manifest {view['id']}", 16, True)
     doc.y -= 9 * mm
     facts = [
-        ("Carrier", f"{view['carrier']} {view['service']}"),
+        ("Carrier", _carrier(view)),
         ("Dock", view["dock"]),
         ("Trailer / vehicle", view["trailer"] or "-"),
         ("Seal", view["seal"] or "-"),
-        ("Planned pickup", view["planned_pickup_at"] or "-"),
-        ("Closed", view["closed_at"] or f"not closed ({view['status']})"),
+        ("Planned pickup", when(view["planned_pickup_at"]) or "-"),
+        ("Closed", when(view["closed_at"]) or f"not closed ({view['status']})"),
         ("From", ship_from or "-"),
     ]
     for name, value in facts:
@@ -190,7 +200,7 @@ def day_pdf(day: str, rows: list[dict[str, Any]]) -> bytes:
     for r in rows:
         doc.need(6 * mm)
         t = r["totals"]
-        values = (r["id"], f"{r['carrier']} {r['service']}", r["dock"], r["seal"] or "-",
+        values = (r["id"], _carrier(r), r["dock"], r["seal"] or "-",
                   (r["closed_at"] or "")[11:16], str(t["packages"]), kg(t["weight_g"]))  # fmt: skip
         for (x, _), value in zip(columns, values, strict=True):
             doc.text(MARGIN + x * mm, value, 8)

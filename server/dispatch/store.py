@@ -77,6 +77,12 @@ def package_facts(sscc: str, lock: bool = False) -> tuple[PackageFacts, Package]
     return facts, row
 
 
+def package_facts_many(ssccs: list[str]) -> list[PackageFacts]:
+    """The facts of several packages (a board's view of an exception), unlocked."""
+    found = [package_facts(sscc) for sscc in ssccs]
+    return [facts for facts, _ in (f for f in found if f is not None)]
+
+
 def loaded_count(m: Manifest) -> int:
     return ManifestPackage.select().where(ManifestPackage.manifest == m.id).count()
 
