@@ -81,7 +81,8 @@ class Fix:
     and what the supervisor chose (`choose`: "picker" a badge on the floor, "reason" a text,
     None nothing); it returns the resolution text. `resolves`: the exception is resolved in
     the same transaction. `roles`: who may apply it (checked by the server). `offered(view)`:
-    whether it applies to this exception now (None: always)."""
+    whether it applies to this exception now (None: always). `options`: the choices offered
+    for `choose` (none: the board's own, e.g. the pickers on the floor)."""
 
     id: str
     label: str
@@ -90,6 +91,7 @@ class Fix:
     resolves: bool = True
     roles: frozenset[str] = frozenset({"supervisor"})
     offered: Callable[[dict[str, Any]], bool] | None = None
+    options: Sequence[str] = ()  # what the supervisor chooses from (none: the board's list)
 
 
 @dataclass(frozen=True)

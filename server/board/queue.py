@@ -50,7 +50,7 @@ def items(
         )
         view["label"], view["urgency"] = kind.label, score
         view["fixes"] = [
-            {"id": f.id, "label": f.label, "choose": f.choose}
+            {"id": f.id, "label": f.label, "choose": f.choose, "options": list(f.options)}
             for f in catalogue.fixes_for(kinds, view)
         ]
         by_id[view["id"]] = view

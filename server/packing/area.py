@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from server.area import Area, Subscription
 from server.orders.handlers import ORDER_CANCELLED
-from server.packing import catalogue, demo, events, release, routes, tracking
+from server.packing import board_fixes, catalogue, demo, events, release, routes, tracking
 from server.packing.endings import cancel_in_packing
 from server.packing.events import PackageLabelled
 from server.packing.flow import PackFlow
@@ -57,4 +57,5 @@ AREA = Area(
     hooks={ORDER_CANCELLED: cancel_in_packing},
     operations=OPERATIONS,
     seed=demo.seed,
+    exception_kinds=board_fixes.KINDS,
 )

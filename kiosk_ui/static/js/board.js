@@ -296,7 +296,7 @@ function openChooser(item, fix) {
   const options = $("board-options");
   $("board-chooser-title").textContent = `${fix.label.replace("…", "")}: ${item.message}`;
   options.replaceChildren();
-  const choices = (model.choices || {})[fix.choose];
+  const choices = fix.options?.length ? fix.options : (model.choices || {})[fix.choose];
   if (Array.isArray(choices)) {
     for (const c of choices) {
       const value = typeof c === "string" ? c : c.badge;
