@@ -13,7 +13,7 @@ from server.models.totes import Tote
 
 JOB_STATUSES = ("open", "done", "short", "cancelled")
 PACKAGE_STATUSES = ("open", "closed", "weighed", "labelled", "confirmed", "packed", "voided")
-PRINT_STATUSES = ("pending", "printed", "failed")
+PRINT_STATUSES = ("pending", "sending", "printed", "failed")  # sending: claimed by a process
 
 
 class Box(BaseModel):
@@ -116,6 +116,7 @@ class PrintJob(BaseModel):
     last_error = peewee.CharField(max_length=300, null=True)
     created_at = peewee.DateTimeField(default=utcnow)
     printed_at = peewee.DateTimeField(null=True)
+    claimed_at = peewee.DateTimeField(null=True)  # while `sending`: when a process took it
 
     class Meta:
         table_name = "print_job"

@@ -6,6 +6,7 @@ devices list (`printer_states`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import socket
 import threading
@@ -129,19 +130,40 @@ class PrintService:
                 _note(device.id, True)
 
     def print_pending(self) -> int:
-        """Send every pending job that is due; how many were printed."""
+        """Send every pending job that is due and that this process claims; how many were
+        printed. A claim left `sending` by a process that died mid-send is taken over once
+        it is older than a send could take (that label may come out twice, never not)."""
+        stale = utcnow() - dt.timedelta(seconds=self.settings.print_timeout_s * 2 + 30)
         with connection():
             pending = list(
-                PrintJob.select().where(PrintJob.status == "pending").order_by(PrintJob.id)
+                PrintJob.select()
+                .where(
+                    (PrintJob.status == "pending")
+                    | ((PrintJob.status == "sending") & (PrintJob.claimed_at < stale))
+                )
+                .order_by(PrintJob.id)
             )
         printed = 0
         now = time.monotonic()
         for job in pending:
             if self._stop.is_set():
                 break
-            if self._due.get(job.id, 0.0) <= now:
+            if self._due.get(job.id, 0.0) <= now and self._claim(job, stale):
                 printed += self._send(job)
         return printed
+
+    def _claim(self, job: PrintJob, stale: dt.datetime) -> bool:
+        """Whether this process won the job (another may be printing it right now)."""
+        with connection():
+            return bool(
+                PrintJob.update(status="sending", claimed_at=utcnow())
+                .where(
+                    PrintJob.id == job.id,
+                    (PrintJob.status == "pending")
+                    | ((PrintJob.status == "sending") & (PrintJob.claimed_at < stale)),
+                )
+                .execute()
+            )
 
     def _send(self, job: PrintJob) -> int:
         settings = self.settings

@@ -128,6 +128,7 @@ class Weighing:
             return {"device": printer, "status": "none", "message": "not printed"}
         messages = {
             "pending": "printing",
+            "sending": "printing",
             "printed": "printed",
             "failed": f"the printer does not answer ({job.last_error}): check it, then Reprint",
         }
