@@ -100,7 +100,7 @@ def grade(
         title=f"{sku} · {name}",
         prompt=question["text"],
         expect="none",
-        target={"sku": sku, "question": question["id"], "flags": flags},
+        target={"sku": sku, "flags": flags},
         actions=[*actions, HOME],
         progress={"rma": rma, "question": asked + 1},
     )
