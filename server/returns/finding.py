@@ -32,14 +32,14 @@ def find(scan: Scan) -> Found | str:
         if rma.status == "closed":
             return Found(order, [], [rma])
         return Found(order, [rma])
-    order = Order.get_or_none(Order.external_id == text)
-    if order is None:
-        order = _order_of_package(scan)
-    if order is None:
+    named: Order | None = Order.get_or_none(Order.external_id == text)
+    if named is None:
+        named = _order_of_package(scan)
+    if named is None:
         return f"{text} is not an RMA, an order or a package we shipped"
-    rmas = list(Rma.select().where(Rma.order == order).order_by(Rma.id))
+    rmas = list(Rma.select().where(Rma.order == named).order_by(Rma.id))
     return Found(
-        order,
+        named,
         [r for r in rmas if r.status != "closed"],
         [r for r in rmas if r.status == "closed"],
     )
@@ -75,7 +75,7 @@ def shipped(order: Order, product_id: int) -> Shipped:
             PackageItem.product == product_id,
         )
     )
-    qty, lots, serials = 0, {}, set()
+    qty, lots, serials = 0, {}, set[str]()
     for item in items:
         qty += item.qty
         if item.lot:

@@ -15,7 +15,7 @@ from typing import Any
 from devices.barcode import DecodeError, Scan, decode
 from server.catalog.lookups import location_of, product_id_of
 from server.floor.flow import FloorInput, FlowContext, Screen
-from server.models import Order, Product, ReturnUnit, Rma, utcnow
+from server.models import Location, Order, Product, ReturnUnit, Rma, utcnow
 from server.returns import grading, receiving, screens
 from server.returns.finding import SHIPPED, Found, find
 from server.returns.rules import Place, accepts
@@ -88,6 +88,13 @@ class Returns:
     def unit_row(self) -> ReturnUnit:
         return ReturnUnit.get_by_id(self.st.unit)
 
+    def graded(self) -> tuple[ReturnUnit, Location]:
+        """The unit being put away, and its target (a graded unit always has one)."""
+        row = self.unit_row()
+        target = Location.get_by_id(row.target_id)
+        assert row.grade is not None and row.disposition is not None
+        return row, target
+
     # -- what the clerk sees ---------------------------------------------------------------
 
     def render(self) -> Screen:
@@ -109,10 +116,10 @@ class Returns:
         if st.step is Step.GRADE and st.unit is not None:
             return self._grade_screen()
         if st.step is Step.PUT_AWAY and st.unit is not None:
-            row = self.unit_row()
+            row, target = self.graded()
             product = Product.get_by_id(row.product_id)
-            return screens.put_away(self.rma().rma_id, product.sku, row.grade, row.disposition,
-                                    row.target.code, row.note)  # fmt: skip
+            return screens.put_away(self.rma().rma_id, product.sku, row.grade or "",
+                                    row.disposition or "", target.code, row.note)  # fmt: skip
         if st.step is Step.CONFIRM_MISSING:
             return screens.confirm_missing(self.rma().rma_id, receiving.left(self.rma()))
         st.step = Step.UNIT
@@ -286,14 +293,13 @@ class Returns:
         return self.render()
 
     def _put_away(self, scan: Scan) -> Screen:
-        row = self.unit_row()
+        row, target = self.graded()
         location = location_of(scan.text)
         if location is None:
-            return self.error(f"{scan.text} is not a location: scan {row.target.code}")
-        target = row.target
+            return self.error(f"{scan.text} is not a location: scan {target.code}")
         place = Place(location.code, location.kind, location.walk_sequence)
         if not accepts(
-            row.disposition, Place(target.code, target.kind, target.walk_sequence), place
+            row.disposition or "", Place(target.code, target.kind, target.walk_sequence), place
         ):
             return self.error(f"{location.code} is not where this unit goes: scan {target.code}")
         receiving.put_away(row, location, self.ctx.unit)

@@ -183,7 +183,8 @@ def graded(
         settings.sell_by_margin_days, settings.expired_disposition,
         settings.short_dated_disposition,
     )  # fmt: skip
-    zone = None if decided.disposition == "restock" else settings.zones[decided.disposition]
+    zones: dict[str, str] = {str(k): v for k, v in settings.zones.items()}
+    zone = None if decided.disposition == "restock" else zones[decided.disposition]
     code = rules.target(decided.disposition, places_for(product, zone), zone)
     if code is None:
         where = "a pick or bulk location" if zone is None else f"a location of kind {zone}"

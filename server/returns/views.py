@@ -82,9 +82,9 @@ def rma_view(rma: Rma, with_units: bool = True) -> dict[str, Any]:
     view["progress"] = {
         "expected": sum(ln.qty for ln in lines),
         "received": sum(min(ln.received, ln.qty) for ln in lines),
-        "unexpected": sum(1 for u in units if u.line_id is None),
-        "put_away": sum(1 for u in units if u.status == "put_away"),
-        "waiting": sum(1 for u in units if u.status != "put_away"),
+        "unexpected": len([u for u in units if u.line_id is None]),
+        "put_away": len([u for u in units if u.status == "put_away"]),
+        "waiting": len([u for u in units if u.status != "put_away"]),
     }
     view["missing"] = rma.missing if rma.missing is not None else _as_list(expected_left(lines))
     return view
