@@ -51,6 +51,7 @@ class CountStatus(StrEnum):
 class PutBackStatus(StrEnum):
     PENDING = "pending"
     DONE = "done"
+    WITHDRAWN = "withdrawn"  # not needed after all: the order was packed from its tote
 
 
 class PickBatch(BaseModel):

@@ -13,15 +13,16 @@ from server.models import (
     PackJob,
     PrintJob,
     PutBack,
+    Tote,
     utcnow,
 )
-from server.models.picking import SlotStatus
+from server.models.picking import PutBackStatus, SlotStatus
 from server.orders.holds import hold
 from server.packing.events import PackagesFlagged, PackagesVoided, PackShort
 from server.packing.store import PackWork, job_of_order, load
 from server.packing.verify import remaining
 from server.spine import Unit
-from server.supervision.exceptions import raise_exception
+from server.supervision.exceptions import raise_exception, resolve_open
 
 PACK_SHORT = "pack_short"
 PACKED_CANCELLED = "packed_cancelled"
@@ -84,6 +85,32 @@ def short(work: PackWork, reason: str, label: str, unit: Unit) -> None:
             f"; tote {tote} waits for a put-back, the order is held"
         ),
         data={"reason": reason, "tote": tote, "units": left, "station": work.job.station},
+    )
+
+
+def withdraw_put_back(order: Order, tote: Tote, unit: Unit) -> None:
+    """An order short at pack, released by a supervisor and packed again from its tote:
+    the put-back waiting for that tote is not needed any more, nor the short's exception.
+    (Recorded with the pack's start, `order.packing`, in the same transaction.)"""
+    withdrawn = (
+        PutBack.update(status=PutBackStatus.WITHDRAWN, done_at=utcnow())
+        .where(
+            PutBack.tote == tote, PutBack.order == order, PutBack.status == PutBackStatus.PENDING
+        )
+        .execute()
+    )
+    if not withdrawn:
+        return
+    BatchOrder.update(status=SlotStatus.DROPPED).where(
+        BatchOrder.tote == tote,
+        BatchOrder.order == order,
+        BatchOrder.status == SlotStatus.CANCELLED,
+    ).execute()
+    resolve_open(
+        unit,
+        kind=PACK_SHORT,
+        subject=f"order:{order.external_id}",
+        resolution=f"released and packed again from tote {tote.code}",
     )
 
 

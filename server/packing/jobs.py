@@ -21,6 +21,7 @@ from server.models import (
 from server.orders.views import order_view
 from server.packing import cartonize, labelling, tolerance, tracking
 from server.packing.catalogue import boxes
+from server.packing.endings import withdraw_put_back
 from server.packing.events import (
     LabelConfirmed,
     OrderPacked,
@@ -60,6 +61,8 @@ def plan_for(rows: list[PickedRow]) -> list[dict[str, Any]]:
 
 def start(order: Order, tote: Tote, station: str | None, packer: str, unit: Unit) -> PackJob:
     plan = plan_for(picked_rows(tote.id, order.id))
+    if order.status == "short_picked":  # perhaps short at pack before, and released
+        withdraw_put_back(order, tote, unit)
     job = PackJob.create(order=order, tote=tote, station=station, packer=packer, plan=plan)
     Order.update(status="packing", updated_at=utcnow()).where(Order.id == order.id).execute()
     order.status = "packing"

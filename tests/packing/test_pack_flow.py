@@ -268,6 +268,11 @@ def test_an_order_released_after_a_short_at_pack_packs_again(
     packer.send(action="take_box")
     assert packer.screen["name"] == "pack.verify", packer.screen
     assert packer.screen["title"] == "Order WEB-10: package 1 (M)"
+    # the units never left the tote: no put-back waits for it, the short is resolved
+    assert admin_api.get("/picking/put-backs").json["data"] == []
+    with db_proxy.connection_context():
+        short = SupervisorException.get(SupervisorException.kind == "pack_short")
+        assert short.status == "resolved", short.status
 
 
 def test_home_says_what_a_station_lacks_before_packing_starts(app: Any, client: Any) -> None:
