@@ -115,6 +115,9 @@ class BoardHub:
                     pending = bool(self._touched)
                 if not pending and now - last_push < settings.refresh_s:
                     continue
+                if not pending:  # the refresh: what changes with time alone (ages, late)
+                    with self._lock:
+                        self._touched |= set(PARTS)
                 wait = settings.min_push_interval_s - (now - last_push)
                 if wait > 0 and self._stop.wait(wait):
                     return

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from server.board import catalogue, floor_now, health, queue
+from server.board import catalogue, floor_now, health, probes, queue
 from server.board.settings import BoardSettings
 from server.board.throughput import Throughput
 from server.db import connection
@@ -17,7 +17,7 @@ from server.models import isoformat, utcnow
 if TYPE_CHECKING:
     from server.runtime import Runtime
 
-PARTS = ("orders", "batches", "stations", "operators", "devices", "sync", "queue")
+PARTS = ("orders", "batches", "stations", "operators", "devices", "sync", "queue", "probes")
 # Which parts an event type may change, by its prefix; a type matching none changes all.
 TOUCHES: dict[str, tuple[str, ...]] = {
     "order.": ("orders", "queue", "stations", "batches"),
@@ -26,13 +26,13 @@ TOUCHES: dict[str, tuple[str, ...]] = {
     "tote.": ("batches", "queue"),
     "count.": ("queue",),
     "package.": ("stations", "operators"),
-    "exception.": ("queue",),
+    "exception.": ("queue", "probes", "sync"),  # a dead letter is an exception
     "device.": ("devices", "queue"),
     "session.": ("operators",),
     "operator.": ("operators", "queue"),
     "kiosk.": ("devices",),
     "webhook.": ("sync",),
-    "inventory.": ("queue",),
+    "inventory.": ("queue", "probes"),
     "light.": (),
     "product.": (),
     "location.": (),
@@ -99,6 +99,7 @@ class BoardModel:
             "operators": lambda now: floor_now.operators_on_floor(),
             "devices": lambda now: health.devices(rt.settings, rt.mqtt),
             "sync": lambda now: health.sync(now),
+            "probes": lambda now: probes.probes(rt.settings, now),
             "queue": lambda now: queue.items(
                 now,
                 rt.env.exception_kinds,

@@ -186,6 +186,51 @@ function devices(d) {
   return t;
 }
 
+// A probe's last hours as a line (its average per bucket) inside its range's band.
+function probes(list) {
+  const t = tile("probes", "Cold chain", list.length);
+  t.dataset.level = list.some((p) => p.excursion) ? "error" : list.some((p) => p.stale) ? "warn" : "ok";
+  const ns = "http://www.w3.org/2000/svg";
+  for (const p of list) {
+    const box = el("div", "probe");
+    box.dataset.probe = p.id;
+    const now = typeof p.celsius === "number" ? `${p.celsius.toFixed(1)} °C` : "no reading";
+    const range = p.range ? ` · ${p.range.min_c}–${p.range.max_c} °C` : "";
+    const state = p.excursion ? " · out of range" : p.stale ? " · silent" : "";
+    box.append(el("p", null, `${p.id} at ${p.location}: ${now}${range}${state}`));
+    const values = p.series.flatMap((s) => [s.min_c, s.max_c]);
+    if (p.range) values.push(p.range.min_c, p.range.max_c);
+    if (p.series.length) {
+      const lo = Math.min(...values) - 1, hi = Math.max(...values) + 1;
+      const w = 300, h = 60;
+      const y = (c) => h - ((c - lo) / (hi - lo)) * h;
+      const svg = document.createElementNS(ns, "svg");
+      svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
+      svg.setAttribute("role", "img");
+      svg.setAttribute("aria-label", `${p.id}, last hours`);
+      if (p.range) {
+        const band = document.createElementNS(ns, "rect");
+        band.setAttribute("x", "0");
+        band.setAttribute("width", String(w));
+        band.setAttribute("y", String(y(p.range.max_c)));
+        band.setAttribute("height", String(Math.max(1, y(p.range.min_c) - y(p.range.max_c))));
+        band.setAttribute("fill", "rgba(15,163,74,0.25)");
+        svg.append(band);
+      }
+      const line = document.createElementNS(ns, "polyline");
+      const step = p.series.length > 1 ? w / (p.series.length - 1) : 0;
+      line.setAttribute("points", p.series.map((s, i) => `${i * step},${y(s.avg_c)}`).join(" "));
+      line.setAttribute("fill", "none");
+      line.setAttribute("stroke", p.excursion ? "#e0201b" : "#2f7bff");
+      line.setAttribute("stroke-width", "2");
+      svg.append(line);
+      box.append(svg);
+    }
+    t.append(box);
+  }
+  return t;
+}
+
 function sync(list) {
   const t = tile("sync", "Webhooks");
   const bad = list.some((e) => e.dead || (e.oldest_age_s || 0) > 300 || e.status !== "active");
@@ -248,6 +293,7 @@ export function renderBoard(next) {
     stations(model.stations),
     chart(model.throughput),
     devices(model.devices),
+    ...(model.probes?.length ? [probes(model.probes)] : []),
     sync(model.sync),
   ];
   root.replaceChildren(...tiles);
