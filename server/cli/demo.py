@@ -15,6 +15,7 @@ from server.bootstrap import build_runtime
 from server.cli.serve import serve
 from server.config import Settings
 from server.demo import seed
+from server.demo.floor_sim import FloorSimulation
 from server.demo.station import PACKING, DemoStation, parse_weight
 
 DEFAULT_DB = "var/demo.db"
@@ -36,14 +37,24 @@ def register(cli: click.Group) -> None:
     @click.option("--reset", is_flag=True, help="Start from an empty database.")
     @click.option("--port", default=8000, show_default=True, type=int)
     @click.option("--no-serve", is_flag=True, help="Seed and print, but do not serve.")
+    @click.option(
+        "--no-simulation",
+        is_flag=True,
+        help="No simulated floor (probes, doors, lights over MQTT; pickers working orders).",
+    )
     @click.pass_context
     def demo(
-        click_ctx: click.Context, db_path: str, reset: bool, port: int, no_serve: bool
+        click_ctx: click.Context,
+        db_path: str,
+        reset: bool,
+        port: int,
+        no_serve: bool,
+        no_simulation: bool,
     ) -> None:
         """Seed demo data (once) and serve it with embedded defaults: the pack station
         PACK-01 has a virtual label printer and a simulated scale."""
         if click_ctx.invoked_subcommand is None:
-            run_demo(click_ctx.obj, db_path, reset, port, no_serve)
+            run_demo(click_ctx.obj, db_path, reset, port, no_serve, not no_simulation)
 
     @demo.command("scale")
     @click.argument("weight")
@@ -63,32 +74,44 @@ def register(cli: click.Group) -> None:
         click.echo(f"The demo scale weighs the next package at {_said(value)}.")
 
 
-def run_demo(ctx: Any, db_path: str, reset: bool, port: int, no_serve: bool) -> None:
+def run_demo(
+    ctx: Any, db_path: str, reset: bool, port: int, no_serve: bool, simulate: bool = True
+) -> None:
     if reset:
         for suffix in ("", "-wal", "-shm", ".seeded.txt", ".scale"):
             Path(db_path + suffix).unlink(missing_ok=True)
     database_url = f"sqlite:///{db_path}"
     station = None
+    floor = FloorSimulation(Path(db_path).parent) if simulate and not no_serve else None
     if not no_serve:  # the station's devices first: the settings name their addresses
         station = DemoStation(database_url, labels_dir(db_path), scale_knob(db_path)).start()
     try:
         devices = station.settings() if station else {"packing": PACKING}
+        if floor is not None:
+            devices = floor.settings(devices)
         settings = ctx.settings(
             demo=True, database_url=database_url, server={"port": port}, **devices
         )
         lines = _prepare(settings, db_path)
+        if floor is not None:
+            lines += _simulated(floor, settings)
         base = f"http://{settings.server.host}:{settings.server.port}"
         click.echo("")
         click.echo("Floorlink demo")
         click.echo(f"  Kiosk:        {base}/kiosk/")
+        click.echo(f"  Floor board:  {base}/kiosk/board  (log in as a supervisor)")
         click.echo(f"  OMS API:      {base}/api/v1/  (OpenAPI: {base}/api/v1/openapi.json)")
         for line in [*lines, *(station.lines() if station else [])]:
             click.echo(f"  {line}")
         click.echo("")
         if station is not None:
             station.follow(on_label=_printed(base))
+            if floor is not None:
+                floor.start(base, settings.site)
             serve(settings)
     finally:
+        if floor is not None:
+            floor.stop()
         if station is not None:
             station.stop()
 
@@ -106,6 +129,15 @@ def _printed(base: str) -> Callable[[str, Path], None]:
         click.echo(f"  label {sscc} printed: {path} (PNG: {base}/api/v1/packages/{sscc}/label.png)")
 
     return echo
+
+
+def _simulated(floor: FloorSimulation, settings: Settings) -> list[str]:
+    """The simulated floor's site, operators and kiosks (server/demo/floor_sim.py)."""
+    database = db.bind(settings.database_url)
+    try:
+        return floor.prepare(build_runtime(settings).spine)
+    finally:
+        database.close_all()
 
 
 def _prepare(settings: Settings, path: str) -> list[str]:
