@@ -52,19 +52,23 @@ class DispatchFlow:
 
     def operators_concerned(self, events: list[dict[str, Any]]) -> set[str]:
         """Dispatchers at a dock whose door sensor came or went, on a manifest closed,
-        cancelled or approved elsewhere, or holding packages of an order just cancelled."""
+        cancelled or approved by someone else, or holding packages of an order just
+        cancelled (not the dispatcher whose own input it was: their answer shows it)."""
         at_doors = docks.doors(self.site)
         badges: set[str] = set()
-        touched: set[str] = set()
+        by_others: dict[str, set[str]] = {}  # manifest -> the actors of its events
         orders: list[str] = []
         for event in events:
             kind, _, key = event["subject"].partition(":")
             if kind == "device" and key in at_doors:
                 badges |= {b for _, b in docks.dispatchers(dock=at_doors[key])}
             elif kind == "manifest":
-                touched.add(key)
+                by_others.setdefault(key, set()).add(str(event.get("actor") or ""))
             elif kind == "order":
                 orders.append(key)
+        for manifest, actors in by_others.items():
+            on = docks.dispatchers(manifests={manifest})
+            badges |= {b for _, b in on if f"operator:{b}" not in actors}
         if orders:
             query = (
                 Manifest.select(Manifest.manifest_id)
@@ -72,9 +76,9 @@ class DispatchFlow:
                 .join(Order, on=(ManifestPackage.order == Order.id))
                 .where(Order.external_id.in_(orders), Manifest.status == "open")
             )
-            touched |= {row.manifest_id for row in query}
-        if touched:
-            badges |= {b for _, b in docks.dispatchers(manifests=touched)}
+            holding = {row.manifest_id for row in query}
+            if holding:
+                badges |= {b for _, b in docks.dispatchers(manifests=holding)}
         return badges
 
     def enter(self, ctx: FlowContext) -> Screen:
@@ -198,7 +202,7 @@ class Dispatch:
                 st.step = Step.SEAL
                 return screens.seal(on, self.settings.seal_required)
             can_split = all(p.kind == "incomplete" for p in found)
-            return screens.blocked(on, [p.message for p in found], can_split)
+            return screens.blocked(on, [p.said for p in found], can_split)
         if st.step in SPLIT_STEPS:
             return self.approval().screen(on)
         if st.step is Step.SEAL:
@@ -401,7 +405,7 @@ class Dispatch:
             if all(p.kind == "seal" for p in found):
                 return self.error(found[0].message)
             self.st.step = Step.BLOCKED
-            return self.error(found[0].message)
+            return self.error(found[0].said)
         try:
             done = close(m, seal, f"operator:{self.badge}", self.ctx.unit, False)
         except Conflict as exc:  # pragma: no cover - the problems above said it may close

@@ -150,6 +150,11 @@ class Problem:
     message: str
     order: str | None = None
     ssccs: tuple[str, ...] = ()
+    brief: str = ""  # what a handheld's screen says (the message names every SSCC)
+
+    @property
+    def said(self) -> str:
+        return self.brief or self.message
 
 
 def seal_problem(seal: str | None, required: bool) -> Problem | None:
@@ -181,6 +186,7 @@ def close_problems(
                     "it to the put-back",
                     o.order,
                     ssccs,
+                    f"Order {o.order} was cancelled: unload its {len(ssccs)} package(s)",
                 )
             )
         elif o.held:
@@ -190,6 +196,7 @@ def close_problems(
                     f"Order {o.order} is on hold: unload {', '.join(o.loaded)}",
                     o.order,
                     tuple(o.loaded),
+                    f"Order {o.order} is on hold: unload its {len(o.loaded)} package(s)",
                 )
             )
         elif o.elsewhere and not o.split_approved:
@@ -201,6 +208,7 @@ def close_problems(
                     f"{', '.join(o.elsewhere)} or a supervisor approves a split",
                     o.order,
                     tuple(o.elsewhere),
+                    f"Order {o.order}: {len(o.loaded)} of {total} packages loaded",
                 )
             )
     sealed = seal_problem(seal, seal_required)

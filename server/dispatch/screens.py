@@ -189,7 +189,7 @@ def blocked(on: OnManifest, problems: list[str], can_split: bool) -> Screen:
     actions = [Action("split", "Supervisor approves a split")] if can_split else []
     return Screen(
         name="dispatch.close_blocked",
-        title=f"{on.manifest} cannot be closed",
+        title=f"{on.carrier} at {on.dock}: not ready to close",
         prompt="; ".join(problems),
         expect="none",
         target=on.target(),
