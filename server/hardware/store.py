@@ -12,6 +12,7 @@ from typing import Any
 
 from devices.payloads import CommandReply, DeviceEvent
 from server.hardware import sql
+from server.hardware.availability import Online, Seen, availability
 from server.hardware.batch import Batch, DeviceChange, event_summary
 from server.hardware.events import AVAILABILITY, DeviceDiscovered, RegistryEvent
 from server.models import utcnow
@@ -122,3 +123,14 @@ def forget_old_inputs(now: dt.datetime | None = None) -> int:
     """Drop de-duplication entries older than any redelivery can be."""
     cutoff = (now or utcnow()) - KEEP_INPUTS
     return int(HardwareInput.delete().where(HardwareInput.received_at < cutoff).execute())
+
+
+def shown_availability(row: HardwareDevice, stale_after_s: float) -> Online:
+    """A registry row's availability by the two-level rule: its own AND its bridge's (a
+    bridge that died takes its devices with it, though their rows still say online)."""
+    bridge = (
+        HardwareDevice.get_or_none(HardwareDevice.id == row.bridge_id) if row.bridge_id else None
+    )
+    seen = Seen(row.availability, row.last_seen)
+    bridge_seen = Seen(bridge.availability, bridge.last_seen) if bridge is not None else None
+    return availability(seen, bridge_seen, True, utcnow(), stale_after_s)

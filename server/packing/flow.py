@@ -16,6 +16,7 @@ from server.catalog.lookups import tote_of
 from server.floor.auth import verify_pin
 from server.floor.flow import FloorInput, FlowContext, Screen
 from server.floor.sessions import pin_attempt
+from server.hardware.events import DeviceOffline, DeviceOnline
 from server.models import FloorOperator, Order, PackJob, utcnow
 from server.orders.events import OrderCancelled
 from server.packing import jobs, screens, store
@@ -25,12 +26,13 @@ from server.packing.filling import Filling
 from server.packing.printing import printer_states
 from server.packing.release import is_released
 from server.packing.settings import PackingSettings
-from server.packing.stations import StationDevices, devices_at, scale_reading
+from server.packing.stations import StationDevices, devices_at, scale_reading, scale_stations
 from server.packing.steps import OVERRIDE_STEPS, PackState, Step
 from server.packing.weighing import Weighing
 
 NO_PREFIX = "No GS1 company prefix is configured: packages cannot be labelled (ask an admin)"
 # Where the packer may report units missing or damaged (the screens that offer it).
+DEVICE = frozenset({DeviceOnline.type, DeviceOffline.type})  # a station's scale, its bridge
 SHORT_FROM = frozenset({Step.BOX, Step.VERIFY, Step.WEIGH, Step.MISMATCH})
 # Where a scale reading may come from: the MQTT ingest or a scale on this host, never a
 # kiosk (a kiosk cannot key a weight that the scale did not read).
@@ -44,17 +46,20 @@ class PackFlow:
     label = "Packing"
     roles = frozenset({"packer", "supervisor"})
     settings_key = "packing"
-    concerns = frozenset({OrderCancelled.type, PackReleased.type})
+    concerns = frozenset({OrderCancelled.type, PackReleased.type, *DEVICE})
 
     def __init__(self, settings: Any) -> None:
         self.site = settings  # the whole settings: the station's devices are in [[devices]]
 
     def operators_concerned(self, events: list[dict[str, Any]]) -> set[str]:
-        """The packer of a cancelled order's job, or of a job a supervisor handed back:
-        their screen changes at once."""
+        """The packer of a cancelled order's job, of a job a supervisor handed back, or at a
+        station whose scale went offline or came back: their screen changes at once."""
         released = {e["data"]["packer"] for e in events if e["type"] == PackReleased.type}
+        devices = {e["subject"].removeprefix("device:") for e in events if e["type"] in DEVICE}
+        if devices and (stations := scale_stations(self.site, devices)):
+            released |= store.packers_at(stations)
         ids = [
-            e["subject"].removeprefix("order:") for e in events if e["type"] != PackReleased.type
+            e["subject"].removeprefix("order:") for e in events if e["type"] == OrderCancelled.type
         ]
         if not ids:
             return released
@@ -68,7 +73,10 @@ class PackFlow:
     def notice(self, station: str | None) -> str | None:
         """What the home screen says about packing at this station (a missing scale, a
         printer that does not answer), before the packer chooses Packing."""
-        return station_warning(self.site.section("packing"), devices_at(self.site, station))
+        devices = devices_at(self.site, station)
+        stale = self.site.section("mqtt").stale_after_s
+        reading = scale_reading(devices.scale, stale) if devices.scale is not None else None
+        return station_warning(self.site.section("packing"), devices, reading)
 
     def enter(self, ctx: FlowContext) -> Screen:
         return Pack(ctx, self.site).render()
@@ -81,18 +89,15 @@ class PackFlow:
 
 
 def station_warning(
-    settings: PackingSettings, devices: StationDevices, reading: dict[str, Any] | None = None
+    settings: PackingSettings, devices: StationDevices, reading: dict[str, Any] | None
 ) -> str | None:
     """What is missing at a station, said before a pack starts (on home and on the first
-    pack screen), not in the middle of one. `reading`: the scale's, when already read."""
+    pack screen), not in the middle of one. `reading`: its scale's (None: it has none)."""
     if not settings.gs1_company_prefix:
         return NO_PREFIX
     if devices.scale is None and not (settings.bench_packing or settings.manual_weight):
         return "This station has no scale: packages cannot be weighed here"
-    if (
-        devices.scale is not None
-        and (reading or scale_reading(devices.scale))["status"] == "offline"
-    ):
+    if reading is not None and reading["status"] == "offline":
         return f"The scale {devices.scale} is offline: weighing is blocked until it is back"
     if devices.printer is None:
         return "This station has no label printer: labels come only as PDF"
@@ -130,7 +135,8 @@ class Pack:
         scale has none: callers ask `devices.scale` first)."""
         assert self.devices.scale is not None
         if self._scale_read is None:
-            self._scale_read = scale_reading(self.devices.scale)
+            stale = self.site.section("mqtt").stale_after_s
+            self._scale_read = scale_reading(self.devices.scale, stale)
         return self._scale_read
 
     def error(self, message: str) -> Screen:

@@ -10,6 +10,7 @@ from typing import Any
 
 from server.config import Settings
 from server.hardware import scales
+from server.hardware.store import shown_availability
 from server.models import HardwareDevice
 
 
@@ -30,13 +31,25 @@ def devices_at(settings: Settings, station: str | None) -> StationDevices:
     return StationDevices(scale, printer)
 
 
+def scale_stations(settings: Settings, device_ids: set[str]) -> set[str]:
+    """The stations whose scale is one of `device_ids`, or is behind one of them (a bridge)."""
+    at = {d.id: d.station for d in settings.section("devices") if d.kind == "scale" and d.station}
+    if not at:
+        return set()
+    behind = HardwareDevice.select(HardwareDevice.id).where(
+        HardwareDevice.bridge_id.in_(list(device_ids)), HardwareDevice.id.in_(list(at))
+    )
+    return {at[d] for d in device_ids | {row.id for row in behind} if d in at}
+
+
 def printer_address(settings: Settings, printer: str) -> str | None:
     found = next((d for d in settings.section("devices") if d.id == printer), None)
     return found.address if found is not None and found.address else None
 
 
-def scale_reading(scale: str) -> dict[str, Any]:
-    """The scale as the screen shows it: {"device", "status": offline|live|stable, "grams"}."""
+def scale_reading(scale: str, stale_after_s: float = 120.0) -> dict[str, Any]:
+    """The scale as the screen shows it: {"device", "status": offline|live|stable, "grams"}.
+    A bridge's scale is offline when it or its bridge is (`[mqtt] stale_after_s`)."""
     serial = scales.BOARD.get(scale)  # a scale this process reads
     if serial is not None:
         if serial.availability != "online" or serial.grams is None:
@@ -46,7 +59,7 @@ def scale_reading(scale: str) -> dict[str, Any]:
     # availability is the bridge's retained word (with its last will): an idle scale
     # publishes nothing new, and is still online
     row = HardwareDevice.get_or_none(HardwareDevice.id == scale)
-    if row is None or row.availability != "online" or row.state is None:
+    if row is None or row.state is None or shown_availability(row, stale_after_s) == "offline":
         return {"device": scale, "status": "offline", "grams": None}
     grams = row.state.get("grams")
     stable = bool(row.state.get("stable"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from server.models import (
+    FloorSession,
     Location,
     Order,
     OrderHold,
@@ -58,6 +59,16 @@ class PackWork:
 
 def open_job(badge: str) -> PackJob | None:
     return PackJob.get_or_none((PackJob.packer == badge) & (PackJob.status == "open"))
+
+
+def packers_at(stations: set[str]) -> set[str]:
+    """The badges of the pack sessions open at these stations."""
+    query = FloorSession.select(FloorSession.badge).where(
+        FloorSession.station.in_(list(stations)),
+        FloorSession.ended_at.is_null(True),
+        FloorSession.flow == "pack",
+    )
+    return {row.badge for row in query}
 
 
 def job_of_order(order: Order) -> PackJob | None:

@@ -396,3 +396,16 @@ def test_a_weight_mismatch_is_blocked_until_a_supervisor_approves_at_the_station
     raised = [r.event for r in floor.receiver.accepted if r.event["type"] == "exception.raised"]
     assert raised[0]["data"]["kind"] == "weight_mismatch", raised
     packer.close()
+
+
+def test_a_scale_whose_bridge_dies_mid_weigh_shows_offline_at_once(station: Station) -> None:
+    """The bridge killed (its last will tells the broker): the weigh screen is pushed with
+    the scale offline, and nothing is weighed from the reading left behind."""
+    station.pick("WEB-3", MUG=1)
+    packer = packer_at_the_station(station)
+    verify_to_the_scale(station, packer, "T1", ["4006381333931"])
+    station.bridge.process.kill()
+    offline = pushed(packer, lambda s: s["target"].get("scale", {}).get("status") == "offline")
+    assert offline["name"] == "pack.weigh", offline
+    packer.send(action="weigh")  # a tap on the screen cannot weigh without a scale
+    assert packer.screen["name"] == "pack.weigh", packer.screen
