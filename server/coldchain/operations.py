@@ -145,7 +145,7 @@ OPERATIONS = (
     Operation(
         "GET",
         "/stock/holds",
-        "The locations whose stock is held (not allocated, not picked)",
+        "The locations whose stock is held (not allocated to orders until released)",
         TAG,
         "oms",
         read=_holds,
