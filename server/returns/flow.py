@@ -54,6 +54,8 @@ class Returns:
         self.ctx = ctx
         self.settings: ReturnsSettings = ctx.settings
         self.st = ReturnsState.of(ctx.state.get("returns"))
+        self._rma: Rma | None = None  # read once per input
+        self._row: ReturnUnit | None = None
         if self.st.step is Step.FIND and self.st.unit is None:
             self._resume()
 
@@ -83,10 +85,14 @@ class Returns:
         return self.render().with_feedback(level, message)
 
     def rma(self) -> Rma:
-        return Rma.get_by_id(self.st.rma)
+        if self._rma is None or self._rma.id != self.st.rma:
+            self._rma = Rma.get_by_id(self.st.rma)
+        return self._rma
 
     def unit_row(self) -> ReturnUnit:
-        return ReturnUnit.get_by_id(self.st.unit)
+        if self._row is None or self._row.id != self.st.unit:
+            self._row = ReturnUnit.get_by_id(self.st.unit)
+        return self._row
 
     def graded(self) -> tuple[ReturnUnit, Location]:
         """The unit being put away, and its target (a graded unit always has one)."""
@@ -262,6 +268,7 @@ class Returns:
                                 self.ctx.operator.badge, self.ctx.unit)  # fmt: skip
         if isinstance(row, str):
             return self.error(row)
+        self._row = row
         self.st.unit, self.st.step, self.st.answers, self.st.root = row.id, Step.GRADE, [], None
         if "serial_not_shipped" in row.flags:
             return self.ok(f"Serial {row.serial} was never shipped on this order: "
@@ -324,6 +331,7 @@ class Returns:
                 return self.ok("Put away: scan the next unit")
             self.st.step = Step.UNIT
             return self.error(problem)
+        self._rma = None  # closed: read it again
         rma = self.rma()
         units = ReturnUnit.select().where(ReturnUnit.rma == rma).count()
         order = Order.get_by_id(rma.order_id).external_id
