@@ -51,12 +51,13 @@ def door_status(settings: Settings, row: HardwareDevice | None, now: datetime) -
 
 def door_view(settings: Settings, dock: str) -> dict[str, Any]:
     """The door as the dispatcher's screen shows it: {"device", "status", "since"}."""
-    facts = door_facts(settings, dock)
-    since = None
-    if facts.device is not None:
-        row = HardwareDevice.get_or_none(HardwareDevice.id == facts.device)
-        since = isoformat(row.state_at) if row is not None else None
-    return {"device": facts.device, "status": facts.status, "since": since}
+    device = door_of(settings, dock)
+    if device is None:
+        return {"device": None, "status": "none", "since": None}
+    row = HardwareDevice.get_or_none(HardwareDevice.id == device)
+    status = door_status(settings, row, utcnow())
+    since = isoformat(row.state_at) if row is not None else None
+    return {"device": device, "status": status, "since": since}
 
 
 def dock_of(text: str) -> Location | None:

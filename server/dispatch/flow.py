@@ -12,11 +12,17 @@ from __future__ import annotations
 from typing import Any
 
 from devices.barcode import DecodeError, Scan, decode
-from server.dispatch import docks, manifests, screens, store
+from server.dispatch import docks, hot, manifests, screens, store
 from server.dispatch.approval import Approval
 from server.dispatch.closing import close, problems
 from server.dispatch.events import ManifestCancelled, ManifestClosed, SplitApproved
-from server.dispatch.rules import carrier_label, door_refusal, load_refusal, unload_refusal
+from server.dispatch.rules import (
+    DoorFacts,
+    carrier_label,
+    door_refusal,
+    load_refusal,
+    unload_refusal,
+)
 from server.dispatch.settings import DispatchSettings
 from server.dispatch.steps import SPLIT_STEPS, DispatchState, Step
 from server.errors import Conflict
@@ -100,7 +106,8 @@ class Dispatch:
         self.st = DispatchState.of(ctx.state.get("dispatch"))
         self.m: Manifest | None = None
         if self.st.manifest is not None:
-            self.m = Manifest.get_or_none(Manifest.manifest_id == self.st.manifest)
+            row = hot.manifest(self.st.manifest)
+            self.m = row.model() if row is not None else None
             if self.m is None:
                 self.st.at_dock(self.st.dock)
         station = ctx.station if self.st.step is Step.DOCK and self.st.dock is None else None
@@ -125,14 +132,15 @@ class Dispatch:
     def on_manifest(self) -> screens.OnManifest:
         m = self.m
         assert m is not None
+        loaded, waiting = hot.counts(m)
         return screens.OnManifest(
             manifest=m.manifest_id,
             dock=m.dock.code,
             carrier=carrier_label(m.carrier, m.service or None),
             trailer=m.trailer,
             door=docks.door_view(self.site, m.dock.code),
-            loaded=store.loaded_count(m),
-            waiting=store.waiting_count(m),
+            loaded=loaded,
+            waiting=waiting,
         )
 
     # -- what the dispatcher sees --------------------------------------------------------
@@ -177,14 +185,14 @@ class Dispatch:
         st, on = self.st, self.on_manifest()
         if st.step in (Step.LOAD, Step.UNLOAD):
             offline_ok = self.settings.offline_allowed(on.dock)
-            facts = docks.door_facts(self.site, on.dock)
+            facts = DoorFacts(on.door["device"], on.door["status"])
             waits = door_refusal(facts, offline_ok)
             if waits:
                 return screens.door_waits(on, waits)
             if st.step is Step.UNLOAD:
                 return screens.unload(on)
             screen = screens.load(on, st.last)
-            take_off = store.must_come_off(self.m)  # type: ignore[arg-type]
+            take_off = hot.must_come_off(self.m)  # type: ignore[arg-type]
             if take_off:
                 return screen.with_feedback(
                     "warn", f"Take off the trailer and unload: {', '.join(take_off)}"
@@ -312,7 +320,7 @@ class Dispatch:
         assert m is not None
         if not scan.sscc:
             return self.error(f"{scan.text} is not a package label: scan its SSCC")
-        m = self.m = store.manifest(m.manifest_id, lock="share")
+        m = self.m = hot.manifest_or_404(m.manifest_id, lock="share").model()
         if m.status != "open":
             return self.render()
         waits = door_refusal(
@@ -320,7 +328,7 @@ class Dispatch:
         )
         if waits:
             return self.error(waits)
-        found = store.package_facts(scan.sscc, lock=True)
+        found = hot.package_facts(scan.sscc, lock=True)
         facts, package = found if found is not None else (None, None)
         rules_say = unload_refusal if unload else load_refusal
         refusal = rules_say(facts, store.facts_of(m), scan.sscc)
@@ -334,7 +342,7 @@ class Dispatch:
             self.st.step, self.st.last = Step.LOAD, None
             return self.ok(f"Unloaded {facts.sscc} (order {facts.order})")
         manifests.load(m, facts, package, f"operator:{self.badge}", self.ctx.unit)
-        loaded, total = store.order_progress(m, package.order)
+        loaded, total = hot.order_progress(m, package.order_id)
         self.st.last = {"sscc": facts.sscc, "order": facts.order, "order_loaded": loaded,
                         "order_total": total}  # fmt: skip
         return self.ok(f"Loaded {facts.sscc}: order {facts.order}, {loaded} of {total}")

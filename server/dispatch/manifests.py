@@ -8,7 +8,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from server.dispatch import store, views
+from server import rawsql
+from server.dispatch import hot, store, views
 from server.dispatch.events import (
     ManifestCancelled,
     ManifestCreated,
@@ -83,17 +84,16 @@ def create_manifest(cmd: CreateManifest, unit: Unit) -> dict[str, Any]:
 
 def load(m: Manifest, facts: PackageFacts, package: Package, by: str, unit: Unit) -> int:
     """Put the package on the manifest (the rules said yes); the packages loaded now."""
-    ManifestPackage.insert(
-        manifest=m.id, package=package.id, order=package.order_id, loaded_by=by
-    ).execute()
-    count = store.loaded_count(m)
+    row = {"manifest": m.id, "package": package.id, "order": package.order_id, "loaded_by": by}
+    rawsql.insert_rows(ManifestPackage, [row])
+    count = hot.loaded_count(m)
     unit.record(PackageLoaded(m.manifest_id, facts.sscc, facts.order, m.dock.code, count))
     return count
 
 
 def unload(m: Manifest, facts: PackageFacts, package: Package, unit: Unit) -> int:
     ManifestPackage.delete().where(ManifestPackage.package == package.id).execute()
-    count = store.loaded_count(m)
+    count = hot.loaded_count(m)
     unit.record(PackageUnloaded(m.manifest_id, facts.sscc, facts.order, m.dock.code, count))
     return count
 
