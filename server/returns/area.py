@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from server.area import Area
-from server.returns import demo, dwell, events, handlers, store
+from server.returns import board_fixes, demo, dwell, events, handlers, store
 from server.returns.flow import ReturnsFlow
 from server.returns.operations import OPERATIONS
 from server.returns.settings import ReturnsSettings
@@ -36,4 +36,5 @@ AREA = Area(
     services=_services,
     operations=OPERATIONS,
     seed=demo.seed,
+    exception_kinds=board_fixes.KINDS,
 )
