@@ -64,13 +64,13 @@ class Shipped:
     serials: frozenset[str] = frozenset()
 
 
-def shipped(order: Order, product_id: int) -> Shipped:
+def shipped(order_id: int, product_id: int) -> Shipped:
     """The units of the product packed for the order (packages not voided)."""
     items = (
         PackageItem.select(PackageItem)
         .join(Package)
         .where(
-            Package.order == order,
+            Package.order == order_id,
             Package.status != "voided",
             PackageItem.product == product_id,
         )

@@ -56,6 +56,8 @@ class Returns:
         self.st = ReturnsState.of(ctx.state.get("returns"))
         self._rma: Rma | None = None  # read once per input
         self._row: ReturnUnit | None = None
+        self._products: dict[int, Product] = {}
+        self._target: Location | None = None
         if self.st.step is Step.FIND and self.st.unit is None:
             self._resume()
 
@@ -97,9 +99,15 @@ class Returns:
     def graded(self) -> tuple[ReturnUnit, Location]:
         """The unit being put away, and its target (a graded unit always has one)."""
         row = self.unit_row()
-        target = Location.get_by_id(row.target_id)
+        if self._target is None or self._target.id != row.target_id:
+            self._target = Location.get_by_id(row.target_id)
         assert row.grade is not None and row.disposition is not None
-        return row, target
+        return row, self._target
+
+    def product(self, product_id: int) -> Product:
+        if product_id not in self._products:
+            self._products[product_id] = Product.get_by_id(product_id)
+        return self._products[product_id]
 
     # -- what the clerk sees ---------------------------------------------------------------
 
@@ -123,7 +131,7 @@ class Returns:
             return self._grade_screen()
         if st.step is Step.PUT_AWAY and st.unit is not None:
             row, target = self.graded()
-            product = Product.get_by_id(row.product_id)
+            product = self.product(row.product_id)
             return screens.put_away(self.rma().rma_id, product.sku, row.grade or "",
                                     row.disposition or "", target.code, row.note)  # fmt: skip
         if st.step is Step.CONFIRM_MISSING:
@@ -146,7 +154,7 @@ class Returns:
 
     def _grade_screen(self) -> Screen:
         row = self.unit_row()
-        product = Product.get_by_id(row.product_id)
+        product = self.product(row.product_id)
         root = self._root(product)
         node = grading.walk(root, self.st.answers)
         if node is None or grading.is_outcome(node):  # the tree changed under us: start over
@@ -263,7 +271,7 @@ class Returns:
         product_id = product_id_of(scan)
         if product_id is None:
             return self.error(f"{scan.text} is not a product we know: set the unit aside")
-        product = Product.get_by_id(product_id)
+        product = self.product(product_id)
         row = receiving.receive(self.rma(), product, scan, self.ctx.station,
                                 self.ctx.operator.badge, self.ctx.unit)  # fmt: skip
         if isinstance(row, str):
@@ -279,7 +287,7 @@ class Returns:
 
     def _answer(self, action: str) -> Screen:
         row = self.unit_row()
-        root = self._root(Product.get_by_id(row.product_id))
+        root = self._root(self.product(row.product_id))
         if action == "back":
             self.st.answers = self.st.answers[:-1]
             return self.ok("Back")
@@ -291,7 +299,7 @@ class Returns:
             self.st.answers = answers
             return self.render()
         problem = receiving.graded(
-            row, self.st.tree or "", grading.asked(root, answers), node, self.settings,
+            self.rma().rma_id, row, self.st.tree or "", grading.asked(root, answers), node, self.settings,
             utcnow().date(), self.ctx.unit,
         )  # fmt: skip
         if problem:

@@ -79,13 +79,12 @@ def receive(
     rma = locked(rma.id)
     if rma.status == "closed":
         return f"RMA {rma.rma_id} is closed"
-    order = Order.get_by_id(rma.order_id)
-    sent = shipped(order, product.id)
+    sent = shipped(rma.order_id, product.id)
     serial = scan.serial
     if serial and _serial_taken(rma, product, serial):
         return f"{product.sku} serial {serial} was already received on this return"
     flags: list[str] = []
-    line = _line_for(rma, order, product)
+    line = _line_for(rma, product)
     if line is None:
         flags.append(rules.UNEXPECTED)
     if serial and sent.serials and serial not in sent.serials:
@@ -107,6 +106,7 @@ def receive(
     view = unit_view(row)
     unit.record(ReturnUnitReceived(rma.rma_id, view))
     if rules.SERIAL_NOT_SHIPPED in flags:
+        order = Order.get_by_id(rma.order_id)
         raise_exception(
             unit,
             kind=SERIAL_MISMATCH,
@@ -128,7 +128,7 @@ def _serial_taken(rma: Rma, product: Product, serial: str) -> bool:
     )
 
 
-def _line_for(rma: Rma, order: Order, product: Product) -> RmaLine | None:
+def _line_for(rma: Rma, product: Product) -> RmaLine | None:
     """The RMA line the unit counts against; for an unannounced return, a line for any
     product of the order (grown per unit). None: unexpected."""
     line = (
@@ -139,7 +139,9 @@ def _line_for(rma: Rma, order: Order, product: Product) -> RmaLine | None:
     )
     if line is not None or not rma.unannounced:
         return line
-    on_order = OrderLine.select().where(OrderLine.order == order, OrderLine.product == product)
+    on_order = OrderLine.select().where(
+        OrderLine.order == rma.order_id, OrderLine.product == product
+    )
     if not on_order.exists():
         return None
     line = RmaLine.get_or_none(RmaLine.rma == rma, RmaLine.product == product)
@@ -167,6 +169,7 @@ def _lot_and_expiry(
 
 
 def graded(
+    rma_id: str,
     row: ReturnUnit,
     tree_id: str,
     answers: list[dict[str, str]],
@@ -185,16 +188,16 @@ def graded(
     )  # fmt: skip
     zones: dict[str, str] = {str(k): v for k, v in settings.zones.items()}
     zone = None if decided.disposition == "restock" else zones[decided.disposition]
-    code = rules.target(decided.disposition, places_for(product, zone), zone)
+    places = places_for(product, zone)
+    code = rules.target(decided.disposition, places, zone)
     if code is None:
         where = "a pick or bulk location" if zone is None else f"a location of kind {zone}"
         return f"There is no {where} for {decided.disposition}: ask an admin to add one"
     row.tree, row.answers, row.grade = tree_id, answers, outcome["grade"]
     row.disposition, row.status, row.note = decided.disposition, "graded", decided.why
-    row.target = Location.get(Location.code == code)
+    row.target_id = next(p.id for p in places if p.code == code)
     row.save()
-    rma = Rma.get_by_id(row.rma_id)
-    unit.record(ReturnUnitGraded(rma.rma_id, unit_view(row)))
+    unit.record(ReturnUnitGraded(rma_id, unit_view(row)))
     return None
 
 
@@ -203,7 +206,7 @@ def places_for(product: Product, zone_kind: str | None) -> list[rules.Place]:
     of the product), else the locations of the zone kind."""
     if zone_kind is not None:
         rows = Location.select().where(Location.kind == zone_kind)
-        return [rules.Place(r.code, r.kind, r.walk_sequence) for r in rows]
+        return [rules.Place(r.code, r.kind, r.walk_sequence, id=r.id) for r in rows]
     holding = peewee.fn.COALESCE(peewee.fn.SUM(Stock.on_hand), 0)
     held = (
         Location.select(Location, holding.alias("holding"))
@@ -215,7 +218,7 @@ def places_for(product: Product, zone_kind: str | None) -> list[rules.Place]:
         .where(Location.kind.in_(("pick", "bulk")))
         .group_by(Location.id)
     )
-    return [rules.Place(r.code, r.kind, r.walk_sequence, int(r.holding)) for r in held]
+    return [rules.Place(r.code, r.kind, r.walk_sequence, int(r.holding), r.id) for r in held]
 
 
 def put_away(row: ReturnUnit, location: Location, unit: Unit) -> None:
@@ -235,11 +238,21 @@ def put_away(row: ReturnUnit, location: Location, unit: Unit) -> None:
     row.location, row.status, row.put_away_at = location, "put_away", utcnow()
     row.save()
     unit.record(ReturnUnitPutAway(rma.rma_id, unit_view(row)))
-    if not waiting(rma):
+    if _dwell_over(rma):
         resolve_open(unit, kind=DWELL, subject=f"rma:{rma.rma_id}",
                      resolution="every unit received was put away")  # fmt: skip
     if is_allocatable(stock) and unit.env is not None:
         unit.env.run_hooks(STOCK_ARRIVED, [product.id], unit)
+
+
+def _dwell_over(rma: Rma) -> bool:
+    """Were units of the RMA flagged for dwelling, and are none waiting any more?"""
+    flagged = ReturnUnit.select(ReturnUnit.status).where(
+        ReturnUnit.rma == rma,
+        (ReturnUnit.status != "put_away") | (ReturnUnit.dwell_raised == True),  # noqa: E712
+    )
+    statuses = [u.status for u in flagged]
+    return bool(statuses) and all(s == "put_away" for s in statuses)
 
 
 def waiting(rma: Rma) -> list[ReturnUnit]:

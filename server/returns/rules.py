@@ -68,6 +68,7 @@ class Place:
     kind: str
     walk_sequence: int
     holding: int = 0
+    id: int = 0  # the location's row id (0: not read from the database)
 
 
 def target(disposition_: str, places: Sequence[Place], zone_kind: str | None) -> str | None:
