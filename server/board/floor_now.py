@@ -30,23 +30,43 @@ LISTED = 12  # late and at-risk orders listed by name (all are counted)
 
 
 def orders(now: dt.datetime, settings: BoardSettings) -> dict[str, Any]:
-    rows = list(
-        Order.select(Order.external_id, Order.status, Order.channel, Order.ship_by, Order.carrier)
+    """Counts by status and channel (one GROUP BY), and the late and at-risk orders: only
+    the orders that could be (a ship-by within the longest lead time, or a carrier whose
+    pickup is that close) are read one by one and judged by the rules."""
+    counts = list(
+        Order.select(Order.status, Order.channel, peewee.fn.COUNT(Order.id))
         .where(Order.status.in_(OPEN_STATUSES))
-        .tuples()
-    )
-    held = set(
-        OrderHold.select(Order.external_id)
-        .join(Order)
-        .where(Order.status.in_(OPEN_STATUSES))
+        .group_by(Order.status, Order.channel)
         .tuples()
     )
     by_status: Counter[str] = Counter()
     by_channel: dict[str, Counter[str]] = defaultdict(Counter)
+    for status, channel, n in counts:
+        by_status[status] += n
+        by_channel[channel][status] += n
+    horizon = now + dt.timedelta(minutes=sum(settings.lead_min.values()))
+    close = [
+        c
+        for c in settings.pickups
+        if (p := rules.next_pickup(now, settings.pickup_of(c))) and p <= horizon
+    ]
+    maybe = Order.ship_by < horizon
+    if close:
+        maybe = maybe | Order.carrier.in_(close)
+    rows = list(
+        Order.select(Order.external_id, Order.status, Order.channel, Order.ship_by, Order.carrier)
+        .where(Order.status.in_(OPEN_STATUSES), maybe)
+        .tuples()
+    )
+    held = {
+        external_id
+        for (external_id,) in OrderHold.select(Order.external_id)
+        .join(Order)
+        .where(Order.status.in_(OPEN_STATUSES))
+        .tuples()
+    }
     flagged: dict[str, list[dict[str, Any]]] = {"late": [], "at_risk": []}
     for external_id, status, channel, ship_by, carrier in rows:
-        by_status[status] += 1
-        by_channel[channel][status] += 1
         pickup = rules.next_pickup(now, settings.pickup_of(carrier))
         timing = rules.timing(now, status, ship_by, pickup, settings.lead_min)
         if timing != "on_time":
@@ -57,16 +77,16 @@ def orders(now: dt.datetime, settings: BoardSettings) -> dict[str, Any]:
                     "channel": channel,
                     "carrier": carrier,
                     "ship_by": isoformat(ship_by),
-                    "held": (external_id,) in held,
+                    "held": external_id in held,
                 }
             )
     for listed in flagged.values():
         listed.sort(key=lambda o: o["ship_by"] or "")
     return {
-        "open": len(rows),
+        "open": sum(by_status.values()),
         "held": len(held),
         "by_status": {s: by_status[s] for s in OPEN_STATUSES if by_status[s]},
-        "by_channel": {c: dict(counts) for c, counts in sorted(by_channel.items())},
+        "by_channel": {c: dict(n) for c, n in sorted(by_channel.items())},
         "late": {"count": len(flagged["late"]), "orders": flagged["late"][:LISTED]},
         "at_risk": {"count": len(flagged["at_risk"]), "orders": flagged["at_risk"][:LISTED]},
     }

@@ -91,7 +91,9 @@ class BoardHub:
             last, pending = self._last, bool(self._touched)
         if last is not None and not pending:
             return last
-        return self._compute()
+        model = self._compute(force=True)
+        assert model is not None
+        return model
 
     def wake(self) -> None:
         self._wake.set()
@@ -112,16 +114,24 @@ class BoardHub:
                 if not watchers.count():
                     continue
                 with self._lock:
-                    pending = bool(self._touched)
-                if not pending and now - last_push < settings.refresh_s:
+                    touched = set(self._touched)
+                if not touched and now - last_push < settings.refresh_s:
                     continue
-                if not pending:  # the refresh: what changes with time alone (ages, late)
+                if not touched:  # the refresh: what changes with time alone (ages, late)
+                    touched = set(PARTS)
                     with self._lock:
-                        self._touched |= set(PARTS)
+                        self._touched |= touched
+                due, later = self.model.due(touched)
+                if not due:  # only progress, read a moment ago: wait until it is due
+                    self._stop.wait(self.model.next_due(later))
+                    self._wake.set()
+                    continue
                 wait = settings.min_push_interval_s - (now - last_push)
                 if wait > 0 and self._stop.wait(wait):
                     return
-                self._push(self._compute())
+                model = self._compute()
+                if model is not None:
+                    self._push(model)
                 last_push = time.monotonic()
             except Exception:
                 log.exception("board push failed")
@@ -135,15 +145,20 @@ class BoardHub:
         with self._lock:
             self._touched |= parts_touched(e["type"] for e in foreign)
 
-    def _compute(self) -> dict[str, Any]:
+    def _compute(self, force: bool = False) -> dict[str, Any] | None:
+        """The model with the touched parts read again (those due; all when `force`);
+        None when nothing was due."""
         with self._computing:
             with self._lock:
-                touched, self._touched = self._touched, set()
+                due, later = (set(self._touched), set()) if force else self.model.due(self._touched)
+                self._touched = later
+            if not due and not force:
+                return None
             try:
-                model = self.model.compute(touched or ())
+                model = self.model.compute(due)
             except Exception:
                 with self._lock:
-                    self._touched |= touched  # try these parts again next time
+                    self._touched |= due  # try these parts again next time
                 raise
             with self._lock:
                 self._last = model

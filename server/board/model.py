@@ -5,6 +5,7 @@ parts its events can touch (`parts_touched`); the others are kept from the last 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,7 @@ PARTS = ("orders", "batches", "stations", "operators", "devices", "sync", "queue
 TOUCHES: dict[str, tuple[str, ...]] = {
     "order.": ("orders", "queue", "stations", "batches"),
     "batch.": ("batches", "operators", "queue"),
-    "pick.": ("batches", "operators", "orders"),
+    "pick.": ("batches", "operators"),  # an order's status changes with its own order.* event
     "tote.": ("batches", "queue"),
     "count.": ("queue",),
     "package.": ("stations", "operators"),
@@ -37,6 +38,12 @@ TOUCHES: dict[str, tuple[str, ...]] = {
     "product.": (),
     "location.": (),
 }
+
+
+# Progress rather than decisions: recomputed at most this often (s) however often picks
+# touch them, so a busy floor's scans do not cost a full model each; the queue, orders,
+# devices and the rest follow their changes at once.
+SLOW_PARTS: dict[str, float] = {"operators": 1.0, "batches": 1.0}
 
 
 def parts_touched(types: Iterable[str]) -> set[str]:
@@ -54,21 +61,39 @@ class BoardModel:
         self.runtime = runtime
         self.throughput = throughput
         self.parts: dict[str, Any] = {}
+        self.computed_at: dict[str, float] = {}  # part -> time.monotonic() of its last read
         self.version = 0
 
     @property
     def settings(self) -> BoardSettings:
         return self.runtime.settings.section("board")  # type: ignore[no-any-return]
 
+    def due(self, touched: set[str]) -> tuple[set[str], set[str]]:
+        """Of the touched parts, those to read now and those to keep for later (a slow
+        part read less than its interval ago)."""
+        clock = time.monotonic()
+        later = {
+            p
+            for p in touched
+            if p in SLOW_PARTS and p in self.parts
+            and clock - self.computed_at.get(p, 0.0) < SLOW_PARTS[p]
+        }  # fmt: skip
+        return touched - later, later
+
+    def next_due(self, parts: set[str]) -> float:
+        """Seconds until the first of these slow parts is due."""
+        clock = time.monotonic()
+        return max(0.0, min(self.computed_at.get(p, 0.0) + SLOW_PARTS[p] - clock for p in parts))
+
     def compute(self, touched: Iterable[str] = PARTS) -> dict[str, Any]:
         now = utcnow()
         wanted = set(touched) | {p for p in PARTS if p not in self.parts}
-        if "queue" in wanted:
-            wanted.add("devices")  # offline devices are queue items
+        readers = self._readers()
         with connection():
-            for part in PARTS:  # in order: the queue reads the devices just listed
+            for part in PARTS:  # in order: the queue reads the devices last listed
                 if part in wanted:
-                    self.parts[part] = self._readers()[part](now)
+                    self.parts[part] = readers[part](now)
+                    self.computed_at[part] = time.monotonic()
         self.version += 1
         return self.view(now)
 
