@@ -37,8 +37,8 @@ from server.sync.endpoints import (
 from server.sync.replay import ReplayEvents
 from server.totes.handlers import UpsertTotes
 from tests.board.tour import tour_board
-from tests.examples.floor import locked
 from tests.dispatch.tour import tour_dispatch
+from tests.examples.floor import locked
 from tests.examples.setup import floor_input, kiosk, login, operator, order
 from tests.packing.tour import tour_packing
 from tests.picking.live import Walker
