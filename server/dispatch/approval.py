@@ -19,7 +19,7 @@ from server.models.dispatch import Manifest
 
 
 class Host(Protocol):
-    """What the approval needs of the flow's input (server/dispatch/flow.py `Dispatch`)."""
+    """What the approval needs of the flow's input (server/dispatch/inputs.py `Dispatch`)."""
 
     ctx: FlowContext
     site: Any

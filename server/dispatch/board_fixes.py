@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from server.area import ExceptionKind, Fix
-from server.dispatch import manifests, store
+from server.dispatch import hot, manifests, store
 from server.dispatch.doors import DOOR_OPEN
 from server.dispatch.endings import CANCELLED_LOADED
 from server.errors import Conflict
@@ -19,8 +19,10 @@ from server.spine import Unit
 def _still_loaded(view: dict[str, Any]) -> list[str]:
     data = view.get("data") or {}
     ssccs = [str(s) for s in data.get("ssccs") or []]
-    found = store.package_facts_many(ssccs)
-    return [f.sscc for f in found if f.manifest == data.get("manifest")]
+    found = [hot.package_facts(sscc) for sscc in ssccs]
+    return [
+        f.sscc for f, _ in (x for x in found if x is not None) if f.manifest == data.get("manifest")
+    ]
 
 
 def _unload(unit: Unit, view: dict[str, Any], _value: str | None) -> str:
@@ -31,7 +33,7 @@ def _unload(unit: Unit, view: dict[str, Any], _value: str | None) -> str:
         raise Conflict(f"manifest {m.manifest_id} is {m.status}")
     done = []
     for sscc in _still_loaded(view):
-        found = store.package_facts(sscc, lock=True)
+        found = hot.package_facts(sscc, lock=True)
         if found is None:
             continue
         facts, package = found

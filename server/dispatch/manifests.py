@@ -159,7 +159,7 @@ def cancel_manifest(cmd: CancelManifest, unit: Unit) -> dict[str, Any]:
     m = store.manifest(cmd.manifest_id, lock="update")
     if m.status != "open":
         raise Conflict(f"manifest {m.manifest_id} is {m.status}")
-    loaded = store.loaded_count(m)
+    loaded = hot.loaded_count(m)
     if loaded:
         raise Conflict(f"manifest {m.manifest_id} has {loaded} packages loaded: unload them first")
     m.status, m.closed_at, m.closed_by, m.note = "cancelled", utcnow(), str(unit.actor), cmd.reason

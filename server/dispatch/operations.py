@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from server.dispatch import documents, store, views
 from server.dispatch.closing import CloseManifest
 from server.dispatch.manifests import ApproveSplit, CancelManifest, CreateManifest
-from server.errors import InvalidInput, field_error
+from server.errors import InvalidInput, NotFound, field_error
 from server.models import Location, naive_utc
 from server.models.dispatch import Manifest
 from server.operations import (
@@ -161,7 +161,7 @@ def _day_rows(call: Call) -> tuple[str, str, list[dict[str, Any]]]:
     try:
         day = dt.date.fromisoformat(call.day)
     except ValueError:
-        raise InvalidInput("not a day", [field_error("day", "give a date as YYYY-MM-DD")]) from None
+        raise NotFound(f"{call.day} is not a day: give a date as YYYY-MM-DD") from None
     zone = zoneinfo.ZoneInfo(zone_name)
     start = dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC).replace(tzinfo=None)
     end = start + dt.timedelta(days=1)

@@ -10,7 +10,7 @@ from typing import Any
 import peewee
 
 from server.db import is_postgres
-from server.dispatch.rules import ManifestFacts, OrderOnManifest, PackageFacts, serves
+from server.dispatch.rules import ManifestFacts, OrderOnManifest
 from server.errors import NotFound
 from server.models import Location, Order, OrderHold, Package
 from server.models.dispatch import ANY_SERVICE, Manifest, ManifestPackage, SplitApproval
@@ -42,51 +42,6 @@ def facts_of(m: Manifest) -> ManifestFacts:
     return ManifestFacts(m.manifest_id, m.carrier, m.service, m.status, m.dock.code)
 
 
-def package_facts(sscc: str, lock: bool = False) -> tuple[PackageFacts, Package] | None:
-    """The scanned package, its order, whether it is held and where it is loaded."""
-    query = (
-        Package.select(Package, Order, ManifestPackage, Manifest, Location)
-        .join(Order, on=(Package.order == Order.id))
-        .switch(Package)
-        .join(ManifestPackage, peewee.JOIN.LEFT_OUTER, on=(ManifestPackage.package == Package.id))
-        .join(Manifest, peewee.JOIN.LEFT_OUTER, on=(ManifestPackage.manifest == Manifest.id))
-        .join(Location, peewee.JOIN.LEFT_OUTER, on=(Manifest.dock == Location.id))
-        .where(Package.sscc == sscc)
-    )
-    if lock and is_postgres():
-        query = query.for_update(of=Package)
-    row = query.first()
-    if row is None:
-        return None
-    order = row.order
-    load = getattr(row, "manifestpackage", None)
-    on = load.manifest if load is not None and load.id is not None else None
-    held = OrderHold.select().where(OrderHold.order == order.id).exists()
-    facts = PackageFacts(
-        sscc=sscc,
-        status=row.status,
-        order=order.external_id,
-        order_status=order.status,
-        held=held,
-        flagged=row.flagged,
-        carrier=row.carrier,
-        service=row.service,
-        manifest=on.manifest_id if on is not None else None,
-        manifest_dock=on.dock.code if on is not None else None,
-    )
-    return facts, row
-
-
-def package_facts_many(ssccs: list[str]) -> list[PackageFacts]:
-    """The facts of several packages (a board's view of an exception), unlocked."""
-    found = [package_facts(sscc) for sscc in ssccs]
-    return [facts for facts, _ in (f for f in found if f is not None)]
-
-
-def loaded_count(m: Manifest) -> int:
-    return ManifestPackage.select().where(ManifestPackage.manifest == m.id).count()
-
-
 def _waiting_query(m: Manifest) -> Any:
     """Packed packages of the manifest's carrier (and service) loaded nowhere, not flagged."""
     query = (
@@ -105,10 +60,6 @@ def _waiting_query(m: Manifest) -> Any:
     if m.service != ANY_SERVICE:
         query = query.where(Package.service == m.service)
     return query
-
-
-def waiting_count(m: Manifest) -> int:
-    return int(_waiting_query(m).count())
 
 
 def waiting(m: Manifest) -> list[Package]:
@@ -183,18 +134,6 @@ def _not_loaded_here(m: Manifest, order_ids: list[int]) -> list[tuple[int, str |
     return rows
 
 
-def order_progress(m: Manifest, order: Order) -> tuple[int, int]:
-    """(loaded on this manifest, the order's live packages not dispatched elsewhere)."""
-    query = (
-        Package.select(Package.id, ManifestPackage.manifest)
-        .join(ManifestPackage, peewee.JOIN.LEFT_OUTER, on=(ManifestPackage.package == Package.id))
-        .where(Package.order == order.id, Package.status.not_in(["voided", "dispatched"]))
-    )
-    rows = tuples(query)
-    here = [on for _, on in rows if on == m.id]
-    return len(here), len(rows)
-
-
 def open_at(dock: Location) -> list[Manifest]:
     return list(
         Manifest.select(Manifest, Location)
@@ -219,25 +158,3 @@ def carriers_waiting() -> list[tuple[str, str, int]]:
     )
     found = sorted(tuples(query), key=lambda r: (-r[2], r[0], r[1] or ""))
     return [(carrier, service or "", count) for carrier, service, count in found]
-
-
-def takes(m: Manifest, package: Package) -> bool:
-    return serves(facts_of(m), package.carrier, package.service)
-
-
-def must_come_off(m: Manifest) -> list[str]:
-    """Loaded SSCCs that must not leave: packing flagged them, their order was cancelled
-    or is on hold (one query: every load screen shows them)."""
-    held = OrderHold.select(OrderHold.order)
-    query = (
-        ManifestPackage.select(Package.sscc)
-        .join(Package, on=(ManifestPackage.package == Package.id))
-        .switch(ManifestPackage)
-        .join(Order, on=(ManifestPackage.order == Order.id))
-        .where(
-            ManifestPackage.manifest == m.id,
-            Package.flagged.is_null(False) | (Order.status == "cancelled") | Order.id.in_(held),
-        )
-        .order_by(ManifestPackage.id)
-    )
-    return [sscc for (sscc,) in tuples(query)]

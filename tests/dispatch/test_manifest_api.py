@@ -92,7 +92,7 @@ def test_bad_requests_are_clear_problems(docks: Api, admin_api: Api) -> None:
     problem(docks.get("/manifests/man_nothing"), 404)
     problem(docks.get("/manifests/man_nothing.pdf"), 404)
     problem(admin_api.post("/manifests/man_nothing/close", {"seal": "S1"}), 404)
-    problem(docks.get("/manifests/day/yesterday"), 422)
+    problem(docks.get("/manifests/day/yesterday"), 404)
     assert docks.get("/manifests").json["data"] == []  # nothing was created by any of it
 
 

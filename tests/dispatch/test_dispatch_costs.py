@@ -1,0 +1,43 @@
+"""What each step of the dispatch flow costs, in SQL statements: counts that do not drift
+with the machine (docs/performance.md, "Statements per step"). A load scan is the hot
+path: its reads are hand-written (server/dispatch/hot.py) and must stay few whatever the
+manifest's size."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tests.dispatch.conftest import manifest_at
+from tests.fixtures.app import Api
+from tests.fixtures.statements import Steps
+from tests.floor.conftest import Kiosk
+
+# Statements per step, the kiosk's HTTP input included (access check, the input, the
+# session, de-duplication, the event log); measured 2026-12-02.
+BUDGETS = {  # (SQLite, PostgreSQL)
+    "dock": (12, 12),
+    "load": (18, 19),
+    "load_20th": (18, 19),
+    "refused": (13, 13),
+}
+
+
+def test_each_dispatch_step_stays_within_its_statement_budget(
+    packed: Callable[..., list[str]], dispatcher: Kiosk, door: Callable[..., None], docks: Api
+) -> None:
+    door(True)
+    ssccs = [s for n in range(20) for s in packed(f"WEB-{n}", PEN=1)]
+    manifest_at(docks)
+    steps = Steps()
+    with steps.count("dock"):
+        dispatcher.send(scan="DOCK-1")
+    with steps.count("load"):
+        dispatcher.send(scan=f"00{ssccs[0]}")
+    for sscc in ssccs[1:-1]:
+        dispatcher.send(scan=f"00{sscc}")
+    with steps.count("load_20th"):  # the same as the first: nothing grows with the load
+        dispatcher.send(scan=f"00{ssccs[-1]}")
+    with steps.count("refused"):
+        dispatcher.send(scan=f"00{ssccs[0]}")
+    assert dispatcher.screen["progress"]["loaded"] == 20, dispatcher.screen
+    steps.check(BUDGETS)
