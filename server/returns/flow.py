@@ -15,14 +15,14 @@ from typing import Any
 from devices.barcode import DecodeError, Scan, decode
 from server.catalog.lookups import location_of, product_id_of
 from server.floor.flow import FloorInput, FlowContext, Screen
-from server.models import Location, Order, Product, ReturnUnit, Rma, utcnow
+from server.models import Location, Order, Product, ReturnUnit, Rma, RmaLine, utcnow
 from server.returns import grading, receiving, screens
 from server.returns.finding import SHIPPED, Found, find
 from server.returns.rules import Place, accepts
 from server.returns.settings import ReturnsSettings
 from server.returns.steps import ReturnsState, Step
 from server.returns.store import trees
-from server.returns.views import lines_of
+from server.returns.views import expected_left, lines_of
 
 
 class ReturnsFlow:
@@ -58,6 +58,7 @@ class Returns:
         self._row: ReturnUnit | None = None
         self._products: dict[int, Product] = {}
         self._target: Location | None = None
+        self._lines: list[RmaLine] | None = None  # the RMA's lines, once read after a change
         if self.st.step is Step.FIND and self.st.unit is None:
             self._resume()
 
@@ -100,7 +101,8 @@ class Returns:
         """The unit being put away, and its target (a graded unit always has one)."""
         row = self.unit_row()
         if self._target is None or self._target.id != row.target_id:
-            self._target = Location.get_by_id(row.target_id)
+            known = row.__rel__.get("target")  # set by the grading in this input
+            self._target = known if known is not None else Location.get_by_id(row.target_id)
         assert row.grade is not None and row.disposition is not None
         return row, self._target
 
@@ -112,7 +114,11 @@ class Returns:
     # -- what the clerk sees ---------------------------------------------------------------
 
     def render(self) -> Screen:
-        self.keep()
+        screen = self._render()
+        self.keep()  # after: rendering may settle the step or the unit's tree
+        return screen
+
+    def _render(self) -> Screen:
         st = self.st
         if st.step is Step.DONE and st.done:
             d = st.done
@@ -141,7 +147,7 @@ class Returns:
 
     def _unit_screen(self) -> Screen:
         rma = self.rma()
-        lines = lines_of(rma)
+        lines = self._lines if self._lines is not None else lines_of(rma)
         left = {ln.product.sku: ln.qty - ln.received for ln in lines if ln.qty > ln.received}
         unexpected = (
             ReturnUnit.select().where(ReturnUnit.rma == rma, ReturnUnit.line.is_null()).count()
@@ -272,11 +278,11 @@ class Returns:
         if product_id is None:
             return self.error(f"{scan.text} is not a product we know: set the unit aside")
         product = self.product(product_id)
-        row = receiving.receive(self.rma(), product, scan, self.ctx.station,
+        row = receiving.receive(self.st.rma or 0, product, scan, self.ctx.station,
                                 self.ctx.operator.badge, self.ctx.unit)  # fmt: skip
         if isinstance(row, str):
             return self.error(row)
-        self._row = row
+        self._row, self._rma = row, row.rma
         self.st.unit, self.st.step, self.st.answers, self.st.root = row.id, Step.GRADE, [], None
         if "serial_not_shipped" in row.flags:
             return self.ok(f"Serial {row.serial} was never shipped on this order: "
@@ -299,7 +305,7 @@ class Returns:
             self.st.answers = answers
             return self.render()
         problem = receiving.graded(
-            self.rma().rma_id, row, self.st.tree or "", grading.asked(root, answers), node, self.settings,
+            self.rma().rma_id, row, self.product(row.product_id), self.st.tree or "", grading.asked(root, answers), node, self.settings,
             utcnow().date(), self.ctx.unit,
         )  # fmt: skip
         if problem:
@@ -317,10 +323,12 @@ class Returns:
             row.disposition or "", Place(target.code, target.kind, target.walk_sequence), place
         ):
             return self.error(f"{location.code} is not where this unit goes: scan {target.code}")
-        receiving.put_away(row, location, self.ctx.unit)
+        product = self.product(row.product_id)
+        self._rma = receiving.put_away(row, product, target, location, self.ctx.unit)
         self.st.unit_done()
         rma = self.rma()
-        if not rma.unannounced and not receiving.left(rma):
+        self._lines = lines_of(rma)
+        if not rma.unannounced and not expected_left(self._lines):
             return self._close(False, quietly=True)
         return self.ok(f"Put away at {location.code}: scan the next unit")
 

@@ -73,10 +73,11 @@ def put_aside(order: Order | None, text: str, station: str | None, unit: Unit) -
 
 
 def receive(
-    rma: Rma, product: Product, scan: Scan, station: str | None, badge: str, unit: Unit
+    rma_id: int, product: Product, scan: Scan, station: str | None, badge: str, unit: Unit
 ) -> ReturnUnit | str:
-    """One unit scanned: checked against the RMA and what was shipped on the order."""
-    rma = locked(rma.id)
+    """One unit scanned: checked against the RMA and what was shipped on the order (the
+    unit's `rma` is the RMA as locked for it)."""
+    rma = locked(rma_id)
     if rma.status == "closed":
         return f"RMA {rma.rma_id} is closed"
     sent = shipped(rma.order_id, product.id)
@@ -171,6 +172,7 @@ def _lot_and_expiry(
 def graded(
     rma_id: str,
     row: ReturnUnit,
+    product: Product,
     tree_id: str,
     answers: list[dict[str, str]],
     outcome: dict[str, Any],
@@ -180,7 +182,6 @@ def graded(
 ) -> str | None:
     """The grading done: the disposition (after the rules), and the target location.
     A message (nothing changed) when there is no location to put it."""
-    product = Product.get_by_id(row.product_id)
     decided = rules.disposition(
         outcome["disposition"], row.flags, row.expiry, product.expiry_tracked, today,
         settings.sell_by_margin_days, settings.expired_disposition,
@@ -195,9 +196,12 @@ def graded(
         return f"There is no {where} for {decided.disposition}: ask an admin to add one"
     row.tree, row.answers, row.grade = tree_id, answers, outcome["grade"]
     row.disposition, row.status, row.note = decided.disposition, "graded", decided.why
-    row.target_id = next(p.id for p in places if p.code == code)
+    place = next(p for p in places if p.code == code)
+    row.target = Location(id=place.id, code=place.code, kind=place.kind,
+                          walk_sequence=place.walk_sequence)  # fmt: skip
     row.save()
-    unit.record(ReturnUnitGraded(rma_id, unit_view(row)))
+    row.product = product
+    unit.record(ReturnUnitGraded(rma_id, unit_view(row, {place.id: place.code})))
     return None
 
 
@@ -221,11 +225,13 @@ def places_for(product: Product, zone_kind: str | None) -> list[rules.Place]:
     return [rules.Place(r.code, r.kind, r.walk_sequence, int(r.holding), r.id) for r in held]
 
 
-def put_away(row: ReturnUnit, location: Location, unit: Unit) -> None:
+def put_away(
+    row: ReturnUnit, product: Product, target: Location, location: Location, unit: Unit
+) -> Rma:
     """The unit lands at `location` with its lot and expiry, in this transaction; stock
-    that may be sold serves the orders waiting for it (hook STOCK_ARRIVED)."""
+    that may be sold serves the orders waiting for it (hook STOCK_ARRIVED). The RMA, as
+    locked for it."""
     rma = locked(row.rma_id)
-    product = Product.get_by_id(row.product_id)
     stock = locked_row(product, location, row.lot or "", row.expiry)
     stock.on_hand += 1
     if row.expiry and stock.expiry is None:
@@ -237,12 +243,15 @@ def put_away(row: ReturnUnit, location: Location, unit: Unit) -> None:
     unit.record(InventoryAdjusted(stock_view(stock), 1, reason))
     row.location, row.status, row.put_away_at = location, "put_away", utcnow()
     row.save()
-    unit.record(ReturnUnitPutAway(rma.rma_id, unit_view(row)))
+    row.product = product
+    codes = {target.id: target.code, location.id: location.code}
+    unit.record(ReturnUnitPutAway(rma.rma_id, unit_view(row, codes)))
     if _dwell_over(rma):
         resolve_open(unit, kind=DWELL, subject=f"rma:{rma.rma_id}",
                      resolution="every unit received was put away")  # fmt: skip
     if is_allocatable(stock) and unit.env is not None:
         unit.env.run_hooks(STOCK_ARRIVED, [product.id], unit)
+    return rma
 
 
 def _dwell_over(rma: Rma) -> bool:
