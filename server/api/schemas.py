@@ -210,6 +210,14 @@ class ReturnLineOut(BaseModel):
 class ReturnOut(BaseModel):
     rma_id: str
     order_external_id: str
-    status: str
+    status: str  # registered, receiving, closed
+    unannounced: bool  # opened on the floor for a parcel without an RMA
     created_at: str
+    closed_at: str | None
     lines: list[ReturnLineOut]
+    # GET only: progress {expected, received, unexpected, put_away, waiting}, every unit
+    # received (sku, lot, serial, answers, grade, disposition, location, ...), and what is
+    # missing [{sku, qty}] (docs/returns.md)
+    progress: dict[str, int] | None = None
+    units: list[dict[str, Any]] | None = None
+    missing: list[dict[str, Any]] | None = None
