@@ -17,6 +17,7 @@ from server.catalog.lookups import location_of, product_id_of
 from server.floor.flow import FloorInput, FlowContext, Screen
 from server.models import Location, Order, Product, ReturnUnit, Rma, RmaLine, utcnow
 from server.returns import grading, receiving, screens
+from server.returns.events import ReturnReceived
 from server.returns.finding import SHIPPED, Found, find
 from server.returns.rules import Place, accepts
 from server.returns.settings import ReturnsSettings
@@ -32,10 +33,14 @@ class ReturnsFlow:
     label = "Returns"
     roles = frozenset({"returns", "supervisor"})
     settings_key = "returns"
-    concerns: frozenset[str] = frozenset()
+    # An RMA closed by a supervisor (API, CLI) while a clerk has it open.
+    concerns = frozenset({ReturnReceived.type})
 
     def operators_concerned(self, events: list[dict[str, Any]]) -> set[str]:
-        return set()
+        """The clerks who received units of the RMAs just closed: their screen says so."""
+        ids = [e["subject"].removeprefix("rma:") for e in events]
+        query = ReturnUnit.select(ReturnUnit.received_by).join(Rma).where(Rma.rma_id.in_(ids))
+        return {row.received_by for row in query}
 
     def enter(self, ctx: FlowContext) -> Screen:
         return Returns(ctx).render()
@@ -140,8 +145,11 @@ class Returns:
             product = self.product(row.product_id)
             return screens.put_away(self.rma().rma_id, product.sku, row.grade or "",
                                     row.disposition or "", target.code, row.note)  # fmt: skip
+        rma = self.rma()
+        if rma.status == "closed":  # closed under the clerk (a supervisor, another station)
+            return self._closed(rma)
         if st.step is Step.CONFIRM_MISSING:
-            return screens.confirm_missing(self.rma().rma_id, receiving.left(self.rma()))
+            return screens.confirm_missing(rma.rma_id, receiving.left(rma))
         st.step = Step.UNIT
         return self._unit_screen()
 
@@ -349,10 +357,15 @@ class Returns:
             return self.error(problem)
         self._rma = None  # closed: read it again
         rma = self.rma()
+        screen = self._closed(rma)
+        self.keep()
+        return screen.with_feedback("ok", f"Return {rma.rma_id} closed: the OMS is told")
+
+    def _closed(self, rma: Rma) -> Screen:
         units = ReturnUnit.select().where(ReturnUnit.rma == rma).count()
         order = Order.get_by_id(rma.order_id).external_id
         count = sum(m["qty"] for m in rma.missing or [])
         self.st.next_parcel()
         self.st.step = Step.DONE
         self.st.done = {"rma": rma.rma_id, "order": order, "units": units, "missing": count}
-        return self.ok(f"Return {rma.rma_id} closed: the OMS is told")
+        return screens.done(rma.rma_id, order, units, count)

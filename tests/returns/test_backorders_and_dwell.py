@@ -115,5 +115,8 @@ def test_a_supervisor_closes_an_rma_with_its_missing_units(
     body = zones.get("/returns/RMA-1").json
     assert body["status"] == "closed" and body["missing"] == [{"sku": "MUG", "qty": 1}]
     assert events("rma:RMA-1")[-1]["closed_by"].startswith("api_key:")
-    clerk.send(scan=MUG)
-    assert (clerk.screen.get("feedback") or {}).get("level") == "error"  # closed under the clerk
+    screen = clerk.client.get(f"/api/floor/v1/sessions/{clerk.session_id}/screen",
+                              headers=clerk.headers()).json["screen"]  # fmt: skip
+    assert screen["name"] == "returns.done", screen  # re-rendered when it closed
+    clerk.send(scan=MUG)  # scanned as the next parcel: not an RMA
+    assert (clerk.screen.get("feedback") or {}).get("level") == "error"
