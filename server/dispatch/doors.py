@@ -130,6 +130,7 @@ class DoorWatch:
         self.runtime = runtime
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._seen: dict[str, str] = {}  # door -> the status the last sweep saw
 
     def start(self) -> None:
         self._stop.clear()
@@ -152,9 +153,25 @@ class DoorWatch:
             result: dict[str, list[str]] = self.runtime.spine.execute(
                 SweepDockDoors(), WATCH
             ).result
+            self._follow()
         except Exception:
             log.exception("dock door sweep failed")
             return {"raised": [], "resolved": []}
         if result["raised"] or result["resolved"]:
             log.info("dock doors: raised %s, resolved %s", result["raised"], result["resolved"])
         return result
+
+    def _follow(self) -> None:
+        """A door whose status changed since the last sweep without its `door` event (a
+        sensor that publishes only its state, a sensor gone stale): its dock's dispatchers
+        are re-rendered, as the route does at once for the event."""
+        settings, now = self.runtime.settings, utcnow()
+        changed: list[str] = []
+        with connection():
+            for device, dock in docks.doors(settings).items():
+                row = HardwareDevice.get_or_none(HardwareDevice.id == device)
+                status = docks.door_status(settings, row, now)
+                if self._seen.get(device, status) != status:
+                    changed.extend(sid for sid, _ in docks.dispatchers(dock=dock))
+                self._seen[device] = status
+        inputs.refresh(self.runtime.spine, changed)

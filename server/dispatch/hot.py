@@ -128,13 +128,18 @@ def must_come_off(m: Manifest) -> list[str]:
 _PROGRESS = (
     'SELECT COUNT(*), COALESCE(SUM(CASE WHEN mp."manifest_id" = ? THEN 1 ELSE 0 END), 0) '
     'FROM "package" p LEFT JOIN "manifest_package" mp ON mp."package_id" = p."id" '
-    "WHERE p.\"order_id\" = ? AND p.\"status\" NOT IN ('voided', 'dispatched')"
+    "WHERE p.\"order_id\" = ? AND p.\"status\" NOT IN ('voided', 'dispatched') "
+    'AND p."carrier" = ? {service}'
 )
 
 
 def order_progress(m: Manifest, order_id: int) -> tuple[int, int]:
-    """(the order's packages on this manifest, its packages not yet dispatched)."""
-    total, here = rawsql.execute(_PROGRESS, [m.id, order_id]).fetchone()
+    """(the order's packages on this manifest, those not yet dispatched it would take)."""
+    params: list[Any] = [m.id, order_id, m.carrier]
+    service = ""
+    if m.service != ANY_SERVICE:
+        service, params = 'AND p."service" = ?', [*params, m.service]
+    total, here = rawsql.execute(_PROGRESS.format(service=service), params).fetchone()
     return int(here), int(total)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import peewee
 
 from server.db import is_postgres
-from server.dispatch.rules import ManifestFacts, OrderOnManifest
+from server.dispatch.rules import ManifestFacts, OrderOnManifest, serves
 from server.errors import NotFound
 from server.models import Location, Order, OrderHold, Package
 from server.models.dispatch import ANY_SERVICE, Manifest, ManifestPackage, SplitApproval
@@ -116,12 +116,21 @@ def orders_on(m: Manifest, loaded: list[ManifestPackage] | None = None) -> list[
 
 
 def _not_loaded_here(m: Manifest, order_ids: list[int]) -> list[tuple[int, str | None]]:
-    """The orders' live packages not yet dispatched and not on this manifest."""
+    """The orders' live packages not yet dispatched nor on this manifest that this manifest
+    would take: a package packing gave another carrier leaves with that carrier's pickup,
+    and is no part of this one's "whole order"."""
     rows: list[tuple[int, str | None]] = []
+    facts = facts_of(m)
     for start in range(0, len(order_ids), 500):
         chunk = order_ids[start : start + 500]
         query = (
-            Package.select(Package.order, Package.sscc, ManifestPackage.manifest)
+            Package.select(
+                Package.order,
+                Package.sscc,
+                Package.carrier,
+                Package.service,
+                ManifestPackage.manifest,
+            )  # fmt: skip
             .join(
                 ManifestPackage, peewee.JOIN.LEFT_OUTER, on=(ManifestPackage.package == Package.id)
             )
@@ -130,7 +139,11 @@ def _not_loaded_here(m: Manifest, order_ids: list[int]) -> list[tuple[int, str |
                 Package.status.not_in(["voided", "dispatched"]),
             )
         )
-        rows.extend((oid, sscc) for oid, sscc, on in tuples(query) if on != m.id)
+        rows.extend(
+            (oid, sscc)
+            for oid, sscc, carrier, service, on in tuples(query)
+            if on != m.id and serves(facts, carrier, service)
+        )
     return rows
 
 

@@ -14,9 +14,10 @@ from server.dispatch.doors import DOOR_OPEN, DoorWatch, SweepDockDoors
 from server.models import HardwareDevice, SupervisorException, utcnow
 from server.models.dispatch import Manifest, ManifestPackage
 from server.spine import SYSTEM
-from tests.dispatch.conftest import DOOR, events, manifest_at
+from tests.dispatch.conftest import DOOR, current, events, manifest_at
 from tests.dispatch.test_manifest_api import load
 from tests.fixtures.app import Api
+from tests.floor.conftest import Kiosk
 
 
 def sweep(app: Flask, minutes: float) -> dict[str, list[str]]:
@@ -88,3 +89,23 @@ def test_the_door_in_the_devices_list(
     assert shown["availability"] == "offline"  # this app hears no broker (MQTT disabled)
     with db_proxy.connection_context():
         assert HardwareDevice.get_by_id(DOOR).availability == "online"
+
+
+def test_a_door_that_publishes_only_its_state_is_followed_by_the_sweep(
+    app: Flask, dispatcher: Kiosk, docks: Api
+) -> None:
+    manifest_at(docks)
+    now = utcnow()
+    with db_proxy.connection_context():
+        HardwareDevice.create(id=DOOR, kind="door", availability="online",
+                              state={"open": False}, state_at=now, last_seen=now)  # fmt: skip
+    watch = DoorWatch(app.extensions["floorlink"])
+    watch.sweep()
+    dispatcher.send(scan="DOCK-1")
+    assert dispatcher.screen["name"] == "dispatch.door_closed"
+    with db_proxy.connection_context():  # the retained state only, no `door` event
+        HardwareDevice.update(state={"open": True}, state_at=utcnow()).where(
+            HardwareDevice.id == DOOR
+        ).execute()
+    watch.sweep()
+    assert current(dispatcher)["name"] == "dispatch.load", dispatcher.screen

@@ -160,3 +160,23 @@ def test_only_dispatchers_and_supervisors_see_dispatch(app: Flask, client: Flask
             assert kiosk.screen["name"] == "home" and kiosk.screen["feedback"]["level"] == "error"
         else:
             assert kiosk.screen["name"] == "dispatch.scan_dock", kiosk.screen
+
+
+def test_an_order_packing_gave_two_carriers_leaves_with_each_without_a_split(
+    packed: Callable[..., list[str]], docks: Api, admin_api: Api
+) -> None:
+    dhl, ups = packed("WEB-8", [{"PEN": 1}, {"MUG": 1}], PEN=1, MUG=1)
+    with db_proxy.connection_context():  # the heavy one went with UPS (a carrier rule)
+        Package.update(carrier="UPS", service="Standard").where(Package.sscc == ups).execute()
+    first = manifest_at(docks)
+    load(first, dhl)
+    r = admin_api.post(f"/manifests/{first}/close", {"seal": "S-1"})
+    assert r.status_code == 200, r.json  # the UPS package is no part of DHL's pickup
+    (part,) = events("order.dispatched", "order:WEB-8")
+    assert part["complete"] is False and part["not_dispatched"] == [ups]
+    second = manifest_at(docks, dock="DOCK-2", carrier="UPS")
+    load(second, ups)
+    assert admin_api.post(f"/manifests/{second}/close", {"seal": "S-2"}).status_code == 200
+    _, rest = events("order.dispatched", "order:WEB-8")
+    assert rest["complete"] is True and rest["carrier"] == "UPS"
+    assert [ln["shipped"] for ln in docks.get("/orders/WEB-8").json["lines"]] == [1, 1]
