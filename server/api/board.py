@@ -110,7 +110,7 @@ def post_fix(body: FixIn) -> Any:
 
 def _supervisor() -> tuple[str, str]:
     """The socket's open session and badge, re-checked on every event (deny by default)."""
-    auth = sockets_registry.get(str(request.sid))  # type: ignore[attr-defined]
+    auth = sockets_registry.get(str(request.sid))
     if auth is None or auth.session_id is None:
         raise SessionEnded("log in first")
     found = open_session_with_operator('s."session_id" = ?', [auth.session_id])
@@ -133,7 +133,7 @@ def on_watch(*_: Any) -> dict[str, Any]:
             _supervisor()
     except FloorlinkError as exc:
         return _refused(exc)
-    sid = str(request.sid)  # type: ignore[attr-defined]
+    sid = str(request.sid)
     join_room(ROOM)
     watchers.add(sid)
     board = hub(runtime())

@@ -23,7 +23,7 @@ def hub(runtime: Runtime) -> BoardHub:
     found = runtime.parts.get("board.hub")
     if found is None:
         found = runtime.parts["board.hub"] = BoardHub(runtime)
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def _flows(runtime: Runtime) -> list[SuperviseFlow]:

@@ -33,7 +33,7 @@ def orders(now: dt.datetime, settings: BoardSettings) -> dict[str, Any]:
     """Counts by status and channel (one GROUP BY), and the late and at-risk orders: only
     the orders that could be (a ship-by within the longest lead time, or a carrier whose
     pickup is that close) are read one by one and judged by the rules."""
-    counts = list(
+    counts: list[Any] = list(
         Order.select(Order.status, Order.channel, peewee.fn.COUNT(Order.id))
         .where(Order.status.in_(OPEN_STATUSES))
         .group_by(Order.status, Order.channel)
@@ -53,18 +53,18 @@ def orders(now: dt.datetime, settings: BoardSettings) -> dict[str, Any]:
     maybe = Order.ship_by < horizon
     if close:
         maybe = maybe | Order.carrier.in_(close)
-    rows = list(
+    rows: list[Any] = list(
         Order.select(Order.external_id, Order.status, Order.channel, Order.ship_by, Order.carrier)
         .where(Order.status.in_(OPEN_STATUSES), maybe)
         .tuples()
     )
-    held = {
-        external_id
-        for (external_id,) in OrderHold.select(Order.external_id)
+    held_rows: list[Any] = list(
+        OrderHold.select(Order.external_id)
         .join(Order)
         .where(Order.status.in_(OPEN_STATUSES))
         .tuples()
-    }
+    )
+    held = {external_id for (external_id,) in held_rows}
     flagged: dict[str, list[dict[str, Any]]] = {"late": [], "at_risk": []}
     for external_id, status, channel, ship_by, carrier in rows:
         pickup = rules.next_pickup(now, settings.pickup_of(carrier))
@@ -103,7 +103,7 @@ def batches() -> list[dict[str, Any]]:
     if not open_batches:
         return []
     counts: dict[int, Counter[str]] = defaultdict(Counter)
-    query = (
+    query: list[Any] = list(
         PickTask.select(PickTask.batch, PickTask.status, peewee.fn.COUNT(PickTask.id))
         .where(PickTask.batch.in_(list(open_batches)))
         .group_by(PickTask.batch, PickTask.status)
@@ -133,7 +133,7 @@ def batches() -> list[dict[str, Any]]:
 
 def stations() -> list[dict[str, Any]]:
     """Pack stations (and benches) with the order each packs now."""
-    query = (
+    query: list[Any] = list(
         PackJob.select(PackJob.station, PackJob.packer, PackJob.started_at, Order.external_id)
         .join(Order)
         .where(PackJob.status == "open")

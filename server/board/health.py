@@ -33,7 +33,7 @@ def sync(now: dt.datetime) -> list[dict[str, Any]]:
     """Per endpoint: pending deliveries, the oldest one's age, dead letters, and the events
     not yet fanned out to it."""
     waiting: dict[int, dict[str, Any]] = defaultdict(lambda: {"pending": 0, "dead": 0})
-    query = (
+    query: list[Any] = list(
         WebhookDelivery.select(
             WebhookDelivery.endpoint,
             WebhookDelivery.status,

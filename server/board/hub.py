@@ -63,8 +63,10 @@ class BoardHub:
         if not touched:
             return
         with self._lock:
+            new = touched - self._touched  # already waiting to be read: no need to wake
             self._touched |= touched
-        self._wake.set()
+        if new:
+            self._wake.set()
 
     # -- the service ------------------------------------------------------------------------
 
@@ -122,9 +124,9 @@ class BoardHub:
                     with self._lock:
                         self._touched |= touched
                 due, later = self.model.due(touched)
-                if not due:  # only progress, read a moment ago: wait until it is due
-                    self._stop.wait(self.model.next_due(later))
-                    self._wake.set()
+                if not due:  # only progress, read a moment ago: until it is due, or news
+                    if not self._wake.wait(self.model.next_due(later)):
+                        self._wake.set()
                     continue
                 wait = settings.min_push_interval_s - (now - last_push)
                 if wait > 0 and self._stop.wait(wait):

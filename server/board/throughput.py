@@ -35,7 +35,8 @@ class Throughput:
             .tuples()
         )
         counts: Counter[tuple[str, int]] = Counter()
-        for type_, at in query:
+        rows: list[Any] = list(query)
+        for type_, at in rows:
             counts[(SERIES[type_], at.hour)] += 1
         with self._lock:
             self._day, self._counts = now.date(), counts

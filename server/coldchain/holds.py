@@ -35,7 +35,7 @@ def active_hold(location: Location) -> StockHold | None:
     query = StockHold.select().where(
         StockHold.location == location, StockHold.released_at.is_null()
     )
-    return for_update(query).first()  # type: ignore[no-any-return]
+    return for_update(query).first()
 
 
 def hold(location: Location, reason: str, exception_id: str | None, unit: Unit) -> bool:

@@ -66,8 +66,10 @@ def _readings(call: Call) -> dict[str, Any]:
     if device_id not in probes and (known is None or known.kind != "probe"):
         raise NotFound(f"no probe {device_id}")
     query = call.query
-    until = naive_utc(query.to) if query and query.to else utcnow()
-    since = naive_utc(query.from_) if query and query.from_ else until - DEFAULT_WINDOW
+    until: dt.datetime = (naive_utc(query.to) if query and query.to else None) or utcnow()
+    since: dt.datetime = (
+        naive_utc(query.from_) if query and query.from_ else None
+    ) or until - DEFAULT_WINDOW
     if since > until:
         raise InvalidInput("from is after to", [field_error("from", "before `to`")])
     rows = (

@@ -41,8 +41,8 @@ def reading_of(row: HardwareDevice | None) -> tuple[float | None, dt.datetime | 
         # the registry keeps a state once per change: a probe publishing the same value
         # again is heard (last_seen) with that value
         found.append((heard, float(state["celsius"])))
-    event = row.last_event if isinstance(row.last_event, dict) else {}
-    data = event.get("data") if isinstance(event.get("data"), dict) else {}
+    event: dict[str, Any] = row.last_event if isinstance(row.last_event, dict) else {}
+    data: dict[str, Any] = event["data"] if isinstance(event.get("data"), dict) else {}
     at = event.get("received_at") or event.get("ts")
     if event.get("type") == "temperature" and isinstance(data.get("celsius"), int | float) and at:
         try:

@@ -58,15 +58,15 @@ def watched_range(
     """The probe's range and timing: its location's zone and the products stored there."""
     location = Location.get_or_none(Location.code == code)
     zone = location.zone if location is not None else ""
-    skus = []
+    skus: list[str] = []
     if location is not None:
-        skus = [
-            sku
-            for (sku,) in Product.select(Product.sku)
+        found_skus: list[Any] = list(
+            Product.select(Product.sku)
             .join(Stock)
             .where(Stock.location == location, Stock.on_hand > 0)
             .tuples()
-        ]
+        )
+        skus = [sku for (sku,) in found_skus]
     found, rule_grace = rules.range_for(settings.rules(), code, zone, skus)
     own = settings.probe(probe_id)
     grace = own.grace_s if own and own.grace_s is not None else rule_grace
@@ -123,14 +123,14 @@ def _look(
         "read_at": read_at.isoformat() if read_at else None,
     }
     if decision.raise_excursion:
-        since = decision.out_since.isoformat(timespec="seconds") if decision.out_since else ""
+        began = decision.out_since.isoformat(timespec="seconds") if decision.out_since else ""
         row = raise_exception(
             unit,
             kind=EXCURSION,
             subject=subject,
             message=f"{look.location}: {status.last_celsius:.1f} °C at probe {look.probe_id}, "
-            f"outside {watched} since {since} (grace {grace:g} s); its stock is held",
-            data=data | {"since": since},
+            f"outside {watched} since {began} (grace {grace:g} s); its stock is held",
+            data=data | {"since": began},
         )
         status.excursion = row.exception_id
         location = Location.get_or_none(Location.code == look.location)

@@ -39,7 +39,7 @@ def _approve(unit: Unit, view: dict[str, Any], reason: str | None) -> str:
     if found is None:
         raise Conflict("this package is not waiting for an override any more")
     work, package = found
-    jobs.approve(work, package, unit.actor.id, reason, unit)  # resolves the exception
+    jobs.approve(work, package, unit.actor.id, str(reason), unit)  # resolves the exception
     return f"weight of package {package.seq} approved: {reason}"
 
 
