@@ -10,9 +10,11 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
+from server.board.fixes import ApplyFix
 from server.db import database as db_proxy
-from server.models import Package
+from server.models import Package, SupervisorException
 from server.models.dispatch import Manifest, ManifestPackage
+from server.spine import Actor
 from tests.dispatch.conftest import events, manifest_at
 from tests.fixtures.app import Api
 from tests.floor.conftest import FLOOR, Kiosk, add_kiosk, add_operator
@@ -180,3 +182,24 @@ def test_an_order_packing_gave_two_carriers_leaves_with_each_without_a_split(
     _, rest = events("order.dispatched", "order:WEB-8")
     assert rest["complete"] is True and rest["carrier"] == "UPS"
     assert [ln["shipped"] for ln in docks.get("/orders/WEB-8").json["lines"]] == [1, 1]
+
+
+def test_the_board_unloads_a_cancelled_orders_packages_in_one_tap(
+    app: Flask, packed: Callable[..., list[str]], docks: Api
+) -> None:
+    (sscc,) = packed("WEB-9", PEN=1)
+    manifest = manifest_at(docks)
+    load(manifest, sscc)
+    assert docks.post("/orders/WEB-9/cancel", {"reason": "customer"}).status_code == 200
+    with db_proxy.connection_context():
+        exc = SupervisorException.get(SupervisorException.kind == "dispatch_cancelled_loaded")
+    assert exc.data == {"manifest": manifest, "dock": "DOCK-1", "ssccs": [sscc]}
+    add_operator(app, "S-1", ("supervisor",))
+    spine = app.extensions["floorlink"].spine
+    with db_proxy.connection_context():
+        done = spine.execute(ApplyFix(exc.exception_id, "unload"), Actor("operator", "S-1"))
+    assert done.result["done"] == f"unloaded {sscc} from {manifest}"
+    with db_proxy.connection_context():
+        assert SupervisorException.get_by_id(exc.id).status == "resolved"
+        assert not ManifestPackage.select().exists()
+    assert [e["type"] for e in events("manifest.package_unloaded")] == ["manifest.package_unloaded"]
