@@ -80,6 +80,7 @@ class Board:
         # (when received, the mark's stock_held exception shown: (id, raised_at) or None,
         # what computing the model cost the server)
         self.updates: list[tuple[float, tuple[str, str] | None, float]] = []
+        self.held: tuple[str, str] | None = None
         self.sio = socketio.Client(reconnection=False)
         self.sio.on("board", self._board, namespace="/kiosk")
         self.sio.connect(
@@ -92,16 +93,19 @@ class Board:
         ack = self.sio.call("board.watch", {}, namespace="/kiosk", timeout=30)
         assert "board" in ack, ack
 
-    def _board(self, model: dict[str, Any]) -> None:
-        held = next(
-            (
-                (i["id"], i["raised_at"])
-                for i in model["queue"]["items"]
-                if i["kind"] == "stock_held" and MARK in i["message"]
-            ),
-            None,
-        )
-        self.updates.append((time.time(), held, float(model.get("computed_ms") or 0.0)))
+    def _board(self, push: dict[str, Any]) -> None:
+        """A push carries the parts read again; the queue, when it is one of them."""
+        queue = push["parts"].get("queue") if push.get("partial") else push["queue"]
+        if queue is not None:
+            self.held = next(
+                (
+                    (i["id"], i["raised_at"])
+                    for i in queue["items"]
+                    if i["kind"] == "stock_held" and MARK in i["message"]
+                ),
+                None,
+            )
+        self.updates.append((time.time(), self.held, float(push.get("computed_ms") or 0.0)))
 
 
 def marker(port: int, admin: str, end: float, marks: list[tuple[float, float, bool]]) -> None:

@@ -4,7 +4,9 @@ board and pushed to the `board` room of the `/kiosk` Socket.IO namespace; never 
 - The after-commit listener only notes which parts the events touch and wakes the hub's
   thread: it costs the committing thread nothing.
 - The thread coalesces: one model per `min_push_interval_s` at most, whatever the rate of
-  commits, computed once and emitted once to the room (one encoding for every board).
+  commits, computed once and emitted once to the room (one encoding for every board). A
+  push carries only the parts read again (`BoardModel.partial`); a board applies it over
+  the version it holds, or asks for the whole model (`board.watch`) when it holds another.
 - Events committed by another process (the CLI, the relay on its own) are read from the
   event log by position (server/floor/service.py `CommittedElsewhere`), once a second.
 - While boards are open, the model is also recomputed every `refresh_s` (devices' last
@@ -131,9 +133,7 @@ class BoardHub:
                 wait = settings.min_push_interval_s - (now - last_push)
                 if wait > 0 and self._stop.wait(wait):
                     return
-                model = self._compute()
-                if model is not None:
-                    self._push(model)
+                self._compute()
                 last_push = time.monotonic()
             except Exception:
                 log.exception("board push failed")
@@ -164,6 +164,7 @@ class BoardHub:
                 raise
             with self._lock:
                 self._last = model
+            self._push(BoardModel.partial(model))  # in the lock: pushes in version order
             return model
 
     def _push(self, model: dict[str, Any]) -> None:

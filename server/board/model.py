@@ -120,6 +120,22 @@ class BoardModel:
             },
         }
 
+    @staticmethod
+    def partial(view: dict[str, Any]) -> dict[str, Any]:
+        """What a push sends: the parts read this time, over the model of version `base`
+        (a board holding another version asks for the whole model again)."""
+        read = view.get("parts_read") or list(PARTS)
+        return {
+            "partial": True,
+            "base": view["version"] - 1,
+            "version": view["version"],
+            "as_of": view["as_of"],
+            "computed_ms": view.get("computed_ms"),
+            "throughput": view["throughput"],
+            "choices": view["choices"],
+            "parts": {p: view[p] for p in read if p in PARTS},
+        }
+
     def _readers(self) -> dict[str, Callable[[dt.datetime], Any]]:
         rt, settings = self.runtime, self.settings
         return {

@@ -47,10 +47,18 @@ function show(next) {
 const BOARD = "board.floor";
 let watching = false;
 
+let asking = false;  // one board.watch at a time
+
 async function watchBoard() {
-  const reply = await link.call("board.watch", {});
-  if (reply?.board) renderBoard(reply.board);
-  else if (reply?.error) watching = false;
+  if (asking) return;
+  asking = true;
+  try {
+    const reply = await link.call("board.watch", {});
+    if (reply?.board) renderBoard(reply.board);
+    else if (reply?.error) watching = false;
+  } finally {
+    asking = false;
+  }
 }
 
 function boardMode(on) {
@@ -89,7 +97,7 @@ const link = new Link({
   onScreen: (next) => show(next),
   onEnded,
   onRevoked: () => enrollView("This kiosk was revoked"),
-  onBoard: (model) => { if (watching) renderBoard(model); },
+  onBoard: (model) => { if (watching && renderBoard(model) === false) watchBoard(); },
   onLive: (live) => {
     setLive(live);
     if (live && watching) watchBoard();  // a reconnected socket joins the board room again

@@ -278,9 +278,17 @@ function queue(q) {
   return t;
 }
 
+// A push carries only the parts read again, over the version `base`: applied over the
+// model held, or refused (false: ask for the whole model) when the page holds another.
 export function renderBoard(next) {
-  if (next) { model = next; lastUpdate = Date.now(); }
-  if (!model) return;
+  if (next?.partial) {
+    if (!model) return true;  // the whole model is on its way (board.watch)
+    if (model.version !== next.base) return false;
+    const { parts, partial, base, ...meta } = next;
+    model = { ...model, ...parts, ...meta };
+    lastUpdate = Date.now();
+  } else if (next) { model = next; lastUpdate = Date.now(); }
+  if (!model) return true;
   const root = $("board-tiles");
   document.body.dataset.boardVersion = String(model.version);
   const tiles = [
@@ -299,6 +307,7 @@ export function renderBoard(next) {
   root.replaceChildren(...tiles);
   $("board-asof").textContent = `as of ${new Date(model.as_of).toLocaleTimeString()}`;
   if (chooser) openChooser(chooser.item, chooser.fix);  // keep a choice open across pushes
+  return true;
 }
 
 export function setLive(live) {
