@@ -10,11 +10,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from server.area import ExceptionKind, Fix
+from server.errors import InvalidInput, field_error
 from server.floor.operators import UnlockBadge, unlock_badge
+from server.picking.waves import ReleaseWave, release_wave
 from server.spine import Unit
 
 BADGE_LOCKED = "badge_locked"
 DEVICE_OFFLINE = "device_offline"
+WAVE_WAITING = "wave_waiting"
+WAVE_ITEM = "wave:release"
 ACKNOWLEDGE = "acknowledge"
 RESOLVE = "resolve"
 
@@ -43,6 +47,17 @@ def _unlock(unit: Unit, view: dict[str, Any], _value: str | None) -> str:
     return f"badge {badge} unlocked"
 
 
+def _release_wave(unit: Unit, _view: dict[str, Any], value: str | None) -> str:
+    try:
+        limit = int(str(value))
+    except ValueError:
+        raise InvalidInput("key how many", [field_error("value", "a whole number")]) from None
+    if not 1 <= limit <= 1000:
+        raise InvalidInput("key how many", [field_error("value", "1 to 1000 orders")])
+    released = release_wave(ReleaseWave(limit), unit)
+    return f"{released['count']} orders released for picking, most urgent first"
+
+
 LIVE_KINDS = (
     ExceptionKind(
         BADGE_LOCKED,
@@ -51,6 +66,12 @@ LIVE_KINDS = (
         fixes=(Fix("unlock", "Unlock the badge", _unlock),),
     ),
     ExceptionKind(DEVICE_OFFLINE, "Device offline", urgency=45),
+    ExceptionKind(
+        WAVE_WAITING,
+        "Orders waiting for a wave",
+        urgency=40,
+        fixes=(Fix("release_wave", "Release a wave…", _release_wave, choose="number"),),
+    ),
 )
 LIVE = {k.kind: k for k in LIVE_KINDS}
 

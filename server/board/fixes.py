@@ -14,9 +14,10 @@ from server.board import catalogue
 from server.board.events import ExceptionAcknowledged
 from server.db import for_update
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound, field_error
-from server.models import BadgeLock, FloorOperator, SupervisorException
+from server.models import BadgeLock, FloorOperator, Order, OrderHold, SupervisorException
 from server.models.board import ExceptionAck
 from server.models.sync import ExceptionStatus
+from server.picking.waves import RELEASE_HOLDER, WAITING
 from server.spine import Actor, Handlers, Unit
 from server.supervision.exceptions import ResolveException, exception_view, resolve_exception
 
@@ -47,7 +48,21 @@ def _live_view(item: str) -> dict[str, Any]:
         if BadgeLock.get_or_none(BadgeLock.badge == badge) is None:
             raise Conflict(f"badge {badge} is not locked any more")
         return {"id": item, "kind": catalogue.BADGE_LOCKED, "subject": item, "data": {}, "live": 1}
+    if item == catalogue.WAVE_ITEM:
+        if not waiting_for_release():
+            raise Conflict("no order waits for a wave")
+        return {"id": item, "kind": catalogue.WAVE_WAITING, "subject": item, "data": {}, "live": 1}
     raise NotFound(f"no board item {item}")
+
+
+def waiting_for_release() -> int:
+    """Orders held until a supervisor releases a wave (picking.release = "manual")."""
+    return int(
+        OrderHold.select()
+        .join(Order)
+        .where(OrderHold.held_by == RELEASE_HOLDER, Order.status.in_(WAITING))
+        .count()
+    )
 
 
 @HANDLERS.handles(ApplyFix)

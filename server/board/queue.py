@@ -7,11 +7,15 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+import peewee
+
 from server.area import ExceptionKind
 from server.board import catalogue, rules
-from server.models import BadgeLock, SupervisorException, isoformat
+from server.board.fixes import waiting_for_release
+from server.models import BadgeLock, OrderHold, SupervisorException, isoformat
 from server.models.board import ExceptionAck
 from server.models.sync import ExceptionStatus
+from server.picking.waves import RELEASE_HOLDER
 from server.supervision.exceptions import exception_view
 
 
@@ -40,6 +44,7 @@ def items(
         view["acknowledged"] = {"by": ack.by, "at": isoformat(ack.at)} if ack else None
         views.append(view)
     views.extend(_locked_badges())
+    views.extend(_waves())
     views.extend(_offline(devices))
     ranked, by_id = [], {}
     for view in views:
@@ -74,6 +79,29 @@ def _locked_badges() -> list[dict[str, Any]]:
             "live": True,
         }
         for lock in BadgeLock.select()
+    ]
+
+
+def _waves() -> list[dict[str, Any]]:
+    waiting = waiting_for_release()
+    if not waiting:
+        return []
+    oldest = (
+        OrderHold.select(peewee.fn.MIN(OrderHold.held_at))
+        .where(OrderHold.held_by == RELEASE_HOLDER)
+        .scalar()
+    )
+    return [
+        {
+            "id": catalogue.WAVE_ITEM,
+            "kind": catalogue.WAVE_WAITING,
+            "subject": catalogue.WAVE_ITEM,
+            "message": f"{waiting} orders wait for a wave (manual release): release the most "
+            "urgent ones for picking",
+            "data": {"waiting": waiting},
+            "raised_at": isoformat(oldest),
+            "live": True,
+        }
     ]
 
 
