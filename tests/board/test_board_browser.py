@@ -144,6 +144,27 @@ def test_the_board_shows_it_is_stale_while_offline_and_catches_up(
     expect(sup.locator("#tile-orders h2 .count")).to_have_text("1")
 
 
+def test_the_board_on_a_handheld(
+    app: Flask, site: Api, base: str, browser: Browser, shots: Path
+) -> None:
+    post_order(site, order("WEB-7", MUG=1))
+    add_operator(app, "SUP", ("supervisor",))
+    hand = page_of(browser, HANDHELD)
+    log_in(hand, base, "/kiosk/", app, "HH-7", "SUP")
+    hand.click("button[data-action=supervise]")
+    expect(hand.locator("#board")).to_be_visible()
+    expect(hand.locator("#tile-orders h2 .count")).to_have_text("1")
+    # one column, the queue first
+    queue, orders = (
+        hand.locator("#tile-queue").bounding_box(),
+        hand.locator("#tile-orders").bounding_box(),
+    )
+    assert queue and orders and queue["y"] < orders["y"] and abs(queue["x"] - orders["x"]) < 2
+    hand.screenshot(path=str(shots / "board-handheld.png"), full_page=True)
+    hand.click("#board-home")
+    expect(hand.locator("#title")).to_have_text("Hello Op SUP")
+
+
 def test_a_picker_cannot_watch_the_board(app: Flask, base: str, browser: Browser) -> None:
     add_operator(app, "P-9", ("picker",))
     page = page_of(browser, HANDHELD)
