@@ -38,7 +38,10 @@ def test_rma_is_registered_and_readable(site: Api) -> None:
         ("MUG", 1, 0),
         ("PEN", 1, 0),
     ]
-    assert api.get("/returns/RMA-1").json == response.json
+    read = api.get("/returns/RMA-1").json
+    assert {k: read[k] for k in response.json} == response.json
+    assert read["units"] == [] and read["progress"]["expected"] == 2  # nothing received yet
+    assert read["missing"] == [{"sku": "MUG", "qty": 1}, {"sku": "PEN", "qty": 1}]
     assert api.get("/returns/RMA-2").status_code == 404
 
 
