@@ -14,6 +14,7 @@ from server.floor.kiosks import AddKiosk
 from server.models import Product
 from server.operations import Strict
 from server.orders.handlers import AcceptOrder
+from server.orders.holds import HoldOrder
 from server.returns.grading import DEFAULT_TREE, GradingIn
 from server.returns.handlers import RegisterReturn
 from server.returns.store import ReplaceGrading
@@ -91,6 +92,8 @@ def seed(spine: Spine) -> list[str]:
     kiosk = spine.execute(AddKiosk("STATION-RET-01", "station", "RET-01", 86_400.0), DEMO).result
     sku_a, sku_b = _demo_skus()
     spine.execute(AcceptOrder(_order(sku_a, sku_b)), DEMO)
+    # Its units left before the demo began: held, so that nobody picks it again.
+    spine.execute(HoldOrder(ORDER, "demo: shipped before the demo began, coming back"), DEMO)
     spine.execute(RegisterReturn({"rma_id": RMA, "order_external_id": ORDER, "lines": [
         {"sku": sku_a, "qty": 1, "reason": "arrived scratched"},
         {"sku": sku_b, "qty": 2, "reason": "wrong size"},
