@@ -37,9 +37,14 @@ _WAITING_SQL = (
 )
 
 
-def serve_backorders(product_ids: list[int], unit: Unit) -> list[str]:
-    """Hook STOCK_ARRIVED: allocate the newly available stock of `product_ids` to the
-    backordered orders waiting for it; the external ids of the orders now accepted."""
+def serve_backorders(product_ids: list[int], unit: Unit) -> None:
+    """Hook STOCK_ARRIVED (server/inventory/stock.py)."""
+    serve(product_ids, unit)
+
+
+def serve(product_ids: list[int], unit: Unit) -> list[str]:
+    """Allocate the newly available stock of `product_ids` to the backordered orders
+    waiting for it; the external ids of the orders now accepted."""
     if not product_ids:
         return []
     sql = _WAITING_SQL.format(ids=rawsql.placeholders(len(product_ids)))
