@@ -14,9 +14,18 @@ from server.hardware.routes import DeviceEvent
 from server.models import Event
 from server.models.hardware import HardwareDevice, HardwareInput
 from server.spine import Actor, Spine, Unit
-from tests.fixtures.areas import TEST_HANDLERS, TEST_ROUTES, TestEvent
+from tests.fixtures.areas import TEST_HANDLERS, TEST_ROUTES, WITH_TESTS, TestEvent
 from tests.fixtures.mosquitto import MosquittoBroker
+from tests.hardware import conftest as hardware
 from tests.hardware.conftest import Publisher, Server, wait_for
+
+
+@pytest.fixture(autouse=True)
+def _door_routed_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests route `door` events themselves (`press_routed`): their servers run
+    without the dispatch area, which owns the `door` route (server/dispatch/doors.py)."""
+    without = tuple(a for a in WITH_TESTS if a.name != "dispatch")
+    monkeypatch.setattr(hardware, "WITH_TESTS", without)
 
 
 @dataclass(frozen=True)
@@ -39,7 +48,7 @@ def press_route(spine: Spine, event: DeviceEvent) -> None:
 
 @pytest.fixture
 def press_routed() -> Iterator[None]:
-    """A test route on `door` events (no area owns it yet; picking owns `press`)."""
+    """A test route on `door` events (dispatch's, left out here; picking owns `press`)."""
     before = TEST_ROUTES.get("door")
     TEST_ROUTES["door"] = press_route
     yield
