@@ -6,9 +6,11 @@ feedback and change nothing."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from devices.barcode import DecodeError, Scan, decode
+from server.catalog.lookups import location_of
 from server.dispatch import docks, hot, manifests, screens, store
 from server.dispatch.approval import Approval
 from server.dispatch.closing import close, problems
@@ -24,6 +26,8 @@ from server.dispatch.steps import SPLIT_STEPS, DispatchState, Step
 from server.errors import Conflict
 from server.floor.flow import FloorInput, FlowContext, Screen
 from server.models.dispatch import Manifest
+
+TRAILER = re.compile(r"^[\x21-\x7e]{1,64}$")
 
 
 class Dispatch:
@@ -103,7 +107,7 @@ class Dispatch:
             return screens.choose_carrier(st.dock, [(lbl, n) for _, lbl, n in self._carriers()])
         if st.step is Step.CONFIRM and st.dock and st.carrier:
             self.keep()
-            return screens.confirm_dock(st.dock, carrier_label(*st.carrier))
+            return screens.confirm_dock(st.dock, carrier_label(*st.carrier), st.trailer)
         if st.dock:
             return self._arrive(st.dock)
         st.at_dock(None)
@@ -228,10 +232,13 @@ class Dispatch:
         dock = docks.dock_of(scan.text)
         st = self.st
         if st.step is Step.CONFIRM and st.carrier:
+            if dock is None and _trailer_id(scan):  # the trailer's id, before the dock again
+                st.trailer = scan.text
+                return self.ok(f"Trailer {scan.text}: scan {st.dock} again to open the manifest")
             if dock is None or dock.code != st.dock:
                 return self.error(f"Scan {st.dock} again to confirm, or go Back")
             carrier, service = st.carrier
-            cmd = manifests.CreateManifest(carrier, dock.code, service or "any")
+            cmd = manifests.CreateManifest(carrier, dock.code, service or "any", st.trailer)
             self.m = manifests.create(cmd, f"operator:{self.badge}", self.ctx.unit)
             st.on(self.m.manifest_id)
             return self.ok(
@@ -354,6 +361,12 @@ class Dispatch:
         return screens.closed(self.st.closed).with_feedback(
             "ok", "Manifest closed: the OMS is told"
         )
+
+
+def _trailer_id(scan: Scan) -> bool:
+    """A plain code that may name a trailer or vehicle (not a product, package or place)."""
+    plain = scan.kind == "plain" and bool(TRAILER.match(scan.text))
+    return plain and location_of(scan.text) is None
 
 
 def _index(action: str, prefix: str, choices: list[Any]) -> Any:

@@ -103,13 +103,14 @@ def choose_carrier(dock: str, carriers: list[tuple[str, int | None]]) -> Screen:
     )
 
 
-def confirm_dock(dock: str, carrier: str) -> Screen:
+def confirm_dock(dock: str, carrier: str, trailer: str | None) -> Screen:
     return Screen(
         name="dispatch.confirm_dock",
         title=f"New manifest at {dock}",
-        prompt=f"Scan {dock} again to open a manifest for {carrier} here",
+        prompt=f"Scan {dock} again to open a manifest for {carrier} here "
+        "(scan the trailer's id first, if it has one)",
         expect="dock",
-        target={"dock": dock, "carrier": carrier},
+        target={"dock": dock, "carrier": carrier, "trailer": trailer or "not given"},
         actions=[BACK, HOME],
     )
 

@@ -50,6 +50,7 @@ class DispatchState:
     # the choices offered on CHOOSE (manifest ids) or CARRIER ([carrier, service]), by index
     choices: list[Any] = field(default_factory=list)
     carrier: list[str] | None = None  # [carrier, service] chosen for a new manifest
+    trailer: str | None = None  # the trailer's id scanned before the dock was confirmed
     supervisor: str | None = None  # the badge scanned for a split approval
     last: dict[str, Any] | None = None  # the last package loaded, for the load screen
     closed: dict[str, Any] | None = None  # the manifest just closed, for dispatch.closed
@@ -72,7 +73,9 @@ class DispatchState:
         """Back to the start at `dock` (None: scan a dock)."""
         self.step, self.dock, self.manifest = Step.DOCK, dock, None
         self.choices, self.carrier, self.supervisor, self.last = [], None, None, None
+        self.trailer = None
 
     def on(self, manifest: str) -> None:
         self.step, self.manifest, self.choices, self.carrier = Step.LOAD, manifest, [], None
+        self.trailer = None
         self.supervisor, self.last, self.closed = None, None, None

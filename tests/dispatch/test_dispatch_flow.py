@@ -135,13 +135,15 @@ def test_a_dock_without_a_manifest_opens_one_after_a_second_scan(
     dispatcher.send(scan="DOCK-1")  # a stray scan of another dock creates nothing
     assert feedback(dispatcher)[0] == "error"
     assert docks.get("/manifests").json["data"] == []
+    dispatcher.send(scan="TR-B-2040")  # the trailer's id
+    assert dispatcher.screen["target"]["trailer"] == "TR-B-2040", dispatcher.screen
     dispatcher.send(scan="DOCK-2")
     assert dispatcher.screen["name"] == "dispatch.load", dispatcher.screen
     assert dispatcher.screen["target"]["door"]["status"] == "none"
     listed = docks.get("/manifests?status=open").json["data"]
-    assert [(m["carrier"], m["service"], m["dock"], m["created_by"]) for m in listed] == [
-        ("DHL", "Paket", "DOCK-2", "operator:D1")
-    ]
+    assert [
+        (m["carrier"], m["service"], m["dock"], m["trailer"], m["created_by"]) for m in listed
+    ] == [("DHL", "Paket", "DOCK-2", "TR-B-2040", "operator:D1")]
 
 
 def test_an_offline_door_sensor_blocks_unless_configured(
