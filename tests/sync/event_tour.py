@@ -153,7 +153,7 @@ def _skipped_and_reassigned(spine: Spine, session_id: str) -> None:
 
 def _picked(spine: Spine, session_id: str) -> Any:
     """Picking one order at a time into the next free tote, dropped at PACK-01."""
-    free = ["T5", "T6", "T7"]
+    free = ["T5", "T6", "T7", "T8"]
     spine.execute(UpsertTotes(free), TESTER)
 
     def pick(external_id: str, **qty: int) -> str:
