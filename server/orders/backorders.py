@@ -22,10 +22,10 @@ from server import rawsql
 from server.db import is_postgres
 from server.inventory import stock
 from server.inventory.allocation import Slot, allocate
-from server.models import Allocation, Order, OrderLine, utcnow
+from server.models import Allocation, Order, OrderLine, Product, utcnow
 from server.models.orders import OrderStatus
 from server.orders.events import OrderAccepted, OrderBackordered
-from server.orders.views import lines_of, order_view
+from server.orders.views import order_view
 from server.spine import Unit
 
 _WAITING_SQL = (
@@ -105,18 +105,16 @@ def _grow_lines(given: dict[int, int]) -> None:
 def _record(order_ids: list[int], unit: Unit) -> list[str]:
     """Each served order's new status and its event, in the order they were served."""
     now = utcnow()
-    orders = {o.id: o for o in Order.select().where(Order.id.in_(order_ids))}
-    lines = lines_of(order_ids)
+    orders, lines = _read(order_ids)
     complete = [oid for oid in order_ids if not any(_missing(ln) for ln in lines[oid])]
-    if complete:
-        Order.update(status=OrderStatus.ACCEPTED, updated_at=now).where(
-            Order.id.in_(complete)
-        ).execute()
-    partial = [oid for oid in order_ids if oid not in set(complete)]
-    if partial:
-        Order.update(updated_at=now).where(Order.id.in_(partial)).execute()
-    accepted = []
     done = set(complete)
+    for part in _chunks(complete):
+        Order.update(status=OrderStatus.ACCEPTED, updated_at=now).where(
+            Order.id.in_(part)
+        ).execute()
+    for part in _chunks([oid for oid in order_ids if oid not in done]):
+        Order.update(updated_at=now).where(Order.id.in_(part)).execute()
+    accepted = []
     for oid in order_ids:
         order = orders[oid]
         order.updated_at = now
@@ -132,6 +130,38 @@ def _record(order_ids: list[int], unit: Unit) -> list[str]:
             ]
             unit.record(OrderBackordered(order_view(order, lines[oid]), missing))
     return accepted
+
+
+_CHUNK = 500  # ids per IN list (well under every engine's limit on parameters)
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
+
+
+def _read(order_ids: list[int]) -> tuple[dict[int, Order], dict[int, list[OrderLine]]]:
+    """The orders and their lines (with the SKU), hand-written: a restock may serve a
+    thousand orders in its transaction (server/rawsql.py says why)."""
+    order_cols = ", ".join(f'o."{f.column_name}"' for f in Order._meta.sorted_fields)
+    line_cols = ", ".join(f'l."{f.column_name}"' for f in OrderLine._meta.sorted_fields)
+    orders: dict[int, Order] = {}
+    lines: dict[int, list[OrderLine]] = defaultdict(list)
+    for part in _chunks(order_ids):
+        marks = rawsql.placeholders(len(part))
+        for row in rawsql.execute(
+            f'SELECT {order_cols} FROM "order" o WHERE o."id" IN ({marks})', part
+        ):
+            order = rawsql.build(Order, row)
+            orders[order.id] = order
+        sql = (
+            f'SELECT {line_cols}, p."sku" FROM "order_line" l JOIN "product" p '
+            f'ON p."id" = l."product_id" WHERE l."order_id" IN ({marks}) ORDER BY l."id"'
+        )
+        for *values, sku in rawsql.execute(sql, part):
+            line = rawsql.build(OrderLine, values)
+            line.__rel__["product"] = Product(id=line.product_id, sku=sku)
+            lines[line.order_id].append(line)
+    return orders, lines
 
 
 def _missing(line: OrderLine) -> int:

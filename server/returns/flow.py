@@ -38,9 +38,18 @@ class ReturnsFlow:
 
     def operators_concerned(self, events: list[dict[str, Any]]) -> set[str]:
         """The clerks who received units of the RMAs just closed: their screen says so."""
-        ids = [e["subject"].removeprefix("rma:") for e in events]
-        query = ReturnUnit.select(ReturnUnit.received_by).join(Rma).where(Rma.rma_id.in_(ids))
-        return {row.received_by for row in query}
+        actors = {e["subject"].removeprefix("rma:"): e.get("actor") for e in events}
+        query = (
+            ReturnUnit.select(ReturnUnit.received_by, Rma.rma_id)
+            .join(Rma)
+            .where(Rma.rma_id.in_(list(actors)))
+        )
+        # not the clerk who closed it: their own answer already says so
+        return {
+            row.received_by
+            for row in query
+            if actors.get(row.rma.rma_id) != f"operator:{row.received_by}"
+        }
 
     def enter(self, ctx: FlowContext) -> Screen:
         return Returns(ctx).render()
