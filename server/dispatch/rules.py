@@ -74,9 +74,8 @@ def load_refusal(p: PackageFacts | None, m: ManifestFacts, scanned: str) -> Refu
             put_back=True,
         )
     if p.flagged or p.order_status == "cancelled":
-        why = p.flagged or "the order was cancelled"
         return Refusal(
-            f"Do not load {p.sscc}: order {p.order} was cancelled ({why}). Take it to the put-back",
+            f"Do not load {p.sscc}: order {p.order} was cancelled. Take it to the put-back",
             put_back=True,
         )
     if p.held:
