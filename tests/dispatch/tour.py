@@ -90,7 +90,7 @@ def tour_dispatch(spine: Spine) -> None:
     env, spine.env = spine.env, dataclasses.replace(spine.env, settings=with_door(spine))
     try:
         door(spine, True)
-        (packed,) = ssccs("PK-1")
+        packed = ssccs("PK-1")  # however many packages packing's tour made
         (flagged,) = ssccs("PK-2")
         first, second = two_packages(spine, "DS-1")
         made = spine.execute(CreateManifest("DHL", "DOCK-1", "any", "TR-1"), TESTER).result
@@ -103,7 +103,8 @@ def tour_dispatch(spine: Spine) -> None:
         floor_input(spine, session, action="unload")
         floor_input(spine, session, scan=f"00{first}")
         floor_input(spine, session, scan=f"00{first}")
-        floor_input(spine, session, scan=f"00{packed}")
+        for sscc in packed:
+            floor_input(spine, session, scan=f"00{sscc}")
         spine.execute(ApproveSplit(made["id"], "DS-1", "the rest is being repacked"), TESTER)
         screen = floor_input(spine, session, action="close")
         assert screen["name"] == "dispatch.seal", screen
