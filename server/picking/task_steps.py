@@ -12,6 +12,7 @@ from collections.abc import Callable
 from devices.barcode import DecodeError, Scan, decode
 from server.catalog.lookups import product_id_of
 from server.floor.flow import FloorInput, FlowContext, Screen
+from server.inventory.stock import is_held
 from server.models import Stock
 from server.picking import screens
 from server.picking.counting import (
@@ -106,6 +107,11 @@ class TaskSteps:
         view = self.view
         if scan.text not in (view.location, view.location_barcode):
             return self.error(f"Wrong location {scan.text}: go to {view.location}")
+        if is_held(self.task.location_id):  # a temperature excursion (server/coldchain/)
+            return self.error(
+                f"The stock at {view.location} is held: do not pick it. "
+                "Report it short (damaged) or skip it; a supervisor decides"
+            )
         self.st.step = Step.PRODUCT
         self._keep()
         return self.screen().with_feedback("ok", f"At {view.location}")

@@ -17,7 +17,7 @@ BUDGETS = {  # (SQLite, PostgreSQL)
     "login": (11, 12),
     "claim": (19, 21),  # a batch of 1 order
     "tote": (16, 17),
-    "location": (9, 9),
+    "location": (10, 10),  # +1 (2026-12-02): is the location's stock held (cold chain)?
     "product": (10, 10),
     "count": (9, 9),
     "tote_put": (17, 18),
