@@ -121,6 +121,15 @@ def door_changed(spine: Spine, event: DeviceEvent) -> None:
         spine.execute(SweepDockDoors(door=event.device_id), WATCH)
 
 
+def _routed(row: HardwareDevice | None, status: str) -> bool:
+    """The door's last event said what its state says: the route re-rendered already."""
+    last = (row.last_event or {}) if row is not None else {}
+    said = (last.get("data") or {}).get("open")
+    return (
+        last.get("type") == "door" and status in ("open", "closed") and (said == (status == "open"))
+    )
+
+
 class DoorWatch:
     """The open-door sweep of `floorlink serve` (one process)."""
 
@@ -171,7 +180,7 @@ class DoorWatch:
             for device, dock in docks.doors(settings).items():
                 row = HardwareDevice.get_or_none(HardwareDevice.id == device)
                 status = docks.door_status(settings, row, now)
-                if self._seen.get(device, status) != status:
+                if self._seen.get(device, status) != status and not _routed(row, status):
                     changed.extend(sid for sid, _ in docks.dispatchers(dock=dock))
                 self._seen[device] = status
         inputs.refresh(self.runtime.spine, changed)

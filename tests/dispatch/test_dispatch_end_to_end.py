@@ -205,8 +205,8 @@ def test_orders_packed_and_dispatched_at_a_dock_whose_door_opens_while_the_dispa
     opened = pushed(dispatcher, named("dispatch.load"))
     assert opened["target"]["door"]["status"] == "open"
     for n, (order, sscc) in enumerate(sorted(ssccs.items()), 1):
-        loaded = dock_scan(site, dispatcher, f"]C100{sscc}", "dispatch.load")
-        assert loaded["progress"]["loaded"] == n, loaded
+        site.dock_scanner.write(f"]C100{sscc}\r".encode())
+        loaded = pushed(dispatcher, lambda s, n=n: s["progress"].get("loaded") == n)
         assert loaded["feedback"]["message"].startswith(f"Loaded {sscc}: order {order}")
     dispatcher.send(action="close")
     assert dispatcher.screen["name"] == "dispatch.seal", dispatcher.screen
