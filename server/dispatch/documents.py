@@ -89,6 +89,8 @@ def manifest_pdf(view: dict[str, Any], ship_from: str = "") -> bytes:
     """`view`: the manifest's detail (server/dispatch/views.py `detail`)."""
     doc = _Pages(f"Manifest {view['id']}", f"Manifest {view['id']}")
     doc.text(MARGIN, f"Carrier manifest {view['id']}", 16, True)
+    ident = Code128(view["id"], barWidth=0.25 * mm, barHeight=8 * mm, humanReadable=False)
+    ident.drawOn(doc.canvas, WIDTH - MARGIN - ident.width, doc.y - 22 * mm)  # scannable id
     doc.y -= 9 * mm
     facts = [
         ("Carrier", _carrier(view)),
