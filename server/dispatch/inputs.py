@@ -56,7 +56,13 @@ class Dispatch:
         return self.render().with_feedback("error", message)
 
     def ok(self, message: str, level: Any = "ok") -> Screen:
-        return self.render().with_feedback(level, message)
+        """The answer, keeping a standing warning (a package to take off the trailer, the
+        door sensor offline) in view beside it."""
+        screen = self.render()
+        standing = screen.feedback
+        if level == "ok" and standing is not None and standing.level == "warn":
+            return screen.with_feedback("warn", f"{message}. {standing.message}")
+        return screen.with_feedback(level, message)
 
     @property
     def badge(self) -> str:

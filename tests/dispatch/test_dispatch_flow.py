@@ -158,3 +158,24 @@ def test_an_offline_door_sensor_blocks_unless_configured(
 
 def screen_names(kiosk: Kiosk) -> Any:
     return kiosk.screen["name"]
+
+
+def test_a_package_to_take_off_stays_in_view_while_loading_goes_on(
+    packed: Callable[..., list[str]], dispatcher: Kiosk, door: Callable[..., None], docks: Api
+) -> None:
+    door(True)
+    (gone,) = packed("WEB-7", PEN=1)
+    (stays,) = packed("WEB-8", PEN=1)
+    manifest_at(docks)
+    dispatcher.send(scan="DOCK-1")
+    dispatcher.send(scan=f"00{gone}")
+    assert docks.post("/orders/WEB-7/cancel", {"reason": "customer"}).status_code == 200
+    current(dispatcher)
+    assert feedback(dispatcher) == (
+        "warn", f"Take off the trailer and unload: {gone}"
+    )  # pushed by the cancel  # fmt: skip
+    dispatcher.send(scan=f"00{stays}")
+    assert feedback(dispatcher) == (
+        "warn",
+        f"Loaded {stays}: order WEB-8, 1 of 1. Take off the trailer and unload: {gone}",
+    )
