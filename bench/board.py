@@ -20,7 +20,9 @@ commit rate of this machine measured in the same run (SQLite WAL, synchronous=FU
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import json
 import multiprocessing as mp
 import os
 import tempfile
@@ -30,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import socketio
+from floor import profiling
 from orders import Server, raw_sqlite, request
 from picking import FLOOR, Picker, _worker_pid, cpu_seconds, load_site, seed_floor
 
@@ -93,8 +96,9 @@ class Board:
         ack = self.sio.call("board.watch", {}, namespace="/kiosk", timeout=30)
         assert "board" in ack, ack
 
-    def _board(self, push: dict[str, Any]) -> None:
-        """A push carries the parts read again; the queue, when it is one of them."""
+    def _board(self, text: str | dict[str, Any]) -> None:
+        """A push (JSON text) carries the parts read again; the queue, when it is one."""
+        push = json.loads(text) if isinstance(text, str) else text
         queue = push["parts"].get("queue") if push.get("partial") else push["queue"]
         if queue is not None:
             self.held = next(
@@ -203,9 +207,15 @@ def one_run(args: Any, workdir: Path, boards_open: int) -> dict[str, Any]:
         time.sleep(max(0.0, start - time.time()))
         mark_thread.start()
         samples = []
-        for _ in procs:
-            samples += out.get(timeout=args.seconds + 300)
-        mark_thread.join()
+        spying = (
+            profiling(server.proc.pid, args.profile, args.seconds)
+            if (args.profile and boards_open)
+            else contextlib.nullcontext()
+        )
+        with spying:
+            for _ in procs:
+                samples += out.get(timeout=args.seconds + 300)
+            mark_thread.join()
         used = sum(cpu_seconds(pid)) - sum(cpu)
         time.sleep(1.0)  # the last pushes
         for p in procs:
@@ -242,6 +252,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--orders", type=int, default=2000)
     parser.add_argument("--procs", type=int, default=4, help="picker processes")
+    parser.add_argument("--profile", default="", help="py-spy raw profile of the run with boards")
     args = parser.parse_args()
     print(f"load: {os.getloadavg()}  cores: {os.cpu_count()}  pickers: {args.pickers}")
     with tempfile.TemporaryDirectory(prefix="floorlink-bench-") as tmp:

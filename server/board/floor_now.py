@@ -150,7 +150,14 @@ def operators_on_floor() -> list[dict[str, Any]]:
     """Everyone logged in on a kiosk, with what their screen says they are doing."""
     query = (
         FloorSession.select(
-            FloorSession, FloorOperator.name.alias("op_name"), FloorOperator.roles.alias("op_roles")
+            FloorSession.badge,
+            FloorSession.flow,
+            FloorSession.screen,
+            FloorSession.station,
+            FloorSession.device_id,
+            FloorSession.last_seen,
+            FloorOperator.name.alias("op_name"),
+            FloorOperator.roles.alias("op_roles"),
         )
         .join(FloorOperator, on=FloorSession.operator == FloorOperator.id)
         .where(FloorSession.ended_at.is_null())

@@ -16,6 +16,7 @@ board and pushed to the `board` room of the `/kiosk` Socket.IO namespace; never 
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -168,7 +169,10 @@ class BoardHub:
             return model
 
     def _push(self, model: dict[str, Any]) -> None:
+        """One emit to the room, the payload encoded once as JSON text: Socket.IO would
+        otherwise walk the whole model looking for binary parts before encoding it."""
         if socketio.server is None:
             return
-        socketio.emit("board", model, to=ROOM, namespace=NAMESPACE)
+        text = json.dumps(model, separators=(",", ":"), default=str)
+        socketio.emit("board", text, to=ROOM, namespace=NAMESPACE)
         self.pushes += 1

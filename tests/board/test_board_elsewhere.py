@@ -5,6 +5,7 @@ server's listeners never hear of."""
 
 from __future__ import annotations
 
+import json
 import queue
 import time
 from typing import Any
@@ -37,7 +38,7 @@ def test_a_hold_committed_by_another_process_reaches_the_board(
             headers={"X-Device-Token": token},
         ).json
         sio = socketio.Client(reconnection=False)
-        sio.on("board", pushes.put, namespace="/kiosk")
+        sio.on("board", lambda text: pushes.put(json.loads(text)), namespace="/kiosk")
         sio.connect(
             base,
             namespaces=["/kiosk"],

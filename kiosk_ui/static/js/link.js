@@ -27,7 +27,8 @@ export class Link {
     this.socket = socket;
     socket.on("connect", () => { this.update(); this.flush(); this.handlers.onLive?.(true); });
     socket.on("disconnect", () => { this.update(); this.handlers.onLive?.(false); });
-    socket.on("board", (model) => this.handlers.onBoard?.(model));
+    // the board model comes as JSON text (encoded once on the server for every board)
+    socket.on("board", (text) => this.handlers.onBoard?.(typeof text === "string" ? JSON.parse(text) : text));
     socket.on("screen", (payload) => {
       if (payload.session_ended) return this.handlers.onEnded(payload.screen);
       this.handlers.onScreen(payload.screen);
