@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from devices.barcode import DecodeError, Scan, decode
+from server import rawsql
 from server.catalog.lookups import location_of, product_id_of
 from server.floor.flow import FloorInput, FlowContext, Screen
 from server.models import Location, Order, Product, ReturnUnit, Rma, RmaLine, utcnow
@@ -103,12 +104,12 @@ class Returns:
 
     def rma(self) -> Rma:
         if self._rma is None or self._rma.id != self.st.rma:
-            self._rma = Rma.get_by_id(self.st.rma)
+            self._rma = rawsql.select_one(Rma, '"id" = ?', [self.st.rma])
         return self._rma
 
     def unit_row(self) -> ReturnUnit:
         if self._row is None or self._row.id != self.st.unit:
-            self._row = ReturnUnit.get_by_id(self.st.unit)
+            self._row = rawsql.select_one(ReturnUnit, '"id" = ?', [self.st.unit])
         return self._row
 
     def graded(self) -> tuple[ReturnUnit, Location]:
@@ -116,13 +117,17 @@ class Returns:
         row = self.unit_row()
         if self._target is None or self._target.id != row.target_id:
             known = row.__rel__.get("target")  # set by the grading in this input
-            self._target = known if known is not None else Location.get_by_id(row.target_id)
+            self._target = (
+                known
+                if known is not None
+                else rawsql.select_one(Location, '"id" = ?', [row.target_id])
+            )
         assert row.grade is not None and row.disposition is not None
         return row, self._target
 
     def product(self, product_id: int) -> Product:
         if product_id not in self._products:
-            self._products[product_id] = Product.get_by_id(product_id)
+            self._products[product_id] = rawsql.select_one(Product, '"id" = ?', [product_id])
         return self._products[product_id]
 
     # -- what the clerk sees ---------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any
 import peewee
 
 from devices.barcode import Scan
-from server.db import for_update
+from server import rawsql
 from server.ids import new_id
 from server.inventory.events import InventoryAdjusted
 from server.inventory.stock import STOCK_ARRIVED, is_allocatable, locked_row, stock_view
@@ -45,7 +45,7 @@ DWELL = "return_dwell"
 
 
 def locked(rma_id: int) -> Rma:
-    rma = for_update(Rma.select().where(Rma.id == rma_id)).first()
+    rma = rawsql.select_one(Rma, '"id" = ?', [rma_id], lock=True)
     assert rma is not None
     return rma
 
@@ -103,7 +103,7 @@ def receive(
     if rma.status == "registered":
         rma.status = "receiving"
     rma.updated_at = utcnow()
-    rma.save()
+    rawsql.update_one(Rma, rma.id, {"status": rma.status, "updated_at": rma.updated_at})
     view = unit_view(row)
     unit.record(ReturnUnitReceived(rma.rma_id, view))
     if rules.SERIAL_NOT_SHIPPED in flags:
@@ -199,7 +199,11 @@ def graded(
     place = next(p for p in places if p.code == code)
     row.target = Location(id=place.id, code=place.code, kind=place.kind,
                           walk_sequence=place.walk_sequence)  # fmt: skip
-    row.save()
+    rawsql.update_one(ReturnUnit, row.id, {
+        "tree": row.tree, "answers": row.answers, "grade": row.grade,
+        "disposition": row.disposition, "status": row.status, "note": row.note,
+        "target": place.id,
+    })  # fmt: skip
     row.product = product
     unit.record(ReturnUnitGraded(rma_id, unit_view(row, {place.id: place.code})))
     return None
@@ -237,12 +241,14 @@ def put_away(
     if row.expiry and stock.expiry is None:
         stock.expiry = row.expiry
     stock.updated_at = utcnow()
-    stock.save()
+    rawsql.update_one(Stock, stock.id, {"on_hand": stock.on_hand, "expiry": stock.expiry,
+                                        "updated_at": stock.updated_at})  # fmt: skip
     stock.product, stock.location = product, location
     reason = f"return {rma.rma_id}: {row.disposition} (grade {row.grade})"
     unit.record(InventoryAdjusted(stock_view(stock), 1, reason))
     row.location, row.status, row.put_away_at = location, "put_away", utcnow()
-    row.save()
+    rawsql.update_one(ReturnUnit, row.id, {"location": location.id, "status": row.status,
+                                           "put_away_at": row.put_away_at})  # fmt: skip
     row.product = product
     codes = {target.id: target.code, location.id: location.code}
     unit.record(ReturnUnitPutAway(rma.rma_id, unit_view(row, codes)))

@@ -12,7 +12,7 @@ so far to the unit being graded.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -51,7 +51,8 @@ class ReturnsState:
         return cls(**{k: v for k, v in data.items() if k in known})
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        """Field by field, not `asdict`: it deep-copies the grading tree on every input."""
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
         data["step"] = self.step.value
         return data
 
