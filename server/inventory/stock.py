@@ -9,7 +9,6 @@ from server import rawsql
 from server.db import for_update, is_postgres
 from server.inventory.allocation import Slot
 from server.models import Location, Product, Stock, utcnow
-from server.models.coldchain import StockHold
 
 # Sellable stock: only these location kinds serve orders. Returned units graded anything
 # but `restock` wait in quarantine, refurbish, scrap or vendor locations: stock on hand,
@@ -33,11 +32,12 @@ def allocatable_sql(stock: str = "s", location: str = "l") -> str:
     return f'{location}."kind" IN ({kinds}) AND {not_held}'
 
 
+_HELD_SQL = 'SELECT 1 FROM "stock_hold" WHERE "location_id" = ? AND "released_at" IS NULL LIMIT 1'
+
+
 def is_held(location_id: int) -> bool:
-    query = StockHold.select().where(
-        StockHold.location == location_id, StockHold.released_at.is_null()
-    )
-    return bool(query.exists())
+    """Whether the location's stock is held (hand-written: every location scan asks)."""
+    return rawsql.execute(_HELD_SQL, [location_id]).fetchone() is not None
 
 
 def is_allocatable(row: Stock) -> bool:
