@@ -54,17 +54,19 @@ def items(
             kind.urgency, (now - raised).total_seconds(), bool(view.get("acknowledged"))
         )
         view["label"], view["urgency"] = kind.label, score
-        view["fixes"] = [
-            {"id": f.id, "label": f.label, "choose": f.choose, "options": list(f.options)}
-            for f in catalogue.fixes_for(kinds, view)
-        ]
         by_id[view["id"]] = view
         ranked.append(rules.Ranked(view["id"], score, raised))
     ordered = [by_id[key] for key in rules.most_urgent_first(ranked)]
     counts: dict[str, int] = {}
     for view in ordered:
         counts[view["kind"]] = counts.get(view["kind"], 0) + 1
-    return {"count": len(ordered), "by_kind": counts, "items": ordered[:limit]}
+    shown = ordered[:limit]
+    for view in shown:  # which fixes apply may take a query each: only for those shown
+        view["fixes"] = [
+            {"id": f.id, "label": f.label, "choose": f.choose, "options": list(f.options)}
+            for f in catalogue.fixes_for(kinds, view)
+        ]
+    return {"count": len(ordered), "by_kind": counts, "items": shown}
 
 
 def _locked_badges() -> list[dict[str, Any]]:
