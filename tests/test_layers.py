@@ -57,6 +57,7 @@ CORE_MODULES = (
     "server.rawsql",
     "server.realtime",
     "server.spine",
+    "server.sweeps",
     "server.writes",
 )
 

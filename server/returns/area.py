@@ -24,7 +24,7 @@ def _flows(runtime: Runtime) -> list[ReturnsFlow]:
 
 
 def _services(app: Flask, runtime: Runtime) -> Sequence[Service]:
-    return [dwell.DwellSweep(runtime)]
+    return [dwell.service(runtime)]
 
 
 AREA = Area(

@@ -3,15 +3,13 @@ dwell_after_min` raise a `return_dwell` exception for supervisors, one per RMA, 
 when its last waiting unit is put away (server/returns/receiving.py).
 
 The sweep is one command (`SweepDwell`) run by a background service every
-`dwell_check_s`: idempotent (a unit is flagged once; an RMA with an exception still open
+`dwell_check_s` (server/sweeps.py): idempotent (a unit is flagged once; an RMA with an exception still open
 gets no second one), and safe in one server process.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,11 +19,11 @@ from server.models.sync import ExceptionStatus
 from server.returns.receiving import DWELL
 from server.spine import Actor, Handlers, Unit
 from server.supervision.exceptions import raise_exception
+from server.sweeps import Sweep
 
 if TYPE_CHECKING:
     from server.runtime import Runtime
 
-log = logging.getLogger(__name__)
 HANDLERS = Handlers()
 SWEEPER = Actor("system", "returns-dwell")
 
@@ -90,31 +88,10 @@ def _open(subject: str) -> bool:
     )
 
 
-class DwellSweep:
+def service(runtime: Runtime) -> Sweep:
     """The background service of `floorlink serve` that runs the sweep."""
 
-    name = "returns dwell sweep"
+    def every() -> float:
+        return float(runtime.settings.section("returns").dwell_check_s)
 
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="returns-dwell", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(10)
-            self._thread = None
-
-    def _run(self) -> None:
-        every = self.runtime.settings.section("returns").dwell_check_s
-        while not self._stop.wait(every):
-            try:
-                self.runtime.spine.execute(SweepDwell(), SWEEPER)
-            except Exception:
-                log.exception("the returns dwell sweep failed; trying again")
+    return Sweep(runtime, "returns dwell sweep", every, SweepDwell, SWEEPER)
