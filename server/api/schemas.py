@@ -87,7 +87,7 @@ class OrderLineIn(Strict):
 class OrderIn(Strict):
     external_id: Code
     channel: Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=CODE_PATTERN)]
-    priority: int = Field(default=5, ge=0, le=9, description="0 is the most urgent")
+    priority: int = Field(default=5, ge=0, le=9, description="9 is the most urgent")
     ship_by: Timestamp | None = None
     carrier: ShortText = ""
     service: ShortText = ""
