@@ -1,8 +1,8 @@
 """Packed packages seeded straight into the database, for the dispatch tests (the benchmark
-seeds its own, in bulk: bench/dispatch.py `seed`): an accepted order's stock is taken as picking takes it (the
-reservation consumed, on-hand down) and its units put into packages as packing leaves them
-(`packed`, SSCC, carrier, weight), without walking the pick and pack flows. The end-to-end
-and cancel-intercept tests walk the real flows instead."""
+seeds its own, in bulk: bench/dispatch.py `seed`): an accepted order's stock is taken as
+picking takes it (the reservation consumed, on-hand down) and its units put into packages
+as packing leaves them (`packed`, SSCC, carrier, weight), without walking the pick and pack
+flows. The end-to-end and cancel-intercept tests walk the real flows instead."""
 
 from __future__ import annotations
 
