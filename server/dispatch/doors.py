@@ -12,7 +12,6 @@ exception per door.
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -26,6 +25,7 @@ from server.models.dispatch import Manifest, ManifestPackage
 from server.models.sync import ExceptionStatus
 from server.spine import Actor, Handlers, Spine, Unit
 from server.supervision.exceptions import raise_exception, resolve_open
+from server.sweeps import Sweep
 
 if TYPE_CHECKING:
     from server.runtime import Runtime
@@ -130,45 +130,30 @@ def _routed(row: HardwareDevice | None, status: str) -> bool:
     )
 
 
-class DoorWatch:
-    """The open-door sweep of `floorlink serve` (one process)."""
-
-    name = "dock-doors"
+class DoorWatch(Sweep):
+    """The open-door sweep of `floorlink serve` (server/sweeps.py), which also follows the
+    doors whose status changed without a `door` event."""
 
     def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        def every() -> float:
+            return float(runtime.settings.section("dispatch").door_sweep_interval_s)
+
+        super().__init__(runtime, "dock-doors", every, SweepDockDoors, WATCH)
         self._seen: dict[str, str] = {}  # door -> the status the last sweep saw
 
-    def start(self) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="dock-doors", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(5)
-            self._thread = None
-
-    def _run(self) -> None:
-        interval = self.runtime.settings.section("dispatch").door_sweep_interval_s
-        while not self._stop.wait(interval):
-            self.sweep()
-
-    def sweep(self) -> dict[str, list[str]]:
+    def run_once(self) -> dict[str, list[str]]:
+        result: dict[str, list[str]] | None = super().run_once()
+        if result is None:
+            return {"raised": [], "resolved": []}
         try:
-            result: dict[str, list[str]] = self.runtime.spine.execute(
-                SweepDockDoors(), WATCH
-            ).result
             self._follow()
         except Exception:
-            log.exception("dock door sweep failed")
-            return {"raised": [], "resolved": []}
+            log.exception("following the dock doors failed")
         if result["raised"] or result["resolved"]:
             log.info("dock doors: raised %s, resolved %s", result["raised"], result["resolved"])
         return result
+
+    sweep = run_once
 
     def _follow(self) -> None:
         """A door whose status changed since the last sweep without its `door` event (a
