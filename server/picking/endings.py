@@ -7,7 +7,7 @@ from typing import Any
 
 from server.db import for_update
 from server.inventory.events import InventoryAdjusted
-from server.inventory.stock import locked_row, stock_view
+from server.inventory.stock import STOCK_ARRIVED, is_allocatable, locked_row, stock_view
 from server.models import (
     BatchOrder,
     Location,
@@ -159,6 +159,7 @@ def put_back(slot: OrderSlot, location: Location, unit: Unit) -> int:
     """Return a cancelled order's tote contents to stock at `location`; free the tote."""
     tote_id = slot.tote_id or 0
     items = totes.items_of(tote_id, slot.order_id)
+    arrived: set[int] = set()
     for item in items:
         row = locked_row(item.product, location, item.lot, item.expiry)
         row.on_hand += item.qty
@@ -166,6 +167,10 @@ def put_back(slot: OrderSlot, location: Location, unit: Unit) -> int:
         row.save()
         reason = f"put-back: order {slot.external_id} cancelled"
         unit.record(InventoryAdjusted(stock_view(row), item.qty, reason))
+        if is_allocatable(row):
+            arrived.add(item.product_id)
+    if arrived and unit.env is not None:  # back on a shelf: it serves waiting orders
+        unit.env.run_hooks(STOCK_ARRIVED, sorted(arrived), unit)
     units = sum(i.qty for i in items)
     totes.empty(tote_id, slot.order_id)
     totes.free(tote_id)

@@ -413,3 +413,18 @@ def test_pick_to_light_shows_and_press_confirms(
         assert OrderLine.get().picked == 3
     finally:
         runtime.lights = previous
+
+
+def test_units_put_back_on_a_pick_shelf_serve_a_backordered_order(
+    site: Api, totes: list[str], picker_of: Any, admin_api: Api, database: Any
+) -> None:
+    """A put-back is stock arriving, as an adjustment is: the same backorder rule runs."""
+    picked_and_dropped(site, picker_of)  # two of the ten mugs in tote T1
+    waiting = site.post("/orders", order("WEB-2", MUG=9), headers={"Idempotency-Key": "W2"})
+    assert waiting.json["status"] == "backordered", waiting.json
+    assert site.post("/orders/WEB-1/cancel", {"reason": "customer"}).status_code == 200
+    done = admin_api.post("/picking/put-backs/T1/complete", {"location": "A-01-01-1"})
+    assert done.status_code == 200, done.json
+    assert site.get("/orders/WEB-2").json["status"] == "accepted"
+    accepted = Event.select().where(Event.subject == "order:WEB-2", Event.type == "order.accepted")
+    assert accepted.count() == 1
