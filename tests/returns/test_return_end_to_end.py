@@ -1,5 +1,6 @@
 """The return zone end to end through the real server (issue 12): an order posted over
-HTTP, picked by a picker and packed at PACK-01 over the floor HTTP API; an RMA registered
+HTTP, picked by a picker, packed at PACK-01 and dispatched from DOCK-1 over the floor HTTP
+API; an RMA registered
 by the OMS and the grading trees set by an admin; the parcel received at station RET-01,
 whose serial scanner is a pseudo-terminal read by the server, its units graded into
 restock, quarantine and scrap and put away; a backordered order for the restocked SKU
@@ -149,13 +150,30 @@ def delivered(floor: LiveFloor, subject: str, type_: str) -> None:
     )
 
 
+def dispatch(floor: LiveFloor, external_id: str) -> None:
+    """The order's package loaded at DOCK-1 (no door sensor) onto a UPS manifest, sealed."""
+    assert floor.oms.post("/manifests", {"carrier": "UPS", "dock": "DOCK-1"}).status_code == 201
+    sscc = floor.oms.get(f"/orders/{external_id}").json["packages"][0]["sscc"]
+    dispatcher = login(floor, "D1", ("dispatcher",), "handheld", None)
+    dispatcher.send(action="dispatch")
+    dispatcher.send(scan="DOCK-1")
+    assert dispatcher.screen["name"] == "dispatch.load", dispatcher.screen
+    dispatcher.send(scan=f"00{sscc}")
+    dispatcher.send(action="close")
+    assert dispatcher.screen["name"] == "dispatch.seal", dispatcher.screen
+    dispatcher.send(scan="SEAL-1")
+    assert dispatcher.screen["name"] == "dispatch.closed", dispatcher.screen
+    dispatcher.close()
+
+
 def test_a_shipped_order_comes_back_graded_restocked_and_serves_a_backorder(
     floor: tuple[LiveFloor, PseudoTerminal],
 ) -> None:
     here, scanner = floor
     here.order("WEB-1", MUG=2, PEN=1)
     pick_and_pack(here, "WEB-1")
-    assert here.oms.get("/orders/WEB-1").json["status"] == "packed"
+    dispatch(here, "WEB-1")
+    assert here.oms.get("/orders/WEB-1").json["status"] == "dispatched"
     waiting = here.order("BACK-1", priority=5, MUG=9)  # 8 mugs left on the shelf
     assert waiting["status"] == "backordered", waiting
     admin = Http(here.base, live.new_key("admin"))
