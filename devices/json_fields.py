@@ -21,6 +21,20 @@ class Fields:
     def __init__(self, obj: dict[str, Any]) -> None:
         self.obj = obj
 
+    @classmethod
+    def nested(cls, value: Any, name: str) -> Fields:
+        """The object inside a field (FieldError if it is not one)."""
+        if not isinstance(value, dict):
+            raise FieldError(f"{name!r} must be a JSON object")
+        return cls(value)
+
+    def objects(self, name: str, most: int = 10_000) -> list[Fields]:
+        """A list of objects (empty when absent)."""
+        value = self.obj.get(name, [])
+        if not isinstance(value, list) or len(value) > most:
+            raise FieldError(f"{name!r} must be a list of at most {most} objects")
+        return [Fields.nested(item, name) for item in value]
+
     def only(self, *names: str) -> None:
         unknown = sorted(set(self.obj) - set(names))
         if unknown:

@@ -3,6 +3,8 @@
 Every topic lives under ``floorlink/<site>/``::
 
     bridge/<bridge_id>/status                 retained birth / last will
+    bridge/<bridge_id>/committed              the server's confirmations of committed events
+    server/status                             the server's retained birth / last will
     device/<device_id>/availability           retained online / offline
     device/<device_id>/state                  retained last known state
     device/<device_id>/event/<type>           QoS 1 events (scan, weight, press, ...)
@@ -22,7 +24,9 @@ from typing import Literal
 ROOT = "floorlink"
 ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 
-TopicKind = Literal["bridge_status", "availability", "state", "event", "command", "reply"]
+TopicKind = Literal[
+    "bridge_status", "bridge_committed", "availability", "state", "event", "command", "reply"
+]
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,16 @@ def _prefix(site: str) -> str:
 
 def bridge_status(site: str, bridge_id: str) -> str:
     return f"{_prefix(site)}/bridge/{check_id(bridge_id, 'bridge id')}/status"
+
+
+def bridge_committed(site: str, bridge_id: str) -> str:
+    """What the server committed of a bridge's events (only that bridge reads it)."""
+    return f"{_prefix(site)}/bridge/{check_id(bridge_id, 'bridge id')}/committed"
+
+
+def server_status(site: str) -> str:
+    """The server's own retained status (birth ``online``, last will ``offline``)."""
+    return f"{_prefix(site)}/server/status"
 
 
 def availability(site: str, device_id: str) -> str:
@@ -91,6 +105,8 @@ def parse_topic(topic: str) -> Topic | None:
         return None
     site, area, subject, rest = levels[1], levels[2], levels[3], levels[4:]
     if area == "bridge":
+        if rest == ["committed"]:
+            return Topic(site, "bridge_committed", subject)
         return Topic(site, "bridge_status", subject) if rest == ["status"] else None
     if area != "device":
         return None

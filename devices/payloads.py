@@ -1,8 +1,8 @@
 """MQTT payloads: the event envelope and every other message, encoded and decoded.
 
 :func:`decode_message` turns one received ``(topic, payload)`` into a frozen dataclass —
-:class:`BridgeStatus`, :class:`Availability`, :class:`DeviceState`, :class:`DeviceEvent`,
-:class:`Command` or :class:`CommandReply` — or a :class:`PayloadError` with a message fit
+:class:`BridgeStatus`, :class:`BridgeCommitted`, :class:`Availability`, :class:`DeviceState`,
+:class:`DeviceEvent`, :class:`Command` or :class:`CommandReply` — or a :class:`PayloadError` with a message fit
 for the log. It never raises, whatever arrives. The ``*_payload`` functions build what the
 bridge, the simulator and the server publish.
 """
@@ -19,6 +19,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from devices import device_data, mqtt_topics
+from devices.confirmations import BridgeCommitted, decode_committed
 from devices.device_data import Data
 from devices.json_fields import FieldError, Fields
 
@@ -37,11 +38,21 @@ class PayloadError:
 
 
 @dataclass(frozen=True)
+class SpoolStatus:
+    """How full a bridge's spool is (in its status; the devices list shows it)."""
+
+    events: int
+    capacity: int
+    full: bool
+
+
+@dataclass(frozen=True)
 class BridgeStatus:
     site: str
     bridge_id: str
     state: OnlineState
     session: str | None
+    spool: SpoolStatus | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,11 @@ class DeviceEvent:
     ts: datetime
     historical: bool
     data: Data
+    # Set by a bridge: the bridge that spooled it (it waits for the server's confirmation),
+    # and whether it is the oldest event of its device and session the bridge still holds
+    # (every earlier one was confirmed, so the server need not have seen seq - 1).
+    bridge: str | None = None
+    first: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,7 +115,15 @@ class CommandReply:
     ts: datetime | None
 
 
-Message = BridgeStatus | Availability | DeviceState | DeviceEvent | Command | CommandReply
+Message = (
+    BridgeStatus
+    | BridgeCommitted
+    | Availability
+    | DeviceState
+    | DeviceEvent
+    | Command
+    | CommandReply
+)
 
 
 def decode_message(topic: str, payload: bytes | bytearray | str) -> Message | PayloadError:
@@ -135,9 +159,17 @@ def _reject_constant(name: str) -> None:
 
 
 def _bridge_status(topic: mqtt_topics.Topic, fields: Fields) -> BridgeStatus:
-    fields.only("state", "session", "ts")
+    fields.only("state", "session", "ts", "spool")
     state = fields.choice("state", ONLINE_STATES)
-    return BridgeStatus(topic.site, topic.subject, state, fields.optional_text("session"))
+    spool = None
+    if fields.obj.get("spool") is not None:
+        inner = Fields.nested(fields.obj["spool"], "spool")
+        inner.only("events", "capacity", "full")
+        events = inner.obj.get("events")
+        if not isinstance(events, int) or isinstance(events, bool) or events < 0:
+            raise FieldError("'events' must be an integer >= 0")
+        spool = SpoolStatus(events, inner.positive_int("capacity"), inner.flag("full"))
+    return BridgeStatus(topic.site, topic.subject, state, fields.optional_text("session"), spool)
 
 
 def _availability(topic: mqtt_topics.Topic, fields: Fields) -> Availability:
@@ -157,7 +189,18 @@ def _state(topic: mqtt_topics.Topic, fields: Fields) -> DeviceState:
 
 
 def _event(topic: mqtt_topics.Topic, fields: Fields) -> DeviceEvent:
-    fields.only("v", "event_id", "device_id", "session", "seq", "ts", "historical", "data")
+    fields.only(
+        "v",
+        "event_id",
+        "device_id",
+        "session",
+        "seq",
+        "ts",
+        "historical",
+        "data",
+        "bridge",
+        "first",
+    )
     if fields.obj.get("v") != ENVELOPE_VERSION:
         raise FieldError(f"Unsupported envelope version {fields.obj.get('v')!r} (expected 1)")
     if fields.text("device_id") != topic.subject:
@@ -175,6 +218,8 @@ def _event(topic: mqtt_topics.Topic, fields: Fields) -> DeviceEvent:
         ts=fields.ts("ts"),
         historical=fields.flag("historical"),
         data=data,
+        bridge=fields.optional_text("bridge"),
+        first=fields.flag("first") if "first" in fields.obj else False,
     )
 
 
@@ -202,6 +247,7 @@ def _reply(topic: mqtt_topics.Topic, fields: Fields) -> CommandReply:
 
 DECODERS: dict[str, Callable[[mqtt_topics.Topic, Fields], Message]] = {
     "bridge_status": _bridge_status,
+    "bridge_committed": decode_committed,
     "availability": _availability,
     "state": _state,
     "event": _event,
@@ -237,9 +283,11 @@ def event_payload(
     *,
     historical: bool = False,
     ts: float | None = None,
+    bridge: str | None = None,
 ) -> dict[str, Any]:
-    """The event envelope; ``event_id`` is ``"<device>:<session>:<seq>"``."""
-    return {
+    """The event envelope; ``event_id`` is ``"<device>:<session>:<seq>"``. A bridge names
+    itself (``bridge``): the server then confirms the event on the bridge's topic."""
+    envelope = {
         "v": ENVELOPE_VERSION,
         "event_id": f"{device_id}:{session}:{seq}",
         "device_id": device_id,
@@ -249,10 +297,17 @@ def event_payload(
         "historical": historical,
         "data": dict(data),
     }
+    if bridge is not None:
+        envelope["bridge"] = bridge
+    return envelope
 
 
 def status_payload(
-    state: OnlineState, session: str, ts: float | None = None, bridge: str | None = None
+    state: OnlineState,
+    session: str,
+    ts: float | None = None,
+    bridge: str | None = None,
+    spool: SpoolStatus | None = None,
 ) -> dict[str, Any]:
     """A bridge birth / last will, or a device availability ``{state, session, ts}``.
 
@@ -262,6 +317,8 @@ def status_payload(
     payload: dict[str, Any] = {"state": state, "session": session, "ts": utc_timestamp(ts)}
     if bridge is not None:
         payload["bridge"] = bridge
+    if spool is not None:
+        payload["spool"] = {"events": spool.events, "capacity": spool.capacity, "full": spool.full}
     return payload
 
 

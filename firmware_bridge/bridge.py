@@ -2,20 +2,25 @@
 
 Events (scans, stable weights) get a per-device ``seq`` within the bridge's session (a
 fresh id per start), are written to the spool, and are published from there by the
-:class:`~firmware_bridge.forwarder.Forwarder`. Availability and state are retained topics
+:class:`~firmware_bridge.forwarder.Forwarder`; each stays spooled until the server confirms
+it committed it (``bridge/<id>/committed``). A full spool refuses new events (the older
+ones are kept) and says so in the bridge's retained status (``spool.full``). Availability and state are retained topics
 republished on every connect. Commands arrive on ``device/<id>/cmd/<name>`` and are
 answered on ``.../reply``.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
+import time
 from typing import Any
 
 import paho.mqtt.client as mqtt
 
 from devices import mqtt_topics as topics
+from devices.confirmations import BridgeCommitted
 from devices.device_data import as_dict
 from devices.mqtt_client import MqttClient, MqttSettings, PublishError
 from devices.mtsics import Reading, ScaleError, Weight
@@ -23,6 +28,7 @@ from devices.payloads import (
     Command,
     OnlineState,
     PayloadError,
+    SpoolStatus,
     decode_message,
     encode,
     event_payload,
@@ -37,23 +43,29 @@ from firmware_bridge.commands import CommandRunner
 from firmware_bridge.config import BridgeConfig
 from firmware_bridge.forwarder import Forwarder
 from firmware_bridge.lights import Light
-from firmware_bridge.spool import Spool
+from firmware_bridge.spool import Spool, SpoolFull
 
 logger = logging.getLogger(__name__)
+
+SPOOL_STATUS_EVERY_S = 10.0
 
 
 class Bridge:
     def __init__(self, config: BridgeConfig, reconnect: tuple[float, float] = (0.5, 30.0)):
         self.config = config
         self.session = new_session_id()
-        self.spool = Spool(config.spool_path)
+        self.spool = Spool(config.spool_path, config.spool_capacity)
+        self._refused = 0
+        self._spool_shown: tuple[int, bool, float] = (-1, False, 0.0)
         self.client = MqttClient(
             self._mqtt_settings(reconnect),
             on_message=self._on_message,
             on_connected=self._on_connected,
             on_published=lambda mid, ok: self.forwarder.on_published(mid, ok),
         )
-        self.forwarder = Forwarder(self.spool, self.client, self.session)
+        self.forwarder = Forwarder(
+            self.spool, self.client, self.session, on_confirmed=lambda _: self._show_spool()
+        )
         self.retained = RetainedTopics(self.client)
         self._seq: dict[str, int] = {}
         self._record_lock = threading.Lock()
@@ -77,7 +89,11 @@ class Bridge:
             status_topic=topics.bridge_status(site, bridge_id),
             birth=encode(status_payload("online", self.session)),
             will=encode(status_payload("offline", self.session)),
-            subscriptions=tuple((topics.commands_filter(site, d), 1) for d in command_devices),
+            subscriptions=(
+                *((topics.commands_filter(site, d), 1) for d in command_devices),
+                (topics.bridge_committed(site, bridge_id), 1),
+                (topics.server_status(site), 1),
+            ),
             reconnect_min=reconnect[0],
             reconnect_max=reconnect[1],
         )
@@ -86,6 +102,7 @@ class Bridge:
         logger.info("Bridge %s starting session %s", self.config.bridge_id, self.session)
         for light_id in self.lights:
             self._on_status(light_id, "online", None)
+        self._show_spool(force=True)
         self.forwarder.start()
         self.client.start()
         for reader in [*self.scanners, *self.scales.values()]:
@@ -105,12 +122,48 @@ class Bridge:
     def record(self, device_id: str, event_type: str, data: dict[str, Any]) -> None:
         """Spool one event (durably) and let the forwarder publish it."""
         topic = topics.event(self.config.site, device_id, event_type)
+        bridge = self.config.bridge_id
         with self._record_lock:
             seq = self._seq.get(device_id, 0) + 1
-            self._seq[device_id] = seq
-            payload = encode(event_payload(device_id, self.session, seq, data))
-            self.spool.append(topic, payload, self.session)
+            payload = encode(event_payload(device_id, self.session, seq, data, bridge=bridge))
+            try:
+                self.spool.append(topic, payload, self.session, device_id, seq)
+            except SpoolFull as exc:
+                self._refuse(device_id, event_type, exc)
+                return
+            self._seq[device_id] = seq  # a refused event takes no seq: no gap to wait for
         self.forwarder.wake()
+        self._show_spool()
+
+    def _refuse(self, device_id: str, event_type: str, exc: SpoolFull) -> None:
+        self._refused += 1
+        if self._refused <= 10 or self._refused % 1000 == 0:
+            logger.error(
+                "Spool full: %s event of %s REFUSED (#%s): %s; is the server or the broker down?",
+                event_type,
+                device_id,
+                self._refused,
+                exc,
+            )
+        self._show_spool()
+
+    def _show_spool(self, force: bool = False) -> None:
+        """The bridge's retained status with its spool: when it fills, has room again or
+        empties, and at most every 10 s otherwise."""
+        count, full = self.spool.count(), self.spool.full
+        shown_count, shown_full, at = self._spool_shown
+        now = time.monotonic()
+        changed = full != shown_full or (count == 0) != (shown_count == 0)
+        if not force and not changed and (count == shown_count or now - at < SPOOL_STATUS_EVERY_S):
+            return
+        self._spool_shown = (count, full, now)
+        if full != shown_full and not force:
+            logger.warning("Spool %s (%s events)", "FULL" if full else "has room again", count)
+        spool = SpoolStatus(count, self.spool.capacity, full)
+        status = status_payload("online", self.session, spool=spool)
+        self.retained.set(
+            topics.bridge_status(self.config.site, self.config.bridge_id), encode(status)
+        )
 
     # -- device callbacks (reader threads) ---------------------------------------------
 
@@ -140,10 +193,16 @@ class Bridge:
 
     def _on_connected(self, session_present: bool) -> None:
         self.retained.publish_all()
-        self.forwarder.wake()
+        self.forwarder.republish()  # the broker may have lost what it acknowledged
 
     def _on_message(self, message: mqtt.MQTTMessage) -> None:
+        if message.topic == topics.server_status(self.config.site):
+            self.forwarder.server_online(_says_online(bytes(message.payload)))
+            return
         command = decode_message(message.topic, message.payload)
+        if isinstance(command, BridgeCommitted):
+            self.forwarder.on_committed(command)
+            return
         if isinstance(command, PayloadError):
             logger.warning("Ignored %s: %s", message.topic, command.message)
             return
@@ -162,3 +221,12 @@ class Bridge:
             )
         except PublishError as exc:
             logger.warning("Reply to %s not published: %s", command.cmd_id, exc)
+
+
+def _says_online(payload: bytes) -> bool:
+    """The server's retained status says ``online`` (anything else, even garbage: not)."""
+    try:
+        status = json.loads(payload)
+    except ValueError:
+        return False
+    return isinstance(status, dict) and status.get("state") == "online"

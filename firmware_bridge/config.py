@@ -6,6 +6,7 @@ Example::
     site = "site1"
     mqtt_url = "mqtt://bridge-pack-01:secret@floor-server:1883"
     spool_path = "/var/lib/floorlink/bridge-spool.db"
+    spool_capacity = 1000000   # events held for the server; when full, the newest are refused
 
     [[scanners]]
     id = "scanner-pack-01"
@@ -58,6 +59,7 @@ class BridgeConfig:
     site: str
     mqtt_url: str = "mqtt://127.0.0.1:1883"
     spool_path: str = "bridge-spool.db"
+    spool_capacity: int = 1_000_000  # events; when full the newest are refused
     scanners: tuple[ScannerConfig, ...] = ()
     scales: tuple[ScaleConfig, ...] = ()
     lights: tuple[LightConfig, ...] = ()
@@ -72,7 +74,8 @@ SECTIONS: dict[str, type] = {
     "scales": ScaleConfig,
     "lights": LightConfig,
 }
-SCALARS = ("bridge_id", "site", "mqtt_url", "spool_path")
+SCALARS = ("bridge_id", "site", "mqtt_url", "spool_path", "spool_capacity")
+INT_SCALARS = ("spool_capacity",)
 
 
 def load_config(path: str | Path) -> BridgeConfig:
@@ -95,7 +98,13 @@ def parse_config(raw: dict[str, Any]) -> BridgeConfig:
     for key in ("bridge_id", "site"):
         if key not in raw:
             raise ConfigError(f"missing key {key!r}")
-    scalars: dict[str, Any] = {key: _typed(key, raw[key], str) for key in SCALARS if key in raw}
+    scalars: dict[str, Any] = {
+        key: _typed(key, raw[key], int if key in INT_SCALARS else str)
+        for key in SCALARS
+        if key in raw
+    }
+    if scalars.get("spool_capacity", 1) < 1:
+        raise ConfigError("'spool_capacity' must be at least 1")
     sections: dict[str, Any] = {
         name: _section(name, shape, raw.get(name, [])) for name, shape in SECTIONS.items()
     }

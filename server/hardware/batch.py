@@ -79,6 +79,8 @@ def _fold_one(batch: Batch, message: Message, now: datetime) -> None:
         change = batch.change(message.bridge_id, now)
         change.kind, change.availability = "bridge", message.state
         change.session = message.session
+        if message.spool is not None:  # shown as the bridge's state in the devices list
+            change.state = {"spool": dict(vars(message.spool))}
     elif isinstance(message, Availability):
         change = batch.change(message.device_id, now)
         change.availability, change.session = message.state, message.session
@@ -94,7 +96,7 @@ def _fold_one(batch: Batch, message: Message, now: datetime) -> None:
         batch.events.append(message)
     elif isinstance(message, CommandReply):
         batch.change(message.device_id, now).replies.append(message)
-    else:  # our own commands, echoed by the site-wide subscription
+    else:  # our own commands and confirmations, echoed by the site-wide subscription
         batch.ignored += 1
 
 

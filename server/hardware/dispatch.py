@@ -11,11 +11,14 @@ from typing import TypeVar
 import peewee
 from flask import Flask
 
+from devices import mqtt_topics
+from devices.confirmations import committed_payload
+from devices.mqtt_client import PublishError
 from devices.payloads import DeviceEvent as MqttEvent
-from devices.payloads import Message
+from devices.payloads import Message, encode
 from server.db import connection
 from server.errors import FloorlinkError
-from server.hardware import routes, store
+from server.hardware import routes, sequence, store
 from server.hardware.batch import fold
 from server.hardware.handlers import IngestDeviceBatch, Ingested
 from server.hardware.link import MqttLink
@@ -37,7 +40,8 @@ class Dispatcher:
         self.routes = event_routes  # every area's device routes, merged at bootstrap
 
     def take_in(self, messages: list[Message], stopping: threading.Event) -> bool:
-        """Commit the batch and run its routes; False if stopped before that was done."""
+        """Commit the batch, run its routes, then confirm to the bridges what is committed;
+        False if stopped before that was done."""
         batch = fold(messages, utcnow())
         routed = tuple(e for e in batch.events if e.type in self.routes)
         command = IngestDeviceBatch(batch, routed)
@@ -50,12 +54,28 @@ class Dispatcher:
             duplicates=result.duplicates,
             ignored=batch.ignored,
             batches=1,
+            held=len(result.held),
         )
         self.link.stats.note_batch(len(messages))
-        for event in routed:
+        for event in result.routed:
             if self._retrying(lambda e=event: self._route(e), stopping) is None:  # type: ignore[misc]
                 return False
+        self._confirm(result.confirmations)
         return True
+
+    def _confirm(self, confirmations: list[sequence.Confirmation]) -> None:
+        """Tell each bridge what is committed (QoS 1; a lost confirmation only costs a
+        resend, which is de-duplicated)."""
+        client = self.link.client
+        if client is None:
+            return
+        for confirmation in confirmations:
+            topic = mqtt_topics.bridge_committed(confirmation.site, confirmation.bridge_id)
+            payload = committed_payload(confirmation.committed_list(), confirmation.resend)
+            try:
+                client.publish(topic, encode(payload), qos=1, timeout=0)
+            except PublishError as exc:
+                log.warning("confirmation to %s not published: %s", confirmation.bridge_id, exc)
 
     def _route(self, event: MqttEvent) -> bool:
         fn = self.routes.get(event.type)

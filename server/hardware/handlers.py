@@ -7,11 +7,11 @@ heard for the first time are recorded as events (subject `device:<id>`); reading
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from devices.payloads import DeviceEvent
 from server import writes
-from server.hardware import store
+from server.hardware import sequence, store
 from server.hardware.batch import Batch
 from server.spine import Handlers, Unit
 
@@ -34,13 +34,22 @@ class IngestDeviceBatch:
 class Ingested:
     fresh: list[DeviceEvent]
     duplicates: int
+    routed: tuple[DeviceEvent, ...] = ()  # to route, in order (server/hardware/sequence.py)
+    # A bridge's events after a gap: neither applied nor routed.
+    held: set[str] = field(default_factory=set)
+    confirmations: list[sequence.Confirmation] = field(default_factory=list)
 
 
 @HANDLERS.handles(IngestDeviceBatch)
 def ingest_device_batch(cmd: IngestDeviceBatch, unit: Unit) -> Ingested:
+    events = cmd.batch.events
+    ordered = sequence.order(events, store.known_inputs(sequence.lookups(events)))
     routed_ids = {e.event_id for e in cmd.routed}
-    own = [e for e in cmd.batch.events if e.event_id not in routed_ids]
+    own = [e for e in ordered.applied if e.event_id not in routed_ids]
+    routed = tuple(e for e in ordered.applied if e.event_id in routed_ids)
     fresh = store.take_in(own)
+    store.remember([e for e in routed if e.bridge is not None])
     for event in store.apply(cmd.batch, fresh):
         unit.record(event)
-    return Ingested(fresh, len(own) - len(fresh))
+    confirmations = list(ordered.confirmations.values())
+    return Ingested(fresh, len(own) - len(fresh), routed, ordered.held, confirmations)

@@ -36,7 +36,7 @@ PRUNE_EVERY_S = 3600.0
 
 def server_status_topic(site: str) -> str:
     """The server's own retained status (birth `online`, last will `offline`)."""
-    return f"{mqtt_topics.ROOT}/{mqtt_topics.check_id(site, 'site')}/server/status"
+    return mqtt_topics.server_status(site)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ class IngestStats:
     batches: int = 0
     largest_batch: int = 0
     commit_retries: int = 0
+    held: int = 0  # a bridge's events after a gap, waiting for its resend
     last_malformed: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

@@ -42,6 +42,24 @@ def take_in(events: list[DeviceEvent]) -> list[DeviceEvent]:
     return fresh
 
 
+def known_inputs(event_ids: list[str]) -> set[str]:
+    """Which of these event ids were taken in before."""
+    found: set[str] = set()
+    for start in range(0, len(event_ids), 500):
+        chunk = event_ids[start : start + 500]
+        query = HardwareInput.select(HardwareInput.event_id).where(
+            HardwareInput.event_id.in_(chunk)
+        )
+        found.update(row.event_id for row in query)
+    return found
+
+
+def remember(events: list[DeviceEvent]) -> None:
+    """Note events as taken in (a bridge's routed events: the route's own command
+    de-duplicates them, but the next event of their device needs them seen)."""
+    sql.insert_new_inputs(list(dict.fromkeys(e.event_id for e in events)), utcnow())
+
+
 def apply(batch: Batch, fresh: list[DeviceEvent]) -> list[RegistryEvent]:
     """Upsert the rows the batch touches; return the events to record: a device first heard,
     an availability flipped (server/hardware/events.py)."""

@@ -11,6 +11,7 @@ import pytest
 
 from firmware_bridge.bridge import Bridge
 from firmware_bridge.config import BridgeConfig
+from tests.fixtures.confirmer import server_confirmer  # noqa: F401
 from tests.fixtures.mosquitto import mosquitto, mosquitto_factory, mosquitto_session  # noqa: F401
 from tests.fixtures.mqtt_probe import mqtt_probe  # noqa: F401
 from tests.fixtures.serialpty import serial_pty  # noqa: F401
