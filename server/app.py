@@ -101,6 +101,8 @@ def create_app(
         async_mode="threading",
         cors_allowed_origins=[],
         async_handlers=False,
+        # several processes: every emit goes through Redis to every process's sockets
+        message_queue=settings.message_queue,
     )
     add_services(app, runtime, areas)
     return app

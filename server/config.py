@@ -56,14 +56,23 @@ class ServerSettings(Section):
         return value
 
 
+class RealtimeSettings(Section):
+    # Flask-SocketIO's message queue (python-socketio's RedisManager, the `redis` client):
+    # with it, a push after commit in any `floorlink serve` reaches a kiosk on any other.
+    redis_url: str | None = None
+
+
 class Settings(Section):
     database_url: str = "sqlite:///var/floorlink.db"
     mqtt_url: str = "mqtt://127.0.0.1:1883"
+    # FLOORLINK_REDIS_URL; `[realtime] redis_url` wins when both are set
+    redis_url: str | None = None
     secret_key: str | None = None
     site: str = "site1"
     demo: bool = False
     log_level: str = "INFO"
     server: ServerSettings = ServerSettings()
+    realtime: RealtimeSettings = RealtimeSettings()
 
     @model_validator(mode="after")
     def _secrets_outside_demo(self) -> Settings:
@@ -77,6 +86,11 @@ class Settings(Section):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def message_queue(self) -> str | None:
+        """The Redis URL that joins the Socket.IO servers of several processes, if any."""
+        return self.realtime.redis_url or self.redis_url or None
 
     def section(self, key: str) -> Any:
         """An area's section (`[picking]`, `[[devices]]`...), declared by the area

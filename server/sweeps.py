@@ -5,7 +5,9 @@ area declares its sweep in its `services` (server/area.py).
 
 A sweep's command must be idempotent (a second run in a row changes nothing): it raises
 an exception once per subject and resolves it when the cause is gone, so a sweep run
-twice, or by two processes, is harmless.
+twice, or by two processes, is harmless. With several `floorlink serve` processes on one
+PostgreSQL database a sweep still runs in one of them at a time (server/leases.py): the
+others skip their turns until the holder is gone.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from server.leases import Lease
 from server.spine import Actor
 
 if TYPE_CHECKING:
@@ -40,6 +43,7 @@ class Sweep:
         self.every = every
         self.command = command
         self.actor = actor
+        self.lease = Lease(name)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -53,6 +57,7 @@ class Sweep:
         if self._thread is not None:
             self._thread.join(10)
             self._thread = None
+        self.lease.release()
 
     def _run(self) -> None:
         while not self._stop.wait(self.every()):
@@ -60,9 +65,14 @@ class Sweep:
 
     def run_once(self) -> Any:
         """One turn: the command's result, or None when it failed (logged; the next turn
-        tries again)."""
+        tries again, or when another process runs this sweep)."""
+        if not self.lease.held():
+            return None
         try:
             return self.runtime.spine.execute(self.command(), self.actor).result
         except Exception:
             log.exception("the %s failed; trying again in %.0f s", self.name, self.every())
             return None
+        finally:
+            if self._thread is None:  # a turn run by hand (not started): no lease kept
+                self.lease.release()

@@ -51,6 +51,7 @@ CORE_MODULES = (
     "server.events",
     "server.group_commit",
     "server.ids",
+    "server.leases",
     "server.migrations",
     "server.models",
     "server.operations",

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import logging
-from typing import Any
+import os
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import unquote, urlparse
 
 import click
 from gunicorn.app.base import BaseApplication
@@ -87,11 +91,48 @@ def worker_cpu(settings: Settings) -> int | None:
         raise click.ClickException(str(exc)) from None
 
 
+SQLITE_SECOND_PROCESS = (
+    "another `floorlink serve` is already running on the SQLite database {path} "
+    "(it holds {lock}). SQLite serves one process: to run several processes for one "
+    'site, use PostgreSQL (database_url = "postgresql://...", docs/deployment.md).'
+)
+
+
+def hold_sqlite_serve_lock(settings: Settings) -> IO[str] | None:
+    """On SQLite, the one `serve` of the database: an exclusive lock on `<db>.serve.lock`
+    for the process's life (the kernel drops it when the process dies, even on kill -9);
+    a second `serve` on the same file is refused with a message that says to use
+    PostgreSQL. The CLI's other commands take no lock: they are short and SQLite's own
+    locking serialises them. PostgreSQL: no lock, any number of processes."""
+    if not settings.is_sqlite:
+        return None
+    raw = urlparse(settings.database_url).path
+    path = unquote(raw[1:] if raw.startswith("/") else raw)
+    if not path or path == ":memory:":
+        return None
+    lock = Path(f"{path}.serve.lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    handle = lock.open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise click.ClickException(SQLITE_SECOND_PROCESS.format(path=path, lock=lock)) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle
+
+
 def serve(settings: Settings) -> None:
+    lock = hold_sqlite_serve_lock(settings)  # kept open (and locked) until the process ends
     check_schema(settings)
     cpu = worker_cpu(settings)
     click.echo(f"Floorlink serving on http://{settings.server.host}:{settings.server.port}")
     FloorlinkServer(settings, cpu).run()
+    if lock is not None:
+        lock.close()
 
 
 def register(cli: click.Group) -> None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from server.coldchain import rules
 from server.coldchain.watch import CheckProbes, Look, PruneReadings, Watched
 from server.db import connection
+from server.leases import Lease
 from server.models import HardwareDevice, utcnow
 from server.models.coldchain import ProbeStatus
 from server.spine import Actor
@@ -64,6 +65,7 @@ class ColdchainWatcher:
         self.runtime = runtime
         self.kept: dict[str, Watched] = {}
         self.started = utcnow()
+        self.lease = Lease("cold-chain watch")
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -101,11 +103,18 @@ class ColdchainWatcher:
         if self._thread is not None:
             self._thread.join(5)
             self._thread = None
+        self.lease.release()
 
     def _run(self) -> None:
         last_prune = 0.0
         force = True  # the first look computes every probe's range
-        while not self._stop.wait(0 if force else self.settings.check_interval_s):
+        leading = True
+        while not self._stop.wait(0 if force and leading else self.settings.check_interval_s):
+            # one process of a site watches (server/leases.py); one taking over looks at all
+            leading = self.lease.held()
+            if not leading:
+                force = True
+                continue
             try:
                 self.look(force)
                 force = False

@@ -24,6 +24,7 @@ from server.eventlog import public
 from server.floor import inputs, push, rules, sockets_registry
 from server.floor.flow import Flow
 from server.floor.sessions import OPEN, ExpireIdleSessions, sessions_of_operator
+from server.leases import Lease
 from server.models import Event, FloorSession, utcnow
 from server.spine import SYSTEM, Spine
 
@@ -42,6 +43,9 @@ class FloorService:
         self.elsewhere = CommittedElsewhere(self.refresher.types)
         if self.refresher.types:
             runtime.spine.subscribe(self.elsewhere.committed_here, self.refresher.types)
+        # the idle sessions' expiry runs in one process of a site (server/leases.py); the
+        # screens of this process's own sockets are refreshed by every process
+        self.expiry = Lease("floor idle sessions")
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -56,6 +60,7 @@ class FloorService:
         if self._thread is not None:
             self._thread.join(5)
             self._thread = None
+        self.expiry.release()
         self.elsewhere.stop()
 
     def _run(self) -> None:
@@ -69,8 +74,12 @@ class FloorService:
     def sweep(self) -> None:
         idle_s = self.runtime.settings.section("floor").idle_timeout_s
         cutoff = rules.window_start(utcnow(), idle_s)
-        with connection():
-            idle = FloorSession.select().where(OPEN & (FloorSession.last_seen < cutoff)).exists()
+        idle = False
+        if self._thread is None or self.expiry.held():
+            with connection():
+                idle = (
+                    FloorSession.select().where(OPEN & (FloorSession.last_seen < cutoff)).exists()
+                )
         if idle:
             self.runtime.spine.execute(ExpireIdleSessions(idle_s), SYSTEM)
         watched = sockets_registry.open_session_ids()
