@@ -31,6 +31,9 @@ SQLITE_PRAGMAS = {
     "synchronous": "full",
     "busy_timeout": 10_000,
     "cache_size": -16_000,
+    # savepoint sub-journals in memory, not temp files: a grouped floor input runs in a
+    # savepoint, and each spilled one cost pwrites and an open/unlink per input
+    "temp_store": "memory",
 }
 
 

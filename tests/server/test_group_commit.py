@@ -37,7 +37,7 @@ def note(cmd: Note, unit: Unit) -> dict[str, Any]:
 
 
 def _queued(spine: Spine) -> int:
-    with spine._group._cond:
+    with spine._group._lock:
         return len(spine._group._queue)
 
 
