@@ -68,7 +68,10 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLOORLINK_")}
     process = subprocess.Popen(
-        floorlink("demo", "--db", str(tmp_path / "demo.db"), "--port", str(port)),
+        # without the simulated floor: its pickers would take the seeded orders Pia picks
+        floorlink(
+            "demo", "--db", str(tmp_path / "demo.db"), "--port", str(port), "--no-simulation"
+        ),
         cwd=ROOT,
         env={**env, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,
