@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, StringConstraints
 
 from server.floor import kiosks, operators
 from server.floor.sessions import OPEN, EndSession
 from server.models import FloorOperator, FloorSession, isoformat
-from server.operations import Call, Cli, CliGroup, Code, Operation, Opt, Printed, Text
+from server.operations import Call, Cli, CliGroup, Code, Operation, Opt, Printed, Strict, Text
 
 TAG = "floor"
 OPERATOR = CliGroup("operator", "Floor operators: badge, PIN (argon2id) and roles.")
@@ -21,8 +21,8 @@ Pin = Annotated[str, StringConstraints(min_length=4, max_length=12, pattern=r"^[
 PIN_HELP = {"pin": Opt(help="4 to 12 digits")}
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Body(Strict):
+    """Bodies of the floor's operations: strict, as every request body (no `"active": 0`)."""
 
 
 class OperatorIn(_Body):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from server.floor.flow import FloorInput
+from server.operations import Strict
 
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")]
 # A raw scan: printable text plus GS (FNC1) for GS1 element strings.
@@ -16,8 +17,8 @@ RawScan = Annotated[
 Pin = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[0-9]+$")]
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Body(Strict):
+    """The floor's request bodies (HTTP and Socket.IO): strict, as every request body."""
 
 
 class EnrollIn(_Body):
