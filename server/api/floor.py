@@ -32,6 +32,7 @@ from server.floor.schemas import (
 )
 from server.floor.sessions import EndSession, Login, open_session
 from server.models import FloorOperator, Order, Package
+from server.models.base import Encoded
 from server.packing import labelling, store
 from server.packing.labels.png import render_png
 from server.runtime import runtime
@@ -182,6 +183,8 @@ def end_session(session_id: str) -> Any:
 def post_input(session_id: str, body: InputIn) -> Any:
     badge = _own_session(session_id)
     screen = inputs.submit(runtime().spine, session_id, body.floor_input("kiosk"), badge)
+    if isinstance(screen, Encoded):  # the text the session row and the input keep
+        return Response(f'{{"screen":{screen.text}}}\n', mimetype="application/json")
     return {"screen": screen}
 
 

@@ -31,6 +31,7 @@ from server.floor.flow import (
 from server.floor.operators import as_operator
 from server.floor.sessions import end_sessions, open_session_with_operator
 from server.models import FloorOperator, FloorSession, utcnow
+from server.models.base import Encoded
 from server.spine import SYSTEM, Actor, Dedupe, Handlers, Spine, Unit
 
 HANDLERS = Handlers()
@@ -63,11 +64,15 @@ def _context(session: FloorSession, operator: FloorOperator, unit: Unit) -> Flow
 
 def _save(
     session: FloorSession, flow: str | None, ctx: FlowContext, screen: Screen, touch: bool = True
-) -> None:
-    values: dict[str, Any] = {"flow": flow, "state": ctx.state, "screen": screen.to_json()}
+) -> Encoded:
+    """Save the session's new screen; return it, encoded once for the session row, the
+    remembered input and the answer."""
+    encoded = Encoded(screen.to_json())
+    values: dict[str, Any] = {"flow": flow, "state": ctx.state, "screen": encoded}
     if touch:
         values["last_seen"] = utcnow()
     rawsql.update_one(FloorSession, session.session_id, values)
+    return encoded
 
 
 @dataclass(frozen=True)
@@ -90,12 +95,10 @@ def apply_input(cmd: ApplyInput, unit: Unit) -> dict[str, Any]:
             current = screen_from_json(session.screen, False) if session.screen else None
             home = screens.home(ctx.operator, flows_of(unit).values())
             screen = (current or home).with_feedback("error", decoded.message)
-            _save(session, session.flow, ctx, screen)
-            return screen.to_json()
+            return _save(session, session.flow, ctx, screen)
         inp = FloorInput(inp.input_id, inp.scan, decoded, None, None, inp.source)
     flow_name, screen = _route(session.flow, ctx, inp)
-    _save(session, flow_name, ctx, screen)
-    return screen.to_json()
+    return _save(session, flow_name, ctx, screen)
 
 
 def _route(current: str | None, ctx: FlowContext, inp: FloorInput) -> tuple[str | None, Screen]:
@@ -172,8 +175,7 @@ def render_sessions(cmd: RenderSessions, unit: Unit) -> dict[str, Any]:
             screen = screens.home(ctx.operator, flows.values())
         else:
             screen = screens.with_home(flow.render(entered(flow, ctx)))
-        _save(session, session.flow if flow else None, ctx, screen, touch=False)
-        rendered[session_id] = screen.to_json()
+        rendered[session_id] = _save(session, session.flow if flow else None, ctx, screen, False)
     return rendered
 
 

@@ -30,13 +30,30 @@ def isoformat(value: datetime | None) -> str | None:
     return value.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
+def json_text(value: Any) -> str:
+    """JSON as every JSON column stores it."""
+    return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
+
+
+class Encoded(dict):  # type: ignore[type-arg]
+    """A JSON object with its text, encoded once (a floor screen is stored in the session,
+    remembered for its input and answered): a JSON column stores the text as it is. Not
+    to be changed once made (the text would no longer say the same)."""
+
+    def __init__(self, value: dict[str, Any]) -> None:
+        super().__init__(value)
+        self.text = json_text(value)
+
+
 class JSONField(peewee.TextField):
     """JSON kept as text so the same column works on SQLite and PostgreSQL."""
 
     def db_value(self, value: Any) -> str | None:
         if value is None:
             return None
-        return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
+        if isinstance(value, Encoded):
+            return value.text
+        return json_text(value)
 
     def python_value(self, value: str | None) -> Any:
         return None if value is None else json.loads(value)
