@@ -128,6 +128,37 @@ def test_offline_inputs_are_queued_and_replayed_once(app: Flask, kiosk: Any) -> 
     assert _inputs_of(f"floor:{session['session_id']}:") == 3
 
 
+def test_without_a_socket_the_queue_goes_over_http_once(app: Flask, kiosk: Any) -> None:
+    """A network that lets no Socket.IO through: inputs still reach the server, over HTTP,
+    each once (queued offline first, then sent when the browser is back online)."""
+    add_operator(app, "B-4", ("packer",), "1122")
+    k = kiosk()
+    k.page.context.route("**/socket.io/**", lambda route: route.abort())
+    posted: list[str] = []
+    answered = "requestfinished"  # reached the server and answered (not failed offline)
+    k.page.on(answered, lambda r: posted.append(r.url) if r.url.endswith("/inputs") else None)
+    k.enroll(add_kiosk(app, "HH-4"))
+    k.login("B-4", "1122")
+    expect(k.page.locator("#title")).to_have_text("Hello Op B-4")
+    session = k.page.evaluate("JSON.parse(localStorage.getItem('floorlink.session'))")
+    prefix = f"floor:{session['session_id']}:"
+    k.wedge("4006381333931")
+    expect(k.feedback()).to_contain_text("Choose your work first")
+    assert _inputs_of(prefix) == 1
+    k.page.context.set_offline(True)
+    expect(k.page.locator("#banner")).to_have_text("Offline, 0 queued")
+    for code in ("ABC-1", "ABC-2"):
+        k.wedge(code)
+    expect(k.page.locator("#banner")).to_have_text("Offline, 2 queued")
+    k.page.context.set_offline(False)
+    expect(k.page.locator("#banner")).to_be_hidden(timeout=15_000)
+    assert _inputs_of(prefix) == 3
+    assert len(posted) == 3  # over HTTP, each once
+    k.page.reload()
+    expect(k.page.locator("#title")).to_have_text("Hello Op B-4")
+    assert _inputs_of(prefix) == 3
+
+
 def test_role_change_logs_out_the_open_page(app: Flask, kiosk: Any, admin_api: Any) -> None:
     add_operator(app, "B-4", ("picker",), "4321")
     k = kiosk("station")

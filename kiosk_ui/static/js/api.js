@@ -1,4 +1,5 @@
-// The floor protocol over HTTP (enroll, device, login, images); inputs go over the socket.
+// The floor protocol over HTTP (enroll, device, login, images); inputs go over the socket
+// (over HTTP only while the socket cannot connect: link.js).
 import { store } from "./store.js";
 
 const BASE = "/api/floor/v1";
@@ -42,5 +43,6 @@ export const api = {
   badge: (badge) => call("POST", "/login/badge", { badge }),
   login: (badge, pin) => call("POST", "/sessions", { badge, pin }),
   screen: (id) => call("GET", `/sessions/${encodeURIComponent(id)}/screen`),
+  input: (id, body) => call("POST", `/sessions/${encodeURIComponent(id)}/inputs`, body),
   image,
 };

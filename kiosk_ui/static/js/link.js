@@ -1,6 +1,10 @@
 // The socket to /kiosk and the offline queue: every session input is queued first (with its
 // input_id, in localStorage) and sent in order while connected; the server's de-duplication
-// on input_id makes a resend after a lost ack harmless.
+// on input_id makes a resend after a lost ack harmless. Inputs go over the socket (the
+// cheaper transport: docs/performance.md, "Floor inputs"); while the socket cannot connect
+// (a proxy that lets no Socket.IO through) the queue is sent over HTTP instead, POST
+// .../inputs, with the same input_ids: each input still has one effect.
+import { api } from "./api.js";
 import { store } from "./store.js";
 import { banner } from "./render.js";
 
@@ -11,6 +15,8 @@ export class Link {
     this.handlers = { onScreen, onEnded, onRevoked, onBoard, onLive };
     this.socket = null;
     this.flushing = false;
+    this.socketDown = false;  // the socket failed to connect: send the queue over HTTP
+    this.httpUp = false;      // the last input sent over HTTP was answered
     // Show the banner at once: a socket still connecting emits no "disconnect" when closed.
     window.addEventListener("offline", () => { this.socket?.disconnect(); this.update(); });
     window.addEventListener("online", () => this.connect());
@@ -25,7 +31,11 @@ export class Link {
     const auth = { device_token: device.device_token, session_token: session?.token };
     const socket = window.io("/kiosk", { auth, reconnectionDelayMax: 3000 });
     this.socket = socket;
-    socket.on("connect", () => { this.update(); this.flush(); this.handlers.onLive?.(true); });
+    socket.on("connect", () => {
+      this.socketDown = false;
+      this.update(); this.flush(); this.handlers.onLive?.(true);
+    });
+    socket.on("connect_error", () => { this.socketDown = true; this.flush(); });
     socket.on("disconnect", () => { this.update(); this.handlers.onLive?.(false); });
     // the board model comes as JSON text (encoded once on the server for every board)
     socket.on("board", (text) => this.handlers.onBoard?.(typeof text === "string" ? JSON.parse(text) : text));
@@ -72,12 +82,10 @@ export class Link {
     if (this.flushing) return;
     this.flushing = true;
     try {
-      while (this.connected && store.queue().length) {
+      while (navigator.onLine && store.queue().length && (this.connected || this.socketDown)) {
         const [head] = store.queue();
-        let reply;
-        try {
-          reply = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("input", head.body);
-        } catch { break; }  // no ack: keep it queued, try again on reconnect
+        const reply = this.connected ? await this.overSocket(head.body) : await this.overHttp(head);
+        if (reply === null) break;  // not answered: keep it queued, try again on reconnect
         store.setQueue(store.queue().slice(1));
         this.update();
         if (reply.screen && reply.error?.status === 401) return this.ended(reply.screen);
@@ -89,6 +97,29 @@ export class Link {
     }
   }
 
+  async overSocket(body) {
+    try {
+      return await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("input", body);
+    } catch { return null; }
+  }
+
+  // The fallback: the same input over HTTP; the reply shaped as the socket's ack.
+  async overHttp(head) {
+    let r;
+    try {
+      r = await api.input(head.session_id, head.body);
+    } catch { r = null; }
+    this.httpUp = Boolean(r) && r.status < 500;
+    if (!this.httpUp) return null;
+    if (r.ok) return r.data;
+    const detail = r.data?.detail || "Your session ended";
+    if (r.status !== 401) return { error: { status: r.status, detail }, screen: null };
+    const device = await api.device().catch(() => null);
+    const login = device?.data?.screen;
+    if (!login) return null;
+    return { error: { status: 401, detail }, screen: { ...login, feedback: { level: "warn", message: detail } } };
+  }
+
   ended(screen) {
     store.setQueue([]);
     this.handlers.onEnded(screen);
@@ -97,7 +128,8 @@ export class Link {
   update() {
     if (!this.connected) this.handlers.onLive?.(false);
     const queued = store.queue().length;
-    if (!this.connected) banner(`Offline, ${queued} queued`);
+    const reachable = this.connected || (this.socketDown && this.httpUp && navigator.onLine);
+    if (!reachable) banner(`Offline, ${queued} queued`);
     else banner(queued ? `Sending, ${queued} queued` : "");
   }
 }
