@@ -23,7 +23,10 @@ import json
 import multiprocessing as mp
 import os
 import random
+import signal
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -297,18 +300,15 @@ def verdict(
     rate = len(phases[0]) / seconds
     paced = sorted(s[1] for s in phases[1])
     p99 = paced[max(0, int(len(paced) * 0.99) - 1)] * 1000 if paced else float("inf")
+    said = {True: "met", False: "NOT met"}
     applies = "" if raw >= 3500 else f" (does not apply: raw {raw:.0f}/s < 3,500/s)"
     return (
-        f"target CPU per scan <= 1.5x the ceiling: {_met(cpu_ratio <= 1.5)} ({cpu_ratio:.2f}x)\n"
-        f"target saturated scans/s >= 0.15 of raw commits: {_met(rate / raw >= 0.15)} "
+        f"target CPU per scan <= 1.5x the ceiling: {said[cpu_ratio <= 1.5]} ({cpu_ratio:.2f}x)\n"
+        f"target saturated scans/s >= 0.15 of raw commits: {said[rate / raw >= 0.15]} "
         f"({rate / raw:.3f}: {rate:.0f} of {raw:.0f})\n"
-        f"target p99 <= 50 ms at 200 scans/s: {_met(p99 <= 50)}{applies} "
+        f"target p99 <= 50 ms at 200 scans/s: {said[p99 <= 50]}{applies} "
         f"({p99:.1f} ms at {pace:.0f}/s)"
     )
-
-
-def _met(ok: bool) -> str:
-    return "met" if ok else "NOT met"
 
 
 def cpu_seconds(pid: int) -> tuple[float, float]:
@@ -333,6 +333,7 @@ def drive(port: int, pid: int, jobs: list[Any], args: Any) -> tuple[dict[int, li
         ready.get(timeout=600)
     plan.update(start=time.time() + 0.5, seconds=args.seconds, interval=args.pickers / args.rate)
     cpu, load_cpu = cpu_seconds(pid), os.times()
+    spy = _profile(pid, args.profile) if args.profile else None
     go.set()
     phases: dict[int, list[Any]] = {0: [], 1: []}
     retries = 0
@@ -340,6 +341,9 @@ def drive(port: int, pid: int, jobs: list[Any], args: Any) -> tuple[dict[int, li
         phase, samples, retried = results.get(timeout=2 * args.seconds + 300)
         phases[phase] += samples
         retries += retried if phase == 1 else 0  # each worker's count covers both phases
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)  # py-spy writes its file on Ctrl-C
+        spy.wait(60)
     print(f"503 (busy) answers sent again by the pickers: {retries}")
     scans = len(phases[0]) + len(phases[1])
     user, system = (after - before for after, before in zip(cpu_seconds(pid), cpu, strict=True))
@@ -355,6 +359,13 @@ def drive(port: int, pid: int, jobs: list[Any], args: Any) -> tuple[dict[int, li
         f"load generators {load * per:.2f} ms"
     )
     return phases, (user + system) * per
+
+
+def _profile(pid: int, out: str) -> subprocess.Popen[bytes]:
+    """py-spy (pip install py-spy) in GIL mode on the worker, for both phases."""
+    spy = Path(sys.executable).with_name("py-spy")
+    command = [str(spy), "record", "--pid", str(pid), "--format", "raw", "--rate", "100"]
+    return subprocess.Popen([*command, "--gil", "-o", out], stdout=subprocess.DEVNULL)
 
 
 def _worker_pid(master: int) -> int:
@@ -373,6 +384,7 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, default=64, help="server threads (server.threads; its default)"
     )
+    parser.add_argument("--profile", help="write a py-spy profile (raw) of the worker here")
     parser.add_argument(
         "--ceiling-seconds", type=float, default=5.0, help="each phase of the ceiling's run"
     )
