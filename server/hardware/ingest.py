@@ -23,6 +23,7 @@ from flask import Flask
 from devices import mqtt_topics
 from devices.mqtt_client import MqttClient, MqttSettings
 from devices.payloads import PayloadError, decode_message, encode, new_session_id, status_payload
+from server.hardware import partition
 from server.hardware.dispatch import Dispatcher
 
 if TYPE_CHECKING:
@@ -50,6 +51,8 @@ class MqttIngest:
 
     def __init__(self, app: Flask, runtime: Runtime) -> None:
         settings = runtime.settings
+        mqtt_settings = settings.section("mqtt")
+        self._partition, self._partitions = mqtt_settings.partition, mqtt_settings.partitions
         self.link = runtime.mqtt
         self.dispatcher = Dispatcher(app, runtime.spine, self.link, runtime.device_routes)
         self._own_topic = server_status_topic(settings.site)
@@ -61,7 +64,8 @@ class MqttIngest:
         self.client = MqttClient(
             MqttSettings(
                 url=settings.mqtt_url,
-                client_id=settings.section("mqtt").client_id or f"floorlink-server-{settings.site}",
+                client_id=mqtt_settings.client_id
+                or partition.client_id(settings.site, self._partition, self._partitions),
                 status_topic=self._own_topic,
                 birth=encode(status_payload("online", session)),
                 will=encode(status_payload("offline", session)),
@@ -136,6 +140,8 @@ class MqttIngest:
         for item in batch:
             if item.message.topic == self._own_topic:
                 continue
+            if not partition.is_mine(item.message.topic, self._partition, self._partitions):
+                continue  # another process's device: acked with the batch, taken in there
             message = decode_message(item.message.topic, bytes(item.message.payload))
             if isinstance(message, PayloadError):
                 self._malformed(message)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from server.config import Section
 
@@ -13,6 +13,19 @@ from server.config import Section
 class MqttSettings(Section):
     enabled: bool = True
     client_id: str = ""
+    # several `floorlink serve` of one site: how many, and which one this is; each takes in
+    # its own devices' messages (server/hardware/partition.py)
+    partitions: int = Field(default=1, ge=1, le=64)
+    partition: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _partition_in_range(self) -> MqttSettings:
+        if self.partition >= self.partitions:
+            raise ValueError(
+                f"partition {self.partition} is not below partitions {self.partitions}"
+            )
+        return self
+
     stale_after_s: float = Field(default=120.0, gt=0)
 
 
