@@ -9,6 +9,7 @@ import click
 
 from server import db as database
 from server.floor.kiosks import list_kiosks
+from server.hardware.acl import mosquitto_acl
 from server.hardware.listing import list_devices
 
 COLUMNS = ("id", "kind", "source", "station", "location", "bridge", "availability", "last_seen")
@@ -33,3 +34,11 @@ def register(cli: click.Group) -> None:
                 click.echo(json.dumps(row, default=str, sort_keys=True))
             else:
                 click.echo("\t".join(str(row.get(c) or "-") for c in COLUMNS))
+
+    @devices.command("mqtt-acl")
+    @click.pass_obj
+    def acl_command(ctx: Any) -> None:
+        """Print the broker's ACL file: one login per bridge, publishing only for its own
+        [[devices]] (docs/deployment.md)."""
+        settings = ctx.settings()
+        click.echo(mosquitto_acl(settings.site, settings.section("devices")), nl=False)

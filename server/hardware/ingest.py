@@ -23,7 +23,7 @@ from flask import Flask
 from devices import mqtt_topics
 from devices.mqtt_client import MqttClient, MqttSettings
 from devices.payloads import PayloadError, decode_message, encode, new_session_id, status_payload
-from server.hardware import partition
+from server.hardware import acl, partition
 from server.hardware.dispatch import Dispatcher
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ class MqttIngest:
         settings = runtime.settings
         mqtt_settings = settings.section("mqtt")
         self._partition, self._partitions = mqtt_settings.partition, mqtt_settings.partitions
+        self._bridges = {d.id: d.bridge for d in settings.section("devices") if d.bridge}
         self.link = runtime.mqtt
         self.dispatcher = Dispatcher(app, runtime.spine, self.link, runtime.device_routes)
         self._own_topic = server_status_topic(settings.site)
@@ -145,6 +146,14 @@ class MqttIngest:
             message = decode_message(item.message.topic, bytes(item.message.payload))
             if isinstance(message, PayloadError):
                 self._malformed(message)
+                continue
+            refused = acl.foreign_bridge(
+                str(getattr(message, "device_id", "")),
+                getattr(message, "bridge", None),
+                self._bridges,
+            )
+            if refused is not None:
+                self._malformed(PayloadError(item.message.topic, refused))
                 continue
             decoded.append(message)
         if decoded and not self.dispatcher.take_in(decoded, self._stopping):
