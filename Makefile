@@ -7,7 +7,7 @@ SETUP_INPUTS := pyproject.toml scripts/setup.sh $(wildcard kiosk_ui/package.json
 # Copied from node_modules by setup.sh (gitignored); made again when missing.
 VENDOR_JS := kiosk_ui/static/vendor/socket.io.min.js
 
-.PHONY: setup demo test lint typecheck pytest test-pg bench clean
+.PHONY: setup demo test lint typecheck pytest test-pg faults bench clean
 
 $(STAMP): $(SETUP_INPUTS)
 	bash scripts/setup.sh
@@ -37,6 +37,13 @@ pytest: $(STAMP) $(VENDOR_JS)
 # The same suite against a fresh PostgreSQL database (started and created as needed).
 test-pg: $(STAMP)
 	bash scripts/with-postgres.sh $(BIN)/python -m pytest
+
+# The fault tests with more kills and long fuzzing, on SQLite then PostgreSQL, with a table
+# (docs/reliability.md). Short versions of the same tests run in `make test`.
+faults: $(STAMP)
+	bash scripts/ensure-services.sh
+	$(BIN)/python scripts/faults.py
+	bash scripts/with-postgres.sh $(BIN)/python scripts/faults.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

@@ -6,6 +6,7 @@ it started, sessions and queued messages) and with autosave every second."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -31,6 +32,7 @@ from tests.fixtures.areas import TEST_HANDLERS, TestEvent
 from tests.hardware.conftest import Server, wait_for
 
 BRIDGES = 3
+KILLS = int(os.environ.get("FLOORLINK_FAULT_KILLS", "3"))  # `make faults` kills more
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,7 @@ def bridges(tmp_path: Path, serial_pty: Callable[..., Any]) -> Iterator[Callable
 
 
 @pytest.mark.parametrize("autosave", [1800, 1], ids=["default-autosave", "autosave-1s"])
-def test_broker_killed_three_times_mid_stream_every_event_applied_once_in_order(
+def test_broker_killed_several_times_mid_stream_every_event_applied_once_in_order(
     autosave: int,
     hw_settings: Callable[..., Any],
     hw_site: str,
@@ -136,7 +138,7 @@ def test_broker_killed_three_times_mid_stream_every_event_applied_once_in_order(
 
     writer = threading.Thread(target=stream)
     writer.start()
-    for _ in range(3):  # in the middle of the stream
+    for _ in range(KILLS):  # in the middle of the stream
         time.sleep(0.7)
         broker.kill()
         time.sleep(0.3)

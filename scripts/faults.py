@@ -1,0 +1,78 @@
+"""`make faults`: the fault tests, longer than in `make test`, with a table of what held.
+
+Runs the tests that kill things (the broker under a stream from several bridges, the
+bridge, the server, the relay) with more kills, and the parser fuzzing with many more
+examples, on the database of FLOORLINK_TEST_DATABASE_URL (SQLite when unset; the Makefile
+runs it again under scripts/with-postgres.sh). Prints one line per fault and its result.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# (the fault, the test that causes it and checks the invariant)
+FAULTS = [
+    (
+        "broker SIGKILL x N, 3 bridges streaming scans + weights",
+        "tests/hardware/test_end_to_end_ack.py",
+    ),
+    (
+        "broker refuses (ACL), broker killed under a bridge",
+        "tests/firmware_bridge/test_bridge_store_and_forward.py",
+    ),
+    (
+        "bridge kill -9 with unconfirmed events in its spool",
+        "tests/firmware_bridge/test_bridge_process_crash.py",
+    ),
+    ("server restarted / broker killed under MQTT ingest", "tests/hardware/test_mqtt_ingest.py"),
+    ("relay kill -9 between send and record", "tests/sync/test_relay_kill9.py"),
+    ("receiver: random 500s, down then back, Retry-After", "tests/sync/test_relay_delivery.py"),
+    (
+        "receiver: 410 pauses, 500 until dead letter, replay",
+        "tests/sync/test_pause_and_dead_letter.py",
+    ),
+    ("parsers fuzzed (barcode, MQTT, MT-SICS, framing, Retry-After)", "tests/fuzz/test_parsers.py"),
+    ("request bodies strict (no coercion)", "tests/floor/test_strict_bodies.py"),
+]
+
+
+def main() -> int:
+    env = {
+        **os.environ,
+        "FLOORLINK_FAULT_KILLS": os.environ.get("FLOORLINK_FAULT_KILLS", "10"),
+        "FLOORLINK_FUZZ_EXAMPLES": os.environ.get("FLOORLINK_FUZZ_EXAMPLES", "20000"),
+    }
+    database = "PostgreSQL" if env.get("FLOORLINK_TEST_DATABASE_URL") else "SQLite"
+    rows = []
+    for fault, path in FAULTS:
+        with tempfile.NamedTemporaryFile(suffix=".xml") as report:
+            started = time.monotonic()
+            subprocess.run(
+                [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", path,
+                 f"--junitxml={report.name}"],
+                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            seconds = time.monotonic() - started
+            suite = ET.parse(report.name).getroot()
+            suite = suite if suite.tag == "testsuite" else suite[0]
+            failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+            total = int(suite.get("tests", 0))
+            rows.append((fault, path, total - failed, total, seconds))
+    print(f"\nFault campaign on {database} (kills {env['FLOORLINK_FAULT_KILLS']}, "
+          f"fuzz examples {env['FLOORLINK_FUZZ_EXAMPLES']})")  # fmt: skip
+    print("| fault | test | passed | time |\n|---|---|---|---|")
+    for fault, path, passed, total, seconds in rows:
+        mark = "ok" if passed == total else "FAILED"
+        print(f"| {fault} | `{path}` | {passed}/{total} {mark} | {seconds:.0f} s |")
+    return 0 if all(passed == total for _, _, passed, total, _ in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
