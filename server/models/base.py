@@ -35,7 +35,7 @@ def json_text(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
 
 
-class Encoded(dict):  # type: ignore[type-arg]
+class Encoded(dict[str, Any]):
     """A JSON object with its text, encoded once (a floor screen is stored in the session,
     remembered for its input and answered): a JSON column stores the text as it is. Not
     to be changed once made (the text would no longer say the same)."""
