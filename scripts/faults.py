@@ -56,7 +56,7 @@ def main() -> int:
             started = time.monotonic()
             subprocess.run(
                 [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", path,
-                 f"--junitxml={report.name}"],
+                 "-o", "timeout=1800", f"--junitxml={report.name}"],
                 cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
             seconds = time.monotonic() - started
