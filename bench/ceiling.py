@@ -123,7 +123,8 @@ def _load_process(kind: str, port: int, clients: int, start: float, end: float, 
     q.put(sum(out))
 
 
-def _cpu(pid: int) -> float:
+def cpu(pid: int) -> float:
+    """A process's user + system CPU seconds (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
@@ -136,11 +137,11 @@ def _phase(kind: str, port: int, pid: int, clients: int, seconds: float, procs: 
     end = start + seconds
     parts = [clients // procs + (i < clients % procs) for i in range(procs)]
     ps = [ctx.Process(target=_load_process, args=(kind, port, n, start, end, q)) for n in parts]
-    before = _cpu(pid)
+    before = cpu(pid)
     for p in ps:
         p.start()
     done = sum(q.get(timeout=seconds + 120) for _ in ps)
-    used = _cpu(pid) - before
+    used = cpu(pid) - before
     for p in ps:
         p.join(30)
     return used * 1000 / max(done, 1)

@@ -44,6 +44,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+import ceiling
 import socketio
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -398,6 +399,11 @@ def profiling(pid: int, out: str, seconds: float) -> Iterator[None]:
             proc.kill()
 
 
+def _worker(pid: int) -> int:
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return int(children[0]) if children else pid  # gunicorn's one worker
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -444,11 +450,17 @@ def main() -> None:
             n, secs = args.sessions, args.seconds
             clients.run("echo", 2)  # warm-up
 
+            worker, cpu_ms = _worker(pid), {}
+
             def run(phase: str, rate: float = 0.0) -> Result:
+                before = ceiling.cpu(worker)
                 if args.profile and phase == args.profile_phase:
                     with profiling(pid, args.profile, secs):
-                        return clients.run(phase, secs, rate, n)
-                return clients.run(phase, secs, rate, n)
+                        result = clients.run(phase, secs, rate, n)
+                else:
+                    result = clients.run(phase, secs, rate, n)
+                cpu_ms[phase] = (ceiling.cpu(worker) - before) * 1000 / max(result.count, 1)
+                return result
 
             echo = run("echo")
             http_closed = run("http")
@@ -458,6 +470,7 @@ def main() -> None:
             echo_fixed = run("echo-fixed", args.rate)
         finally:
             clients.close()
+    bare = ceiling.measure(5.0, args.sessions // 2, 64)
     load = os.getloadavg()
     print(f"\ninput: {what}; {args.sessions} sessions, all with an open socket")
     print("| phase | rate | of echo | p50 ms | p99 ms | max ms | errors |")
@@ -472,6 +485,15 @@ def main() -> None:
     p99 = pct(socket_fixed.latencies_ms, 0.99)
     verdict = "meets" if p99 <= 50 else "misses"
     print(f"\nSocket.IO p99 at {args.rate:.0f} inputs/s: {p99:.1f} ms ({verdict} the 50 ms target)")
+    for name, phase in (("HTTP", "http"), ("Socket.IO", "socket")):
+        ratio = cpu_ms[phase] / bare[phase.replace("socket", "socketio")]
+        print(
+            f"server CPU per {name} input (closed loop) {cpu_ms[phase]:.2f} ms; ceiling (bare "
+            f"Flask + one durable commit) {bare[phase.replace('socket', 'socketio')]:.2f} ms: "
+            f"{ratio:.2f}x"
+        )
+    cheaper = "met" if cpu_ms["socket"] <= cpu_ms["http"] else "NOT met"
+    print(f"target Socket.IO inputs no dearer than HTTP ones: {cheaper}")
     print(f"load after: {load}")
     if statistics.fmean(load[:1]) > (os.cpu_count() or 1) * 1.5:
         print("the machine is busy (load above 1.5 x cores): figures may be depressed; run again")
