@@ -4,9 +4,13 @@ the tote, location, product, a keyed count, the tote put and the drop."""
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from server.picking.settings import PickingSettings
 from tests.fixtures.app import Api
 from tests.fixtures.statements import Steps
 from tests.floor.conftest import FLOOR, Kiosk, add_kiosk, add_operator
@@ -56,3 +60,53 @@ def test_each_pick_step_stays_within_its_statement_budget(
     with steps.count("home"):
         kiosk.send(action="home")
     steps.check(BUDGETS)
+
+
+# The claim and the drop of a batch, by its number of orders (issue 17: each <= 3x a scan's
+# CPU however many orders; statements measured 2026-12-02)
+BATCH_BUDGETS = {  # orders -> {step: (SQLite, PostgreSQL)}
+    8: {"claim": (19, 21), "drop": (20, 21)},
+    20: {"claim": (19, 21), "drop": (20, 21)},
+}
+
+
+@pytest.mark.parametrize("orders", sorted(BATCH_BUDGETS))
+def test_the_claim_and_the_drop_of_a_larger_batch_stay_within_budget(
+    app: Flask, client: FlaskClient, site: Api, orders: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spine = app.extensions["floorlink"].spine
+    caps = spine.env.settings.model_copy(update={"picking": PickingSettings(max_orders=orders)})
+    monkeypatch.setattr(spine, "env", dataclasses.replace(spine.env, settings=caps))
+    codes = [f"B{i}" for i in range(orders)]
+    assert site.put("/totes", {"totes": [{"code": c} for c in codes]}).status_code == 200
+    for i in range(orders):
+        post_order(site, order(f"WEB-{i}", PEN=1))
+    add_operator(app, "P1", ("picker",))
+    token = client.post(f"{FLOOR}/enroll", json={"code": add_kiosk(app, "HH-1", "handheld", None)})
+    kiosk = Kiosk(client, "HH-1", token.json["device_token"])
+    assert kiosk.login("P1").status_code == 201
+    steps, scans, free, totes = Steps(), 0, list(codes), {}
+    with steps.count("claim"):
+        kiosk.send(action="pick")
+    while kiosk.screen["name"] != "pick.scan_drop":
+        name, target = kiosk.screen["name"], kiosk.screen["target"]
+        if name == "pick.scan_tote":
+            scan = totes.setdefault(target["order"], free.pop())
+        elif name == "pick.scan_location":
+            scan = target["location"]
+        elif name in ("pick.scan_product", "pick.quantity"):
+            scan = "96385074"
+        else:
+            assert name == "pick.scan_tote_put", kiosk.screen
+            scan = target["tote"]
+        with steps.count(f"scan {scans}"):
+            kiosk.send(scan=scan)
+        scans += 1
+    with steps.count("drop"):
+        kiosk.send(scan="PACK-01")
+    assert kiosk.screen["name"] == "pick.done", kiosk.screen
+    scan_cpu = sum(s.cpu_ms for n, s in steps.taken.items() if n.startswith("scan")) / scans
+    for name in ("claim", "drop"):
+        print(f"{orders} orders: {name} {steps.taken[name].cpu_ms / scan_cpu:.1f}x a scan's CPU")
+    steps.taken = {n: s for n, s in steps.taken.items() if n in ("claim", "drop")}
+    steps.check(BATCH_BUDGETS[orders])
