@@ -1,0 +1,195 @@
+"""Picking against 1, 2 and 4 `floorlink serve` processes on PostgreSQL behind HAProxy.
+
+    bash scripts/with-postgres.sh .venv/bin/python bench/scale_out.py \
+        [--processes 1,2,4] [--pickers 100] [--seconds 10] [--rate 200]
+
+For each count N: a fresh PostgreSQL database (created beside the one in
+FLOORLINK_TEST_DATABASE_URL or --database-url, dropped after), a Redis on a free port as
+Socket.IO's message queue, N `floorlink serve` processes (not pinned: server.cpu = off),
+and HAProxy with deploy/haproxy.cfg in front. The pickers of bench/picking.py (same site,
+same walk, same load generators on the same machine) drive the floor API through HAProxy:
+a saturated phase (scans/s) and a paced one (p99 at --rate). Printed beside each: the raw
+PostgreSQL commit rate measured in the same run (one row per commit), the CPU of the
+servers, of HAProxy and of the load generators, per scan.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse, urlunparse
+
+import picking
+from orders import Server, free_port, raw_postgres
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def other_database(url: str, name: str) -> str:
+    return urlunparse(urlparse(url)._replace(path=f"/{name}"))
+
+
+def psql(admin: str, sql: str) -> None:
+    subprocess.run(["psql", "-q", admin, "-c", sql], check=True, capture_output=True)
+
+
+def wait_port(port: int, proc: subprocess.Popen[bytes], what: str) -> None:
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"{what} did not listen")
+
+
+def tree_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process and its children (gunicorn's worker)."""
+    total = sum(picking.cpu_seconds(pid))
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        for child in children.read_text().split():
+            with contextlib.suppress(FileNotFoundError):  # a child that just ended
+                total += sum(picking.cpu_seconds(int(child)))
+    return total
+
+
+def run_one(n: int, args: Any, base_url: str, workdir: Path) -> dict[str, Any]:
+    name = f"{urlparse(base_url).path.lstrip('/')}_scale{n}"
+    admin, url = other_database(base_url, "postgres"), other_database(base_url, name)
+    psql(admin, f'DROP DATABASE IF EXISTS "{name}"')
+    psql(admin, f'CREATE DATABASE "{name}"')
+    redis_port = free_port()
+    redis = subprocess.Popen(
+        ["redis-server", "--port", str(redis_port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    servers: list[Server] = []
+    lb: subprocess.Popen[bytes] | None = None
+    try:
+        wait_port(redis_port, redis, "redis")
+        for _ in range(n):
+            server = Server(url, workdir)
+            server.env |= {
+                "FLOORLINK_REALTIME__REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+                "FLOORLINK_SERVER__CPU": "off",
+                "FLOORLINK_SERVER__THREADS": str(args.threads),
+            }
+            server.start()
+            servers.append(server)
+        lb_port = free_port()
+        env = os.environ | {"FLOORLINK_LB_BIND": f"127.0.0.1:{lb_port}"}
+        env |= {f"FLOORLINK_SERVE_{i + 1}": f"127.0.0.1:{s.port}" for i, s in enumerate(servers)}
+        config = (ROOT / "deploy" / "haproxy.cfg").read_text()
+        extra = "".join(
+            f'    server serve{i} "${{FLOORLINK_SERVE_{i}}}" check cookie serve{i}\n'
+            for i in range(3, n + 1)
+        )
+        if n == 1:  # the shipped file names two servers: keep the first only
+            config = config.replace(
+                '    server serve2 "${FLOORLINK_SERVE_2}" check cookie serve2\n', ""
+            )
+        # the pickers log in first and then wait for every other one (minutes with 100):
+        # their idle keep-alive connections must outlive that wait
+        config = config.replace("timeout http-keep-alive 10s", "timeout http-keep-alive 600s")
+        config = config.replace("timeout client 60s", "timeout client 600s")
+        cfg = workdir / f"haproxy-{n}.cfg"
+        cfg.write_text(config + extra)
+        lb = subprocess.Popen(
+            [shutil.which("haproxy") or "/usr/sbin/haproxy", "-db", "-f", str(cfg)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_port(lb_port, lb, "haproxy")
+        time.sleep(2.5)  # health checks mark every server up
+        key = servers[0].cli("apikey", "create", "bench", "--scope", "oms").splitlines()[0]
+        per = args.orders // args.pickers * 2 + 10
+        totes = {i: [f"T{i:03d}-{k:04d}" for k in range(per)] for i in range(args.pickers)}
+        picking.load_site(lb_port, key, args.orders, [c for t in totes.values() for c in t])
+        codes = picking.seed_floor(url, args.pickers)
+        jobs = [(i, codes[i], totes[i]) for i in range(args.pickers)]
+        raw = raw_postgres(url, 3.0)
+        pids = [s.proc.pid for s in servers if s.proc is not None]
+        before = sum(tree_cpu(p) for p in pids), tree_cpu(lb.pid)
+        phases, _ = picking.drive(lb_port, picking._worker_pid(pids[0]), jobs, args)
+        after = sum(tree_cpu(p) for p in pids), tree_cpu(lb.pid)
+        scans = max(1, len(phases[0]) + len(phases[1]))
+        return {
+            "n": n,
+            "raw": raw,
+            "phases": phases,
+            "server_ms": (after[0] - before[0]) * 1000 / scans,
+            "haproxy_ms": (after[1] - before[1]) * 1000 / scans,
+        }
+    finally:
+        if lb is not None:
+            lb.terminate()
+            lb.wait(10)
+        for server in servers:
+            server.stop()
+        redis.terminate()
+        redis.wait(10)
+        psql(admin, f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def rate_and_p99(result: dict[str, Any], seconds: float) -> tuple[float, float]:
+    rate = len(result["phases"][0]) / seconds
+    paced = sorted(s[1] for s in result["phases"][1])
+    p99 = paced[max(0, int(len(paced) * 0.99) - 1)] * 1000 if paced else float("inf")
+    return rate, p99
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", default=os.environ.get("FLOORLINK_TEST_DATABASE_URL"))
+    parser.add_argument("--processes", default="1,2,4")
+    parser.add_argument("--pickers", type=int, default=100)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--orders", type=int, default=2000)
+    parser.add_argument("--procs", type=int, default=4, help="load generator processes")
+    parser.add_argument("--threads", type=int, default=64)
+    args = parser.parse_args()
+    args.profile = None
+    if not args.database_url:
+        sys.exit("a PostgreSQL URL: --database-url or FLOORLINK_TEST_DATABASE_URL")
+    counts = [int(c) for c in args.processes.split(",")]
+    print(f"load: {os.getloadavg()}  cores: {os.cpu_count()}  pickers: {args.pickers}")
+    results = []
+    with tempfile.TemporaryDirectory(prefix="floorlink-scale-") as tmp:
+        for n in counts:
+            print(f"--- {n} process(es)")
+            result = run_one(n, args, args.database_url, Path(tmp))
+            results.append(result)
+            print(f"raw PostgreSQL commits/s {result['raw']:7.0f} (one row per commit)")
+            print(f"saturated   {picking.summary(result['phases'][0], args.seconds)}")
+            print(f"paced {args.rate:.0f}/s {picking.summary(result['phases'][1], args.seconds)}")
+            print(
+                f"CPU per scan: servers {result['server_ms']:.2f} ms, "
+                f"HAProxy {result['haproxy_ms']:.2f} ms (load generators: above)"
+            )
+    base = next((r for r in results if r["n"] == 1), None)
+    two = next((r for r in results if r["n"] == 2), None)
+    if base and two:
+        (r1, p1), (r2, p2) = rate_and_p99(base, args.seconds), rate_and_p99(two, args.seconds)
+        met = "met" if r2 >= 1.5 * r1 and p2 <= p1 else "NOT met"
+        print(
+            f"target 2 processes >= 1.5x the scans/s of 1 at no worse paced p99: {met} "
+            f"({r2 / max(r1, 1e-9):.2f}x: {r2:.0f} vs {r1:.0f} scans/s; p99 {p2:.1f} vs {p1:.1f} ms)"
+        )
+
+
+if __name__ == "__main__":
+    main()
