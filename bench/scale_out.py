@@ -5,7 +5,7 @@
 
 For each count N: a fresh PostgreSQL database (created beside the one in
 FLOORLINK_TEST_DATABASE_URL or --database-url, dropped after), a Redis on a free port as
-Socket.IO's message queue, N `floorlink serve` processes (not pinned: server.cpu = off),
+Socket.IO's message queue, N `floorlink serve` processes (each on a CPU of its own while N <= CPUs, else unpinned),
 and HAProxy with deploy/haproxy.cfg in front. The pickers of bench/picking.py (same site,
 same walk, same load generators on the same machine) drive the floor API through HAProxy:
 a saturated phase (scans/s) and a paced one (p99 at --rate). Printed beside each: the raw
@@ -79,11 +79,13 @@ def run_one(n: int, args: Any, base_url: str, workdir: Path) -> dict[str, Any]:
     lb: subprocess.Popen[bytes] | None = None
     try:
         wait_port(redis_port, redis, "redis")
-        for _ in range(n):
+        cpus = sorted(os.sched_getaffinity(0))
+        for i in range(n):
             server = Server(url, workdir)
             server.env |= {
                 "FLOORLINK_REALTIME__REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-                "FLOORLINK_SERVER__CPU": "off",
+                # a CPU each while there are enough (as deploy/systemd's units), else none
+                "FLOORLINK_SERVER__CPU": str(cpus[i]) if n <= len(cpus) else "off",
                 "FLOORLINK_SERVER__THREADS": str(args.threads),
             }
             server.start()

@@ -37,6 +37,7 @@ def test_the_site_toml_loads_with_each_serve_instance_environment() -> None:
     assert settings.section("mqtt").partition == 1
     assert settings.section("mqtt").partitions == 2
     assert settings.server.port == 8001
+    assert settings.server.cpu == 1  # each process on its own CPU
     assert settings.message_queue == "redis://127.0.0.1:6379/0"
     assert not settings.is_sqlite
 
