@@ -2,7 +2,8 @@
 
 A handful of statements per batch whatever its size: one SELECT and one INSERT for
 de-duplication, one SELECT of the rows touched, one INSERT of new devices and one UPDATE
-per device whose row changed (docs/performance.md, trap 5).
+per device whose row changed (docs/performance.md, trap 5); with a bridge's events, one
+SELECT of the ids the order rule needs and one INSERT of its routed events' ids.
 """
 
 from __future__ import annotations
