@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import g, request
 
+from server import rawsql
 from server.errors import Forbidden, Unauthorized
 from server.floor import auth, kiosks, rules
 from server.floor.inputs import SessionEnded
@@ -58,7 +59,41 @@ def session_from(device: KioskDevice, token: str | None, rule: str) -> Caller:
     found = open_session_with_operator(where, [auth.digest(secret), device.device_id])
     if found is None or not found[1].active:
         raise SessionEnded("no open session for this token: log in again")
-    session, operator = found
+    return _checked(device, *found, rule)
+
+
+@functools.cache
+def _caller_sql() -> str:
+    models = (("d", KioskDevice), ("s", FloorSession), ("o", FloorOperator))
+    cols = ", ".join(rawsql.columns(alias, model) for alias, model in models)
+    return (
+        f'SELECT {cols} FROM "kiosk_device" d '
+        'JOIN "floor_session" s ON s."device_id" = d."device_id" '
+        'JOIN "floor_operator" o ON o."id" = s."operator" '
+        'WHERE d."token_hash" = ? AND d."revoked_at" IS NULL '
+        'AND s."token_hash" = ? AND s."ended_at" IS NULL LIMIT 1'
+    )
+
+
+def session_caller(device_token: str | None, authorization: str | None, rule: str) -> Caller:
+    """The device, its open session and the operator in one statement (every floor input
+    reads them); when any is missing, `device_from` and `session_from` say which."""
+    secret = (authorization or "").removeprefix("Bearer ").strip()
+    if device_token:
+        params = [auth.digest(device_token.strip()), auth.digest(secret)]
+        row = rawsql.execute(_caller_sql(), params).fetchone()
+        if row is not None:
+            joined = (KioskDevice, FloorSession, FloorOperator)
+            device, session, operator = rawsql.build_joined(joined, row)
+            if operator.active:
+                kiosks.touch(device)
+                return _checked(device, session, operator, rule)
+    return session_from(device_from(device_token), authorization, rule)
+
+
+def _checked(
+    device: KioskDevice, session: FloorSession, operator: FloorOperator, rule: str
+) -> Caller:
     idle_s = runtime().settings.section("floor").idle_timeout_s
     if rules.is_idle(session.last_seen, utcnow(), idle_s):
         runtime().spine.execute(EndSession(session.session_id, "idle"), SYSTEM)
@@ -69,11 +104,11 @@ def session_from(device: KioskDevice, token: str | None, rule: str) -> Caller:
 
 
 def _http(rule: str) -> None:
-    device = device_from(request.headers.get("X-Device-Token"))
+    token = request.headers.get("X-Device-Token")
     if rule == "device":
-        g.floor = Caller(device)
+        g.floor = Caller(device_from(token))
         return
-    g.floor = session_from(device, request.headers.get("Authorization"), rule)
+    g.floor = session_caller(token, request.headers.get("Authorization"), rule)
 
 
 def caller() -> Caller:

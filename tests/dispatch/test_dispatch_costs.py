@@ -15,10 +15,10 @@ from tests.floor.conftest import Kiosk
 # Statements per step, the kiosk's HTTP input included (access check, the input, the
 # session, de-duplication, the event log); measured 2026-12-02.
 BUDGETS = {  # (SQLite, PostgreSQL)
-    "dock": (12, 12),
-    "load": (18, 19),
-    "load_20th": (18, 19),
-    "refused": (13, 13),
+    "dock": (11, 11),
+    "load": (17, 18),
+    "load_20th": (17, 18),
+    "refused": (12, 12),
 }
 
 

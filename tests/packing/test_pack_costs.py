@@ -14,12 +14,12 @@ from tests.packing.test_pack_flow import current
 # reading routed to the station's session, without the kiosk's access check; it allocates
 # the SSCC and queues the print.
 BUDGETS = {  # (SQLite, PostgreSQL)
-    "tote": (23, 24),
-    "take_box": (16, 17),
-    "unit": (17, 18),
-    "last_unit": (20, 21),
+    "tote": (22, 23),
+    "take_box": (15, 16),
+    "unit": (16, 17),
+    "last_unit": (19, 20),
     "weigh": (25, 26),
-    "confirm": (25, 26),
+    "confirm": (24, 25),
 }
 
 

@@ -19,14 +19,14 @@ from tests.picking.conftest import order, post_order
 # measured 2026-12-02; lower a budget when a change saves a statement
 BUDGETS = {  # (SQLite, PostgreSQL)
     "login": (11, 12),
-    "claim": (19, 21),  # a batch of 1 order
-    "tote": (16, 17),
-    "location": (10, 10),  # +1 (2026-12-02): is the location's stock held (cold chain)?
-    "product": (10, 10),
-    "count": (9, 9),
-    "tote_put": (17, 18),
-    "drop": (20, 21),
-    "home": (6, 6),
+    "claim": (18, 20),  # a batch of 1 order
+    "tote": (15, 16),
+    "location": (9, 9),  # +1 (2026-12-02): is the location's stock held (cold chain)?
+    "product": (9, 9),
+    "count": (8, 8),
+    "tote_put": (16, 17),
+    "drop": (19, 20),
+    "home": (5, 5),
 }
 
 
@@ -65,8 +65,8 @@ def test_each_pick_step_stays_within_its_statement_budget(
 # The claim and the drop of a batch, by its number of orders (issue 17: each <= 3x a scan's
 # CPU however many orders; statements measured 2026-12-02)
 BATCH_BUDGETS = {  # orders -> {step: (SQLite, PostgreSQL)}
-    8: {"claim": (19, 21), "drop": (20, 21)},
-    20: {"claim": (19, 21), "drop": (20, 21)},
+    8: {"claim": (18, 20), "drop": (19, 20)},
+    20: {"claim": (18, 20), "drop": (19, 20)},
 }
 
 

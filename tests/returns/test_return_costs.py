@@ -14,10 +14,10 @@ from tests.returns.conftest import MUG, rma
 # session, de-duplication, the event log); measured 2026-12-02. The put-away restocks the
 # unit (its stock row, inventory.adjusted, the backorders waiting for it).
 BUDGETS = {  # (SQLite, PostgreSQL)
-    "find": (14, 14),
-    "unit": (18, 19),
-    "answer": (13, 14),
-    "put_away": (24, 25),
+    "find": (13, 13),
+    "unit": (17, 18),
+    "answer": (12, 13),
+    "put_away": (23, 24),
 }
 
 
