@@ -42,8 +42,8 @@ test-pg: $(STAMP)
 # (docs/reliability.md). Short versions of the same tests run in `make test`.
 faults: $(STAMP)
 	bash scripts/ensure-services.sh
-	$(BIN)/python scripts/faults.py
-	bash scripts/with-postgres.sh $(BIN)/python scripts/faults.py
+	sqlite=0; $(BIN)/python scripts/faults.py || sqlite=$$?; \
+	bash scripts/with-postgres.sh $(BIN)/python scripts/faults.py && exit $$sqlite
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

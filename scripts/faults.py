@@ -70,6 +70,10 @@ def main() -> int:
             failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
             total = int(suite.get("tests", 0))
             rows.append((fault, path, total - failed, total, seconds))
+            for case in suite.iter("testcase"):
+                for problem in [*case.iter("failure"), *case.iter("error")]:
+                    message = (problem.get("message") or "").splitlines()[:1]
+                    print(f"FAILED {case.get('name')}: {' '.join(message)[:300]}", flush=True)
     print(f"\nFault campaign on {database} (kills {env['FLOORLINK_FAULT_KILLS']}, "
           f"fuzz examples {env['FLOORLINK_FUZZ_EXAMPLES']})")  # fmt: skip
     print("| fault | test | passed | time |\n|---|---|---|---|")
