@@ -47,10 +47,11 @@ NO_DATABASE = {"tests/fuzz/test_parsers.py"}
 
 
 def main() -> int:
+    # Not FLOORLINK_*: those are settings, and the processes the tests start refuse unknown ones.
     env = {
         **os.environ,
-        "FLOORLINK_FAULT_KILLS": os.environ.get("FLOORLINK_FAULT_KILLS", "10"),
-        "FLOORLINK_FUZZ_EXAMPLES": os.environ.get("FLOORLINK_FUZZ_EXAMPLES", "20000"),
+        "FAULT_KILLS": os.environ.get("FAULT_KILLS", "10"),
+        "FUZZ_EXAMPLES": os.environ.get("FUZZ_EXAMPLES", "20000"),
     }
     database = "PostgreSQL" if env.get("FLOORLINK_TEST_DATABASE_URL") else "SQLite"
     rows = []
@@ -74,8 +75,8 @@ def main() -> int:
                 for problem in [*case.iter("failure"), *case.iter("error")]:
                     message = (problem.get("message") or "").splitlines()[:1]
                     print(f"FAILED {case.get('name')}: {' '.join(message)[:300]}", flush=True)
-    print(f"\nFault campaign on {database} (kills {env['FLOORLINK_FAULT_KILLS']}, "
-          f"fuzz examples {env['FLOORLINK_FUZZ_EXAMPLES']})")  # fmt: skip
+    print(f"\nFault campaign on {database} (kills {env['FAULT_KILLS']}, "
+          f"fuzz examples {env['FUZZ_EXAMPLES']})")  # fmt: skip
     print("| fault | test | passed | time |\n|---|---|---|---|")
     for fault, path, passed, total, seconds in rows:
         mark = "ok" if passed == total else "FAILED"

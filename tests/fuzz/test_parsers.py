@@ -4,7 +4,7 @@ the bridge's confirmations among them), MT-SICS, serial framing and Retry-After.
 properties: never raise, and what the parser promises (framing independent of how the bytes
 were chunked; a Retry-After is never negative).
 
-``make test`` runs a short run; ``make faults`` a long one (``FLOORLINK_FUZZ_EXAMPLES``).
+``make test`` runs a short run; ``make faults`` a long one (``FUZZ_EXAMPLES``).
 Hypothesis is property-based, not coverage-guided: the strategies are shaped like the real
 inputs (AIM prefixes, GS1 element strings, envelopes with one field changed) so that the
 examples reach past the first check. Every crash found is a regression test below.
@@ -26,7 +26,7 @@ from devices.mtsics import parse_line
 from devices.payloads import decode_message, encode, event_payload, status_payload
 from server.sync.schedule import parse_retry_after
 
-EXAMPLES = int(os.environ.get("FLOORLINK_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
 FUZZ = settings(
     max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck)
 )

@@ -32,7 +32,7 @@ from tests.fixtures.areas import TEST_HANDLERS, TestEvent
 from tests.hardware.conftest import Server, wait_for
 
 BRIDGES = 3
-KILLS = int(os.environ.get("FLOORLINK_FAULT_KILLS", "3"))  # `make faults` kills more
+KILLS = int(os.environ.get("FAULT_KILLS", "3"))  # `make faults` kills more
 
 
 @dataclass(frozen=True)
