@@ -21,7 +21,7 @@ from server.models import FloorOperator, Order, PackJob, utcnow
 from server.orders.events import OrderCancelled
 from server.packing import jobs, screens, store
 from server.packing.endings import short
-from server.packing.events import PackReleased
+from server.packing.events import PackReleased, WeightOverridden
 from server.packing.filling import Filling
 from server.packing.printing import printer_states
 from server.packing.release import is_released
@@ -46,15 +46,23 @@ class PackFlow:
     label = "Packing"
     roles = frozenset({"packer", "supervisor"})
     settings_key = "packing"
-    concerns = frozenset({OrderCancelled.type, PackReleased.type, *DEVICE})
+    concerns = frozenset({OrderCancelled.type, PackReleased.type, WeightOverridden.type, *DEVICE})
 
     def __init__(self, settings: Any) -> None:
         self.site = settings  # the whole settings: the station's devices are in [[devices]]
 
     def operators_concerned(self, events: list[dict[str, Any]]) -> set[str]:
-        """The packer of a cancelled order's job, of a job a supervisor handed back, or at a
-        station whose scale went offline or came back: their screen changes at once."""
+        """The packer of a cancelled order's job, of a job a supervisor handed back or whose
+        weight a supervisor approved (from the board), or at a station whose scale went
+        offline or came back: their screen changes at once."""
         released = {e["data"]["packer"] for e in events if e["type"] == PackReleased.type}
+        approved = [
+            e["subject"].removeprefix("order:")
+            for e in events
+            if e["type"] == WeightOverridden.type
+        ]
+        if approved:
+            released |= store.packers_of(approved)
         devices = {e["subject"].removeprefix("device:") for e in events if e["type"] in DEVICE}
         if devices and (stations := scale_stations(self.site, devices)):
             released |= store.packers_at(stations)
@@ -182,6 +190,17 @@ class Pack:
             return self.filling().verify_screen(package)
         if step is Step.SHORT_REASON:
             return screens.short_reason(order)
+        approved = package is not None and package.status == "weighed" and package.override
+        if (step is Step.MISMATCH or step in OVERRIDE_STEPS) and approved:
+            # a supervisor approved it from the board: on to the label, as at the station
+            assert package is not None
+            self.st.supervisor = None
+            by = package.override["by"].removeprefix("operator:")
+            return (
+                self.weighing()
+                .label(package)
+                .with_feedback("ok", f"Approved by {by}: {package.override['reason']}")
+            )
         if step in (Step.WEIGH, Step.MISMATCH) and package is not None:
             return self.weighing().screen(package, count, step is Step.MISMATCH)
         if step is Step.OVERRIDE_BADGE:

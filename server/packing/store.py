@@ -71,6 +71,16 @@ def packers_at(stations: set[str]) -> set[str]:
     return {row.badge for row in query}
 
 
+def packers_of(external_ids: list[str]) -> set[str]:
+    """The packers of these orders' open pack jobs."""
+    query = (
+        PackJob.select(PackJob.packer)
+        .join(Order)
+        .where(Order.external_id.in_(external_ids), PackJob.status == "open")
+    )
+    return {row.packer for row in query}
+
+
 def job_of_order(order: Order) -> PackJob | None:
     return PackJob.get_or_none((PackJob.order == order) & (PackJob.status == "open"))
 

@@ -60,7 +60,7 @@ class Weighing:
                     jobs.set_status(package, "closed")
                 return self._start_weighing(package)
             if package.status == "weighed":
-                return self._label(package)
+                return self.label(package)
             self.st.step = Step.LABEL
             return self.pack.render()
         return self._done()
@@ -182,7 +182,7 @@ class Weighing:
             self.work, package, grams, source, device, self.settings, self.pack.ctx.unit
         )
         if check.within:
-            return self._label(package).with_feedback(
+            return self.label(package).with_feedback(
                 "ok", f"Package {package.seq}: {check.message}"
             )
         self.st.step = Step.MISMATCH
@@ -204,9 +204,9 @@ class Weighing:
             self.st.step = Step.OVERRIDE_BADGE
             return self.pack.ok("Supervisor: scan your badge")
         if step is Step.LABEL and action == "reprint":
-            return self._label(package).with_feedback("ok", "Label sent again")
+            return self.label(package).with_feedback("ok", "Label sent again")
         if action == "retry" and package.status == "weighed":
-            return self._label(package)
+            return self.label(package)
         return self.pack.error(f"{action} is not possible here")
 
     def _keyed(self, package: Package, value: Any) -> Screen:
@@ -223,11 +223,11 @@ class Weighing:
             return self.pack.error("Choose the reason")
         jobs.approve(self.work, package, self.st.supervisor, labels[reason], self.pack.ctx.unit)
         self.st.supervisor = None
-        return self._label(package).with_feedback("ok", f"Approved: {labels[reason]}")
+        return self.label(package).with_feedback("ok", f"Approved: {labels[reason]}")
 
     # -- the label -----------------------------------------------------------------------------
 
-    def _label(self, package: Package) -> Screen:
+    def label(self, package: Package) -> Screen:
         order = self.work.order
         choice = (
             labelling.choose_carrier(package, order, self.settings)

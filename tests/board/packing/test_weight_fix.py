@@ -13,6 +13,7 @@ from server.db import database as db_proxy
 from server.models import Event, Package, SupervisorException
 from tests.board.conftest import board, fix, item_of
 from tests.floor.conftest import FLOOR, Kiosk, add_kiosk, add_operator
+from tests.packing.test_pack_flow import current
 
 
 def supervisor(app: Flask, client: FlaskClient) -> Kiosk:
@@ -49,10 +50,17 @@ def test_a_weight_approved_from_the_board(
     assert r.status_code == 200, r.json
     with db_proxy.connection_context():
         package = Package.get()
-        assert package.status == "weighed" and package.override["by"] == "SUP"
+        # labelled already: the station's screen went on to the label after the commit
+        assert package.status == "labelled" and package.override["by"] == "SUP"
         assert Event.get(Event.type == "package.weight_overridden").actor == "operator:SUP"
         assert SupervisorException.get().status == "resolved"
     assert not [i for i in board(sup).json["queue"]["items"] if i["kind"] == "weight_mismatch"]
+    # the packer's station goes on to the label by itself, as after a PIN at the station
+    screen = current(packer)
+    assert screen["name"] == "pack.label", screen
+    assert screen["feedback"]["message"] == "Approved by SUP: Scale needs calibration"
+    with db_proxy.connection_context():
+        assert Package.get().sscc == screen["target"]["sscc"]
 
 
 def test_an_override_refused_from_the_board(
