@@ -127,12 +127,14 @@ def hold_sqlite_serve_lock(settings: Settings) -> IO[str] | None:
 
 def serve(settings: Settings) -> None:
     lock = hold_sqlite_serve_lock(settings)  # kept open (and locked) until the process ends
-    check_schema(settings)
-    cpu = worker_cpu(settings)
-    click.echo(f"Floorlink serving on http://{settings.server.host}:{settings.server.port}")
-    FloorlinkServer(settings, cpu).run()
-    if lock is not None:
-        lock.close()
+    try:
+        check_schema(settings)
+        cpu = worker_cpu(settings)
+        click.echo(f"Floorlink serving on http://{settings.server.host}:{settings.server.port}")
+        FloorlinkServer(settings, cpu).run()
+    finally:
+        if lock is not None:
+            lock.close()
 
 
 def register(cli: click.Group) -> None:
