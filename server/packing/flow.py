@@ -16,23 +16,19 @@ from server.catalog.lookups import tote_of
 from server.floor.auth import verify_pin
 from server.floor.flow import FloorInput, FlowContext, Screen
 from server.floor.sessions import pin_attempt
-from server.hardware.events import DeviceOffline, DeviceOnline
 from server.models import FloorOperator, Order, PackJob, utcnow
-from server.orders.events import OrderCancelled
 from server.packing import jobs, screens, store
+from server.packing.concerns import CONCERNS, packers_concerned
 from server.packing.endings import short
-from server.packing.events import PackReleased, WeightOverridden
 from server.packing.filling import Filling
-from server.packing.printing import printer_states
+from server.packing.readiness import NO_PREFIX, station_warning
 from server.packing.release import is_released
 from server.packing.settings import PackingSettings
-from server.packing.stations import StationDevices, devices_at, scale_reading, scale_stations
+from server.packing.stations import devices_at, scale_reading
 from server.packing.steps import OVERRIDE_STEPS, PackState, Step
 from server.packing.weighing import Weighing
 
-NO_PREFIX = "No GS1 company prefix is configured: packages cannot be labelled (ask an admin)"
 # Where the packer may report units missing or damaged (the screens that offer it).
-DEVICE = frozenset({DeviceOnline.type, DeviceOffline.type})  # a station's scale, its bridge
 SHORT_FROM = frozenset({Step.BOX, Step.VERIFY, Step.WEIGH, Step.MISMATCH})
 # Where a scale reading may come from: the MQTT ingest or a scale on this host, never a
 # kiosk (a kiosk cannot key a weight that the scale did not read).
@@ -46,37 +42,13 @@ class PackFlow:
     label = "Packing"
     roles = frozenset({"packer", "supervisor"})
     settings_key = "packing"
-    concerns = frozenset({OrderCancelled.type, PackReleased.type, WeightOverridden.type, *DEVICE})
+    concerns = CONCERNS  # server/packing/concerns.py
 
     def __init__(self, settings: Any) -> None:
         self.site = settings  # the whole settings: the station's devices are in [[devices]]
 
     def operators_concerned(self, events: list[dict[str, Any]]) -> set[str]:
-        """The packer of a cancelled order's job, of a job a supervisor handed back or whose
-        weight a supervisor approved (from the board), or at a station whose scale went
-        offline or came back: their screen changes at once."""
-        released = {e["data"]["packer"] for e in events if e["type"] == PackReleased.type}
-        approved = [
-            e["subject"].removeprefix("order:")
-            for e in events
-            if e["type"] == WeightOverridden.type
-        ]
-        if approved:
-            released |= store.packers_of(approved)
-        devices = {e["subject"].removeprefix("device:") for e in events if e["type"] in DEVICE}
-        if devices and (stations := scale_stations(self.site, devices)):
-            released |= store.packers_at(stations)
-        ids = [
-            e["subject"].removeprefix("order:") for e in events if e["type"] == OrderCancelled.type
-        ]
-        if not ids:
-            return released
-        query = (
-            PackJob.select(PackJob.packer)
-            .join(Order)
-            .where(Order.external_id.in_(ids), PackJob.status == "cancelled")
-        )
-        return released | {row.packer for row in query}
+        return packers_concerned(self.site, events)
 
     def notice(self, station: str | None) -> str | None:
         """What the home screen says about packing at this station (a missing scale, a
@@ -94,25 +66,6 @@ class PackFlow:
 
     def handle(self, ctx: FlowContext, inp: FloorInput) -> Screen:
         return Pack(ctx, self.site).handle(inp)
-
-
-def station_warning(
-    settings: PackingSettings, devices: StationDevices, reading: dict[str, Any] | None
-) -> str | None:
-    """What is missing at a station, said before a pack starts (on home and on the first
-    pack screen), not in the middle of one. `reading`: its scale's (None: it has none)."""
-    if not settings.gs1_company_prefix:
-        return NO_PREFIX
-    if devices.scale is None and not (settings.bench_packing or settings.manual_weight):
-        return "This station has no scale: packages cannot be weighed here"
-    if reading is not None and reading["status"] == "offline":
-        return f"The scale {devices.scale} is offline: weighing is blocked until it is back"
-    if devices.printer is None:
-        return "This station has no label printer: labels come only as PDF"
-    state = printer_states().get(devices.printer)
-    if state is not None and state["availability"] == "offline":
-        return f"The printer {devices.printer} does not answer: check it before packing"
-    return None
 
 
 class Pack:
