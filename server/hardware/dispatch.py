@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import peewee
 from flask import Flask
@@ -19,7 +19,7 @@ from devices.payloads import Message, encode
 from server.db import connection
 from server.errors import FloorlinkError
 from server.hardware import routes, sequence, store
-from server.hardware.batch import fold
+from server.hardware.batch import Batch, fold
 from server.hardware.handlers import IngestDeviceBatch, Ingested
 from server.hardware.link import MqttLink
 from server.models import utcnow
@@ -60,8 +60,23 @@ class Dispatcher:
         for event in result.routed:
             if self._retrying(lambda e=event: self._route(e), stopping) is None:  # type: ignore[misc]
                 return False
+        self._states(batch)
         self._confirm(result.confirmations)
         return True
+
+    def _states(self, batch: Batch) -> None:
+        """The devices whose state changed in the batch, to the area that shows them live
+        (route `STATES`: a station's scale while it settles). Best effort, after commit:
+        states are not events, the next one supersedes a lost one."""
+        fn: Any = self.routes.get(routes.STATES)  # fn(spine, device ids), not a Route
+        changed = [c.device_id for c in batch.changes.values() if c.state is not None]
+        if fn is None or not changed:
+            return
+        try:
+            with self.app.app_context():
+                fn(self.spine, changed)
+        except Exception:
+            log.exception("the state route failed for %s", changed[:5])
 
     def _confirm(self, confirmations: list[sequence.Confirmation]) -> None:
         """Tell each bridge what is committed (QoS 1; a lost confirmation only costs a

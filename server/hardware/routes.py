@@ -59,6 +59,9 @@ class DeviceEvent:
 
 
 Route = Callable[[Spine, DeviceEvent], None]
+# The one route keyed by no event type: fn(spine, device ids whose state changed in a
+# committed batch), for showing a state live (server/hardware/dispatch.py `_states`).
+STATES = "state"
 
 
 def device_event(event: MqttEvent, config: DeviceSettings | None) -> DeviceEvent:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from server.area import Area, Subscription
+from server.hardware.routes import STATES
 from server.orders.handlers import ORDER_CANCELLED
 from server.packing import board_fixes, catalogue, demo, events, release, routes, tracking
 from server.packing.endings import cancel_in_packing
@@ -42,7 +43,7 @@ def _services(app: Flask, runtime: Runtime) -> Sequence[Service]:
 
 
 def _device_routes(runtime: Runtime) -> dict[str, object]:
-    return {"weight": routes.weight_to_station}
+    return {"weight": routes.weight_to_station, STATES: routes.scale_live}
 
 
 AREA = Area(

@@ -409,3 +409,17 @@ def test_a_scale_whose_bridge_dies_mid_weigh_shows_offline_at_once(station: Stat
     assert offline["name"] == "pack.weigh", offline
     packer.send(action="weigh")  # a tap on the screen cannot weigh without a scale
     assert packer.screen["name"] == "pack.weigh", packer.screen
+
+
+def test_the_weigh_screen_shows_the_pan_settling_live(station: Station) -> None:
+    """Between stable weights (events) the scale streams its state: the weigh screen is
+    pushed with the live reading, and only the stable one counts."""
+    station.pick("WEB-4", MUG=1)
+    packer = packer_at_the_station(station)
+    expected = verify_to_the_scale(station, packer, "T1", ["4006381333931"])
+    station.scale.set_weight(expected - 120.0, stable=False)  # still settling
+    live = pushed(packer, lambda s: s["target"].get("scale", {}).get("status") == "live")
+    assert live["name"] == "pack.weigh", live
+    assert live["target"]["scale"]["grams"] == expected - 120.0
+    station.scale.set_weight(float(expected), stable=True)
+    pushed(packer, named("pack.label"))
