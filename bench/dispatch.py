@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import multiprocessing as mp
 import os
 import socket
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from orders import Server, raw_sqlite
+from picking import post_retrying
 
 FLOOR = "/api/floor/v1"
 PREFIX = "0614141"
@@ -124,18 +124,8 @@ class Dispatcher:
         self.inputs = f"{FLOOR}/sessions/{login['session_id']}/inputs"
 
     def post(self, path: str, body: Any) -> Any:
-        """POST; a 503 (database busy: nothing applied) is sent again, same input id."""
-        payload = json.dumps(body).encode()
-        for _ in range(40):
-            self.conn.request("POST", path, payload, self.headers)
-            response = self.conn.getresponse()
-            answer = json.loads(response.read())
-            if response.status != 503:
-                break
-            self.retries += 1
-            time.sleep(0.05)
-        if response.status >= 300:
-            raise RuntimeError(f"{path}: {response.status} {answer}")
+        answer, retries = post_retrying(self.conn, path, body, self.headers, attempts=40)
+        self.retries += retries
         return answer
 
     def send(self, **body: Any) -> dict[str, Any]:

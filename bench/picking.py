@@ -141,6 +141,25 @@ def seed_floor(database_url: str, pickers: int) -> list[str]:
 # --- one picker -----------------------------------------------------------------------------
 
 
+def post_retrying(
+    conn: Any, path: str, body: Any, headers: dict[str, str], attempts: int = 20
+) -> tuple[Any, int]:
+    """POST over a keep-alive connection; a 503 (database busy: nothing applied) is sent
+    again, the same body (the same input id). The answer, and how many were sent again."""
+    payload, retries = json.dumps(body).encode(), 0
+    for _ in range(attempts):
+        conn.request("POST", path, payload, headers)
+        response = conn.getresponse()
+        answer = json.loads(response.read())
+        if response.status != 503:
+            break
+        retries += 1
+        time.sleep(0.05)
+    if response.status >= 300:
+        raise RuntimeError(f"{path}: {response.status} {answer}")
+    return answer, retries
+
+
 class Picker:
     def __init__(self, port: int, index: int, code: str, totes: list[str]) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -158,18 +177,8 @@ class Picker:
         self.n = 0
 
     def post(self, path: str, body: Any) -> Any:
-        """POST; a 503 (database busy: nothing applied) is sent again, same input id."""
-        payload = json.dumps(body).encode()
-        for _ in range(20):
-            self.conn.request("POST", path, payload, self.headers)
-            response = self.conn.getresponse()
-            answer = json.loads(response.read())
-            if response.status != 503:
-                break
-            self.retries += 1
-            time.sleep(0.05)
-        if response.status >= 300:
-            raise RuntimeError(f"{path}: {response.status} {answer}")
+        answer, retries = post_retrying(self.conn, path, body, self.headers)
+        self.retries += retries
         return answer
 
     def send(self, **body: Any) -> dict[str, Any]:
