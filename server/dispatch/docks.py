@@ -9,7 +9,7 @@ from typing import Any
 
 from server.config import Settings
 from server.dispatch.rules import DoorFacts
-from server.hardware.availability import Seen, availability
+from server.hardware.store import shown_availability
 from server.models import FloorSession, HardwareDevice, Location, isoformat, utcnow
 
 FLOW = "dispatch"
@@ -38,13 +38,7 @@ def door_status(settings: Settings, row: HardwareDevice | None, now: datetime) -
     """open | closed | offline, from the registry row (None: never heard)."""
     if row is None or not isinstance(row.state, dict) or "open" not in row.state:
         return "offline"
-    bridge = (
-        HardwareDevice.get_or_none(HardwareDevice.id == row.bridge_id) if row.bridge_id else None
-    )
-    stale_after = settings.section("mqtt").stale_after_s
-    seen = Seen(row.availability, row.last_seen)
-    bridge_seen = Seen(bridge.availability, bridge.last_seen) if bridge is not None else None
-    if availability(seen, bridge_seen, True, now, stale_after) == "offline":
+    if shown_availability(row, settings.section("mqtt").stale_after_s, now) == "offline":
         return "offline"
     return "open" if row.state.get("open") else "closed"
 

@@ -144,7 +144,9 @@ def forget_old_inputs(now: dt.datetime | None = None) -> int:
     return int(HardwareInput.delete().where(HardwareInput.received_at < cutoff).execute())
 
 
-def shown_availability(row: HardwareDevice, stale_after_s: float) -> Online:
+def shown_availability(
+    row: HardwareDevice, stale_after_s: float, now: dt.datetime | None = None
+) -> Online:
     """A registry row's availability by the two-level rule: its own AND its bridge's (a
     bridge that died takes its devices with it, though their rows still say online)."""
     bridge = (
@@ -152,4 +154,4 @@ def shown_availability(row: HardwareDevice, stale_after_s: float) -> Online:
     )
     seen = Seen(row.availability, row.last_seen)
     bridge_seen = Seen(bridge.availability, bridge.last_seen) if bridge is not None else None
-    return availability(seen, bridge_seen, True, utcnow(), stale_after_s)
+    return availability(seen, bridge_seen, True, now or utcnow(), stale_after_s)
