@@ -1,18 +1,22 @@
 """Picking through the real server: simulated pickers scanning concurrently on the floor API.
 
-    .venv/bin/python bench/picking.py [--pickers 100] [--seconds 15] [--rate 200]
+    .venv/bin/python bench/picking.py [--pickers 100] [--seconds 15] [--rate 200] [--pg [URL]]
 
-Starts `floorlink serve` (gunicorn, threaded) on a free port against a fresh SQLite file,
+Starts `floorlink serve` (gunicorn, threaded) on a free port against a fresh SQLite file
+(with --pg: a fresh database on the local PostgreSQL, 127.0.0.1:5432, or the server of the
+admin URL given; `bash scripts/with-postgres.sh true` starts it where it is not running),
 loads a catalogue, stock, totes and orders through the OMS API, enrolls one kiosk per
 picker and logs every picker in (floor API). Then every picker walks its batches (tote,
 location, product per unit, tote, drop) over keep-alive HTTP, in worker processes:
   1. saturated: every picker scans as fast as the server answers, for --seconds;
   2. paced: all pickers together at --rate scans/s, for --seconds.
 It prints scans committed per second and p50/p99 from a scan to its new screen, beside the
-raw durable commit rate (SQLite WAL, synchronous=FULL, one row per commit) of this run,
+raw durable commit rate (SQLite WAL, synchronous=FULL, one row per commit; with --pg,
+PostgreSQL's own, one row per commit) of this run,
 and the ceiling of this run (bench/ceiling.py: a bare Flask app committing one durable row
 per request under the same gunicorn configuration), with the ratios the targets are set in
-(issue 17): figures of one machine are not targets, ratios of the same run are.
+(issue 17): figures of one machine are not targets, ratios of the same run are. PostgreSQL
+has no target: its figures are reported beside SQLite's, for no regression across commits.
 """
 
 from __future__ import annotations
@@ -34,7 +38,16 @@ from pathlib import Path
 from typing import Any
 
 import ceiling
-from orders import Server, gtin13, raw_sqlite, request
+from orders import (
+    PG_ADMIN,
+    Server,
+    drop_postgres,
+    gtin13,
+    postgres_db,
+    raw_postgres,
+    raw_sqlite,
+    request,
+)
 
 SKUS = 200
 LINES = 3
@@ -265,8 +278,24 @@ def summary(samples: list[Any], seconds: float) -> str:
 
 
 def run(args: Any, workdir: Path) -> None:
-    raw = raw_sqlite(workdir / "raw.db", 3.0)
-    url = f"sqlite:///{workdir / 'bench.db'}"
+    if args.pg is None:
+        run_on(args, workdir, f"sqlite:///{workdir / 'bench.db'}")
+        return
+    made = postgres_db(args.pg)
+    if made is None:
+        raise SystemExit(
+            f"PostgreSQL not reachable at {args.pg}: bash scripts/with-postgres.sh true"
+        )
+    url, name = made
+    try:
+        run_on(args, workdir, url)
+    finally:
+        drop_postgres(name, args.pg)
+
+
+def run_on(args: Any, workdir: Path, url: str) -> None:
+    pg = url.startswith("postgres")
+    raw = raw_postgres(url, 3.0) if pg else raw_sqlite(workdir / "raw.db", 3.0)
     server = Server(url, workdir)
     server.env["FLOORLINK_SERVER__THREADS"] = str(args.threads)
     server.start()
@@ -282,14 +311,18 @@ def run(args: Any, workdir: Path) -> None:
     finally:
         server.stop()
     bare = ceiling.measure(args.ceiling_seconds, args.pickers, args.threads)
-    print(f"raw SQLite commits/s {raw:7.0f} (WAL, synchronous=FULL, one row per commit)")
+    if pg:
+        print(f"raw PostgreSQL commits/s {raw:7.0f} (one row per commit, this run's database)")
+    else:
+        print(f"raw SQLite commits/s {raw:7.0f} (WAL, synchronous=FULL, one row per commit)")
     print(
         f"ceiling: bare Flask + one durable commit, same gunicorn configuration: "
         f"HTTP {bare['http']:.2f} ms CPU/request, Socket.IO {bare['socketio']:.2f} ms"
     )
     print(f"saturated ({args.pickers} pickers)   {summary(phases[0], args.seconds)}")
     print(f"paced at {args.rate:.0f} scans/s         {summary(phases[1], args.seconds)}")
-    print(verdict(phases, args.seconds, raw, args.rate, cpu_ms / bare["http"]))
+    report = ratios if pg else verdict
+    print(report(phases, args.seconds, raw, args.rate, cpu_ms / bare["http"]))
     print(f"paced, slowest 1 % by step: {slowest(phases[1])}")
 
 
@@ -317,6 +350,21 @@ def verdict(
         f"({rate / raw:.3f}: {rate:.0f} of {raw:.0f})\n"
         f"target p99 <= 50 ms at 200 scans/s: {said[p99 <= 50]}{applies} "
         f"({p99:.1f} ms at {pace:.0f}/s)"
+    )
+
+
+def ratios(
+    phases: dict[int, list[Any]], seconds: float, raw: float, pace: float, cpu_ratio: float
+) -> str:
+    """The same ratios on PostgreSQL, where issue 17 sets no target: compared across commits
+    (no regression), not against a figure."""
+    rate = len(phases[0]) / seconds
+    paced = sorted(s[1] for s in phases[1])
+    p99 = paced[max(0, int(len(paced) * 0.99) - 1)] * 1000 if paced else float("inf")
+    return (
+        f"PostgreSQL (no target): CPU per scan {cpu_ratio:.2f}x the ceiling; saturated scans/s "
+        f"{rate / raw:.3f} of raw commits ({rate:.0f} of {raw:.0f}); "
+        f"p99 {p99:.1f} ms at {pace:.0f}/s"
     )
 
 
@@ -395,10 +443,19 @@ def main() -> None:
     )
     parser.add_argument("--profile", help="write a py-spy profile (raw) of the worker here")
     parser.add_argument(
+        "--pg",
+        nargs="?",
+        const=PG_ADMIN,
+        default=None,
+        metavar="ADMIN_URL",
+        help=f"on a fresh PostgreSQL database instead of SQLite (createdb through {PG_ADMIN})",
+    )
+    parser.add_argument(
         "--ceiling-seconds", type=float, default=5.0, help="each phase of the ceiling's run"
     )
     args = parser.parse_args()
-    print(f"load: {os.getloadavg()}  cores: {os.cpu_count()}  pickers: {args.pickers}")
+    on = "PostgreSQL" if args.pg else "SQLite"
+    print(f"load: {os.getloadavg()}  cores: {os.cpu_count()}  pickers: {args.pickers}  on {on}")
     with tempfile.TemporaryDirectory(prefix="floorlink-bench-") as tmp:
         run(args, Path(tmp))
 
