@@ -5,10 +5,18 @@ pyserial URL (a device path, a ``/dev/serial/by-id`` symlink, ``socket://``,
 ``rfc2217://``), reads whatever is waiting in one call, reports availability transitions
 through ``on_status(device_id, "online" | "offline", ts)`` and, when the port fails or
 vanishes, retries with capped exponential backoff until it comes back or ``stop()``.
+
+A device port is opened with an exclusive lock (``flock``, pyserial's ``exclusive``): two
+readers of one tty would each take some of its bytes and split a scan's line between
+them. So where two processes of a host are configured with the same device (the
+`floorlink serve` processes of a site share its config), one reads it and the other
+waits, ``held_elsewhere``, and takes the port over at its next try once the lock is gone
+(the kernel drops it when the holder's process ends, kill -9 included).
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import threading
 import time
@@ -22,6 +30,7 @@ logger = logging.getLogger(__name__)
 Availability = Literal["online", "offline"]
 StatusCallback = Callable[[str, Availability, float], None]
 READ_TIMEOUT = 0.1
+LOCKED = (errno.EAGAIN, errno.EWOULDBLOCK)
 
 
 class Backoff:
@@ -61,6 +70,8 @@ class SerialLink(threading.Thread):
         self._stopping = threading.Event()
         self._status: Availability | None = None
         self._port: serial.SerialBase | None = None
+        self.held_elsewhere = False  # the port is open in another process (its lock)
+        self._reported_held = False
 
     @property
     def status(self) -> Availability | None:
@@ -99,11 +110,21 @@ class SerialLink(threading.Thread):
 
     def _open(self) -> serial.SerialBase | None:
         try:
-            return serial.serial_for_url(self.url, baudrate=self.baudrate, timeout=READ_TIMEOUT)
+            port = serial.serial_for_url(
+                self.url, baudrate=self.baudrate, timeout=READ_TIMEOUT, exclusive=True
+            )
         except (serial.SerialException, OSError, ValueError) as exc:
-            if self._status != "offline":
+            held = getattr(exc, "errno", None) in LOCKED
+            if held and not self.held_elsewhere:
+                logger.info(
+                    "%s (%s) is read by another process: standing by", self.device_id, self.url
+                )
+            elif not held and (self._status != "offline" or self.held_elsewhere):
                 logger.warning("Cannot open %s (%s): %s", self.device_id, self.url, exc)
+            self.held_elsewhere = held
             return None
+        self.held_elsewhere = False
+        return port
 
     def _serve(self, port: serial.SerialBase) -> None:
         self._port = port
@@ -123,10 +144,11 @@ class SerialLink(threading.Thread):
             port.close()
 
     def set_status(self, status: Availability) -> None:
-        """Report a transition (repeats are swallowed); callback errors are logged."""
-        if status == self._status:
+        """Report a transition (repeats are swallowed; offline to offline-held-elsewhere
+        and back is one); callback errors are logged."""
+        if (status, self.held_elsewhere) == (self._status, self._reported_held):
             return
-        self._status = status
+        self._status, self._reported_held = status, self.held_elsewhere
         logger.info("%s is %s", self.device_id, status)
         if self._on_status is not None:
             call_safely(self._on_status, self.device_id, status, time.time())

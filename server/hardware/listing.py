@@ -124,7 +124,11 @@ def _serial_scanners(settings: Settings) -> Iterable[dict[str, Any]]:
             "availability": status.availability if status else "offline",
             "stale": False,
             "last_seen": isoformat(status.last_seen) if status else None,
-            "state": {"port": scanner.port, "last_scan": status.last_scan if status else None},
+            "state": {
+                "port": scanner.port,
+                "last_scan": status.last_scan if status else None,
+                "held_elsewhere": bool(status and status.held_elsewhere),
+            },
             "last_event": None,
             "last_command": None,
         }
@@ -149,6 +153,7 @@ def _serial_scales(settings: Settings) -> Iterable[dict[str, Any]]:
             "last_seen": isoformat(status.last_seen) if status else None,
             "state": {
                 "port": scale.port,
+                "held_elsewhere": bool(status and status.held_elsewhere),
                 "grams": grams,
                 "stable": status.stable if status and grams is not None else None,
                 "last_error": status.last_error if status else None,

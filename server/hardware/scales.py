@@ -39,6 +39,7 @@ class ScaleStatus:
     station: str | None
     port: str
     availability: str = "offline"
+    held_elsewhere: bool = False  # the port is read by another process of this host
     last_seen: datetime | None = None
     grams: float | None = None  # the last reading
     stable: bool | None = None
@@ -97,7 +98,10 @@ class SerialScales:
             BOARD.remove(scale.id)
 
     def _status(self, scale_id: str, availability: str, ts: float) -> None:
-        BOARD.update(scale_id, availability=availability, last_seen=naive_utc(ts))
+        held = any(r.device_id == scale_id and r.held_elsewhere for r in self.readers)
+        BOARD.update(
+            scale_id, availability=availability, held_elsewhere=held, last_seen=naive_utc(ts)
+        )
 
     def _reading(self, scale_id: str, reading: Reading) -> None:
         """In the scale's reader thread: keep the state; a new stable weight is an event."""

@@ -33,6 +33,7 @@ class ScannerStatus:
     station: str | None
     port: str
     availability: str = "offline"
+    held_elsewhere: bool = False  # the port is read by another process of this host
     last_seen: datetime | None = None
     last_scan: str | None = None
 
@@ -79,7 +80,10 @@ class SerialScanners:
             reader.stop()
 
     def _status(self, scanner_id: str, availability: str, ts: float) -> None:
-        BOARD.update(scanner_id, availability=availability, last_seen=naive_utc(ts))
+        held = any(r.device_id == scanner_id and r.held_elsewhere for r in self.readers)
+        BOARD.update(
+            scanner_id, availability=availability, held_elsewhere=held, last_seen=naive_utc(ts)
+        )
 
     def _scanned(self, event: ScannerEvent) -> None:
         BOARD.update(event.scanner_id, last_seen=naive_utc(event.ts), last_scan=event.scan.raw)

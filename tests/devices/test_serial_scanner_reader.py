@@ -124,6 +124,33 @@ def test_a_missing_port_is_offline_until_it_appears(tmp_path) -> None:
         reader.stop()
 
 
+def test_a_second_reader_of_one_port_stands_by_and_takes_over(scanner) -> None:
+    """Two readers of one tty (two processes of a host with the same config) would split
+    its lines between them: the port's lock lets one read, the other waits for it."""
+    device, first_seen, first = scanner
+    seen = DeviceRecorder()
+    config = ScannerConfig(id="scanner-1", port=device.path, station="PACK-01")
+    second = SerialScannerReader(
+        config, seen.on_scan, seen.on_error, seen.on_status, Backoff(0.05, 0.2)
+    )
+    second.start()
+    try:
+        seen.wait(lambda: seen.statuses == ["offline"])
+        assert second.held_elsewhere and not first.held_elsewhere
+        for byte in b"4006381333931\r":  # a byte at a time: one reader gets them all
+            device.write(bytes([byte]))
+            time.sleep(0.002)
+        first_seen.wait(lambda: len(first_seen.scans) == 1)
+        first.stop()  # the lock goes with the port
+        seen.wait(lambda: seen.statuses == ["offline", "online"])
+        assert not second.held_elsewhere
+        device.write(b"96385074\r")
+        seen.wait(lambda: len(seen.scans) == 1)
+        assert (first_seen.errors, seen.errors) == ([], [])
+    finally:
+        second.stop()
+
+
 def test_stop_joins_promptly(scanner) -> None:
     _, _, reader = scanner
     started = time.monotonic()

@@ -1,5 +1,6 @@
-"""The scale tests start their own Mosquitto where they need one."""
+"""The scale tests start their own Mosquitto where they need one, and real ptys."""
 
 from tests.fixtures.mosquitto import mosquitto_factory
+from tests.fixtures.serialpty import serial_pty
 
-__all__ = ["mosquitto_factory"]
+__all__ = ["mosquitto_factory", "serial_pty"]
