@@ -1,13 +1,15 @@
 """Picking through the real server: simulated pickers scanning concurrently on the floor API.
 
     .venv/bin/python bench/picking.py [--pickers 100] [--seconds 15] [--rate 200] [--pg [URL]]
+        [--transport socketio|http]
 
 Starts `floorlink serve` (gunicorn, threaded) on a free port against a fresh SQLite file
 (with --pg: a fresh database on the local PostgreSQL, 127.0.0.1:5432, or the server of the
 admin URL given; `bash scripts/with-postgres.sh true` starts it where it is not running),
 loads a catalogue, stock, totes and orders through the OMS API, enrolls one kiosk per
 picker and logs every picker in (floor API). Then every picker walks its batches (tote,
-location, product per unit, tote, drop) over keep-alive HTTP, in worker processes:
+location, product per unit, tote, drop) in worker processes, over Socket.IO as the kiosk
+page sends by default (`--transport http`: over keep-alive HTTP, its fallback):
   1. saturated: every picker scans as fast as the server answers, for --seconds;
   2. paced: all pickers together at --rate scans/s, for --seconds.
 It prints scans committed per second and p50/p99 from a scan to its new screen, beside the
@@ -199,6 +201,42 @@ class Picker:
         self.screen = self.post(self.inputs, {"input_id": f"i{self.n}", **body})["screen"]
         return self.screen
 
+
+class SocketPicker(Picker):
+    """A picker whose handheld sends its inputs over Socket.IO, as the kiosk page does by
+    default (an `input` event, the new screen in its ack); enrolled and logged in over HTTP."""
+
+    def __init__(self, port: int, index: int, code: str, totes: list[str]) -> None:
+        import socketio  # the client, only where this transport is used
+
+        super().__init__(port, index, code, totes)
+        self.sio = socketio.Client(reconnection=False)
+        self.sio.connect(
+            f"http://127.0.0.1:{port}",
+            namespaces=["/kiosk"],
+            transports=["websocket"],
+            auth={
+                "device_token": self.headers["X-Device-Token"],
+                "session_token": self.headers["Authorization"].removeprefix("Bearer "),
+            },
+            wait_timeout=30,
+        )
+
+    def send(self, **body: Any) -> dict[str, Any]:
+        self.n += 1
+        payload = {"input_id": f"i{self.n}", **body}
+        for _ in range(20):
+            ack = self.sio.call("input", payload, namespace="/kiosk", timeout=60)
+            status = (ack.get("error") or {}).get("status") if isinstance(ack, dict) else None
+            if status != 503:  # 503 (database busy: nothing applied): the same input again
+                break
+            self.retries += 1
+            time.sleep(0.05)
+        if not isinstance(ack, dict) or not ack.get("screen") or ack.get("error"):
+            raise RuntimeError(f"input over Socket.IO: {ack}")
+        self.screen = ack["screen"]
+        return self.screen
+
     def next_scan(self) -> str | None:
         name, target = self.screen["name"], self.screen["target"]
         if name == "pick.scan_tote":
@@ -237,9 +275,16 @@ class Picker:
 
 
 def worker(
-    port: int, jobs: list[tuple[int, str, list[str]]], plan: Any, ready: Any, go: Any, results: Any
+    port: int,
+    jobs: list[tuple[int, str, list[str]]],
+    plan: Any,
+    ready: Any,
+    go: Any,
+    results: Any,
+    transport: str = "http",
 ) -> None:
-    pickers = [Picker(port, i, code, totes) for i, code, totes in jobs]
+    kind = SocketPicker if transport == "socketio" else Picker
+    pickers = [kind(port, i, code, totes) for i, code, totes in jobs]
     for p in pickers:
         p.send(action="pick")
     ready.put(len(pickers))
@@ -319,8 +364,14 @@ def run_on(args: Any, workdir: Path, url: str) -> None:
         f"ceiling: bare Flask + one durable commit, same gunicorn configuration: "
         f"HTTP {bare['http']:.2f} ms CPU/request, Socket.IO {bare['socketio']:.2f} ms"
     )
+    print(f"pickers' transport: {args.transport} (server threads {args.threads})")
     print(f"saturated ({args.pickers} pickers)   {summary(phases[0], args.seconds)}")
     print(f"paced at {args.rate:.0f} scans/s         {summary(phases[1], args.seconds)}")
+    same = bare["socketio" if args.transport == "socketio" else "http"]
+    print(
+        f"CPU per scan {cpu_ms:.2f} ms = {cpu_ms / bare['http']:.2f}x the ceiling's HTTP request, "
+        f"{cpu_ms / same:.2f}x its {args.transport} input (the same transport)"
+    )
     report = ratios if pg else verdict
     print(report(phases, args.seconds, raw, args.rate, cpu_ms / bare["http"]))
     print(f"paced, slowest 1 % by step: {slowest(phases[1])}")
@@ -382,7 +433,8 @@ def drive(port: int, pid: int, jobs: list[Any], args: Any) -> tuple[dict[int, li
     plan = ctx.Manager().dict()
     parts = [jobs[i :: args.procs] for i in range(args.procs)]
     procs = [
-        ctx.Process(target=worker, args=(port, part, plan, ready, go, results)) for part in parts
+        ctx.Process(target=worker, args=(port, part, plan, ready, go, results, args.transport))
+        for part in parts
     ]
     for p in procs:
         p.start()
@@ -443,6 +495,13 @@ def main() -> None:
     )
     parser.add_argument("--profile", help="write a py-spy profile (raw) of the worker here")
     parser.add_argument(
+        "--transport",
+        choices=("socketio", "http"),
+        default="socketio",
+        help="how the handhelds send their scans: Socket.IO (the kiosk's default) or HTTP "
+        "(its fallback)",
+    )
+    parser.add_argument(
         "--pg",
         nargs="?",
         const=PG_ADMIN,
@@ -454,6 +513,8 @@ def main() -> None:
         "--ceiling-seconds", type=float, default=5.0, help="each phase of the ceiling's run"
     )
     args = parser.parse_args()
+    if args.transport == "socketio":  # every websocket holds one of the server's threads
+        args.threads = max(args.threads, args.pickers + 60)
     on = "PostgreSQL" if args.pg else "SQLite"
     print(f"load: {os.getloadavg()}  cores: {os.cpu_count()}  pickers: {args.pickers}  on {on}")
     with tempfile.TemporaryDirectory(prefix="floorlink-bench-") as tmp:
