@@ -25,6 +25,7 @@ from server import db
 log = logging.getLogger(__name__)
 
 LOCK_SQL = "SELECT pg_try_advisory_lock(hashtext(%s))"
+UNLOCK_SQL = "SELECT pg_advisory_unlock(hashtext(%s))"
 
 
 def lock_key(name: str) -> str:
@@ -62,6 +63,33 @@ class Lease:
                 if self._held:
                     log.info("this process now runs the %s", self.name)
         return self._held
+
+    @property
+    def held_here(self) -> bool:
+        """Whether this process held the lease at its last check (no query)."""
+        return self._held or not db.is_postgres()
+
+    def vacant(self) -> bool:
+        """Whether no process holds the lease now: tried and let go at once (a process
+        watching another's lease, server/hardware/failover.py); False when it cannot tell."""
+        if not db.is_postgres():
+            return False
+        with self._mutex:
+            if self._held:
+                return False
+            try:
+                if self._conn is None or self._conn.closed:
+                    self._conn = _connect()
+                with self._conn.cursor() as cur:
+                    cur.execute(LOCK_SQL, (lock_key(self.name),))
+                    free = bool(cur.fetchone()[0])
+                    if free:
+                        cur.execute(UNLOCK_SQL, (lock_key(self.name),))
+                return free
+            except Exception as exc:
+                log.warning("lease %s: %s; cannot tell who holds it", self.name, exc)
+                self._drop()
+                return False
 
     def release(self) -> None:
         with self._mutex:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from server.area import Area
-from server.hardware import events, ingest, scales, scanners
+from server.hardware import events, failover, scales, scanners
 from server.hardware.handlers import HANDLERS
 from server.hardware.settings import DeviceSettings, MqttSettings, ScaleSettings, ScannerSettings
 
@@ -19,7 +19,11 @@ if TYPE_CHECKING:
 
 
 def _services(app: Flask, runtime: Runtime) -> Sequence[Service]:
-    return [*ingest.build(app, runtime), *scanners.build(app, runtime), *scales.build(app, runtime)]
+    return [
+        *failover.build(app, runtime),
+        *scanners.build(app, runtime),
+        *scales.build(app, runtime),
+    ]
 
 
 AREA = Area(

@@ -49,10 +49,14 @@ class Received:
 class MqttIngest:
     name = "mqtt-ingest"
 
-    def __init__(self, app: Flask, runtime: Runtime) -> None:
+    def __init__(self, app: Flask, runtime: Runtime, partition_of: int | None = None) -> None:
+        """`partition_of`: a partition taken over from a dead process (server/hardware/
+        failover.py): its session and its devices, but not this server's status."""
         settings = runtime.settings
         mqtt_settings = settings.section("mqtt")
-        self._partition, self._partitions = mqtt_settings.partition, mqtt_settings.partitions
+        own = partition_of is None
+        self._partition: int = mqtt_settings.partition if partition_of is None else partition_of
+        self._partitions = mqtt_settings.partitions
         self._bridges = {d.id: d.bridge for d in settings.section("devices") if d.bridge}
         self.link = runtime.mqtt
         self.dispatcher = Dispatcher(app, runtime.spine, self.link, runtime.device_routes)
@@ -65,11 +69,11 @@ class MqttIngest:
         self.client = MqttClient(
             MqttSettings(
                 url=settings.mqtt_url,
-                client_id=mqtt_settings.client_id
+                client_id=(mqtt_settings.client_id if own else "")
                 or partition.client_id(settings.site, self._partition, self._partitions),
-                status_topic=self._own_topic,
-                birth=encode(status_payload("online", session)),
-                will=encode(status_payload("offline", session)),
+                status_topic=self._own_topic if own else None,
+                birth=encode(status_payload("online", session)) if own else None,
+                will=encode(status_payload("offline", session)) if own else None,
                 subscriptions=((mqtt_topics.site_filter(settings.site), 1),),
                 manual_ack=True,
                 reconnect_min=0.2,
@@ -90,7 +94,8 @@ class MqttIngest:
     # -- lifecycle ----------------------------------------------------------------------
 
     def start(self) -> None:
-        self.link.client = self.client
+        if self.link.client is None or self.client.settings.status_topic is not None:
+            self.link.client = self.client  # commands go out on the own partition's client
         self.client.start()
         self._worker.start()
 
@@ -171,9 +176,3 @@ class MqttIngest:
         for item in batch:
             if item.generation == self._generation:
                 self.client.ack(item.message)
-
-
-def build(app: Flask, runtime: Runtime) -> list[MqttIngest]:
-    if not runtime.settings.section("mqtt").enabled:
-        return []
-    return [MqttIngest(app, runtime)]

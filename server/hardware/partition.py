@@ -7,8 +7,9 @@ messages of its own devices only: device `d` belongs to partition `crc32(d) % pa
 The others' messages are acknowledged and dropped at once (their owner has them in its own
 session). So each device's events are handled by exactly one process, in the order the
 broker delivered them, as with one process; a process that is down keeps its devices'
-messages queued in its broker session (QoS 1, persistent) until it is back, and bridges
-keep every event until the server confirms it.
+messages queued in its broker session (QoS 1, persistent) until it is back or another
+process takes the partition over (server/hardware/failover.py), and bridges keep every
+event until the server confirms it.
 
 Why not shared subscriptions (`$share/...`): the broker hands consecutive messages of one
 topic to different subscribers, so two processes would apply one device's events in

@@ -17,6 +17,9 @@ class MqttSettings(Section):
     # its own devices' messages (server/hardware/partition.py)
     partitions: int = Field(default=1, ge=1, le=64)
     partition: int = Field(default=0, ge=0)
+    # on PostgreSQL, a partition whose process has been gone this long is taken over by a
+    # surviving process until it is back (server/hardware/failover.py); 0: never
+    takeover_after_s: float = Field(default=10.0, ge=0)
 
     @model_validator(mode="after")
     def _partition_in_range(self) -> MqttSettings:
