@@ -25,18 +25,31 @@ class Committed:
 
 
 @dataclass(frozen=True)
+class Refused:
+    """The server will never take this event from this bridge (``reason``: the device is
+    configured behind another bridge): settled, so the bridge drops it from its spool."""
+
+    device_id: str
+    session: str
+    seq: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class BridgeCommitted:
     """One confirmation. ``resend`` names the (device, session) pairs whose events arrived
-    after a gap (the broker lost some): the bridge publishes them again from its oldest."""
+    after a gap (the broker lost some): the bridge publishes them again from its oldest.
+    ``refused``: events settled without being applied."""
 
     site: str
     bridge_id: str
     committed: tuple[Committed, ...]
     resend: tuple[tuple[str, str], ...] = ()
+    refused: tuple[Refused, ...] = ()
 
 
 def decode_committed(topic: Topic, fields: Fields) -> BridgeCommitted:
-    fields.only("committed", "resend")
+    fields.only("committed", "resend", "refused")
     committed = []
     for item in fields.objects("committed"):
         item.only("device_id", "session", "seq")
@@ -47,11 +60,26 @@ def decode_committed(topic: Topic, fields: Fields) -> BridgeCommitted:
     for item in fields.objects("resend"):
         item.only("device_id", "session")
         resend.append((item.text("device_id"), item.text("session")))
-    return BridgeCommitted(topic.site, topic.subject, tuple(committed), tuple(resend))
+    refused = []
+    for item in fields.objects("refused"):
+        item.only("device_id", "session", "seq", "reason")
+        refused.append(
+            Refused(
+                item.text("device_id"),
+                item.text("session"),
+                item.positive_int("seq"),
+                item.text("reason"),
+            )
+        )
+    return BridgeCommitted(
+        topic.site, topic.subject, tuple(committed), tuple(resend), tuple(refused)
+    )
 
 
 def committed_payload(
-    committed: Iterable[Committed], resend: Iterable[tuple[str, str]] = ()
+    committed: Iterable[Committed],
+    resend: Iterable[tuple[str, str]] = (),
+    refused: Iterable[Refused] = (),
 ) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "committed": [
@@ -61,4 +89,10 @@ def committed_payload(
     pairs = [{"device_id": d, "session": s} for d, s in resend]
     if pairs:
         payload["resend"] = pairs
+    settled = [
+        {"device_id": r.device_id, "session": r.session, "seq": r.seq, "reason": r.reason}
+        for r in refused
+    ]
+    if settled:
+        payload["refused"] = settled
     return payload

@@ -44,6 +44,9 @@ class SpoolStatus:
     events: int
     capacity: int
     full: bool
+    # events the server refused for good (dropped from the spool) since the bridge started
+    refused: int = 0
+    last_refused: str | None = None  # "<event id>: <the server's reason>"
 
 
 @dataclass(frozen=True)
@@ -164,11 +167,17 @@ def _bridge_status(topic: mqtt_topics.Topic, fields: Fields) -> BridgeStatus:
     spool = None
     if fields.obj.get("spool") is not None:
         inner = Fields.nested(fields.obj["spool"], "spool")
-        inner.only("events", "capacity", "full")
-        events = inner.obj.get("events")
-        if not isinstance(events, int) or isinstance(events, bool) or events < 0:
-            raise FieldError("'events' must be an integer >= 0")
-        spool = SpoolStatus(events, inner.positive_int("capacity"), inner.flag("full"))
+        inner.only("events", "capacity", "full", "refused", "last_refused")
+        counts = [inner.obj.get("events"), inner.obj.get("refused", 0)]
+        if any(not isinstance(n, int) or isinstance(n, bool) or n < 0 for n in counts):
+            raise FieldError("'events' and 'refused' must be integers >= 0")
+        spool = SpoolStatus(
+            counts[0],
+            inner.positive_int("capacity"),
+            inner.flag("full"),
+            counts[1],
+            inner.optional_text("last_refused"),
+        )
     return BridgeStatus(topic.site, topic.subject, state, fields.optional_text("session"), spool)
 
 
@@ -319,6 +328,8 @@ def status_payload(
         payload["bridge"] = bridge
     if spool is not None:
         payload["spool"] = {"events": spool.events, "capacity": spool.capacity, "full": spool.full}
+        if spool.refused:
+            payload["spool"] |= {"refused": spool.refused, "last_refused": spool.last_refused}
     return payload
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 
 from devices import mqtt_topics as topics
-from devices.confirmations import BridgeCommitted
+from devices.confirmations import BridgeCommitted, Refused
 from devices.device_data import as_dict
 from devices.mqtt_client import MqttClient, MqttSettings, PublishError
 from devices.mtsics import Reading, ScaleError, Weight
@@ -56,6 +56,7 @@ class Bridge:
         self.session = new_session_id()
         self.spool = Spool(config.spool_path, config.spool_capacity)
         self._refused = 0
+        self._server_refused, self._last_refusal = 0, ""  # events the server will never take
         self._spool_shown: tuple[int, bool, float] = (-1, False, 0.0)
         self.client = MqttClient(
             self._mqtt_settings(reconnect),
@@ -64,7 +65,11 @@ class Bridge:
             on_published=lambda mid, ok: self.forwarder.on_published(mid, ok),
         )
         self.forwarder = Forwarder(
-            self.spool, self.client, self.session, on_confirmed=lambda _: self._show_spool()
+            self.spool,
+            self.client,
+            self.session,
+            on_confirmed=lambda _: self._show_spool(),
+            on_refused=self._refused_by_server,
         )
         self.retained = RetainedTopics(self.client)
         self._seq: dict[str, int] = {}
@@ -147,6 +152,21 @@ class Bridge:
             )
         self._show_spool()
 
+    def _refused_by_server(self, refused: list[Refused]) -> None:
+        """The server will never take these (their device is behind another bridge): they
+        left the spool; said in the log and in the bridge's status (the devices list)."""
+        for r in refused:
+            self._server_refused += 1
+            self._last_refusal = f"{r.device_id}:{r.session}:{r.seq}: {r.reason}"
+            if self._server_refused <= 10 or self._server_refused % 1000 == 0:
+                logger.error(
+                    "Server REFUSED event %s (#%s), dropped from the spool; fix [[devices]] "
+                    "or this bridge's config",
+                    self._last_refusal,
+                    self._server_refused,
+                )
+        self._show_spool(force=True)
+
     def _show_spool(self, force: bool = False) -> None:
         """The bridge's retained status with its spool: when it fills, has room again or
         empties, and at most every 10 s otherwise."""
@@ -159,7 +179,8 @@ class Bridge:
         self._spool_shown = (count, full, now)
         if full != shown_full and not force:
             logger.warning("Spool %s (%s events)", "FULL" if full else "has room again", count)
-        spool = SpoolStatus(count, self.spool.capacity, full)
+        refused = (self._server_refused, self._last_refusal or None)
+        spool = SpoolStatus(count, self.spool.capacity, full, *refused)
         status = status_payload("online", self.session, spool=spool)
         self.retained.set(
             topics.bridge_status(self.config.site, self.config.bridge_id), encode(status)

@@ -12,6 +12,11 @@ the connection comes back; the server announces itself online; the server asks (
 gap); or nothing was confirmed for ``confirm_timeout`` seconds while the server is online.
 The server de-duplicates on ``event_id``, so a row published twice is applied once.
 
+An event the server refuses for good (its device is configured behind another bridge) is
+confirmed as ``refused``: the row is dropped, logged and counted (``on_refused``: the
+bridge's status shows it in the devices list), so the spool never fills with events that
+can never be accepted.
+
 Rows written by an earlier run of the bridge (another session) are published with
 ``"historical": true``; the oldest row of a device and session with ``"first": true``
 (every earlier one was confirmed, so the server applies it without seq - 1).
@@ -26,7 +31,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from devices.confirmations import BridgeCommitted
+from devices.confirmations import BridgeCommitted, Refused
 from devices.mqtt_client import MqttClient, PublishError
 from devices.payloads import encode
 from firmware_bridge.spool import Spool, SpoolRow
@@ -46,6 +51,7 @@ class Forwarder(threading.Thread):
         window: int = 500,
         confirm_timeout: float = CONFIRM_TIMEOUT,
         on_confirmed: Callable[[int], None] | None = None,
+        on_refused: Callable[[list[Refused]], None] | None = None,
     ):
         super().__init__(name="bridge-forwarder", daemon=True)
         self._spool = spool
@@ -54,6 +60,7 @@ class Forwarder(threading.Thread):
         self._window = window
         self._confirm_timeout = confirm_timeout
         self._on_confirmed = on_confirmed or (lambda removed: None)
+        self._on_refused = on_refused or (lambda refused: None)
         self._handed: dict[int, int] = {}  # mid -> row id
         self._last_handed = 0
         self._acks: queue.SimpleQueue[tuple[int, bool]] = queue.SimpleQueue()
@@ -128,6 +135,7 @@ class Forwarder(threading.Thread):
     def _settle_confirmations(self) -> None:
         confirmed: list[tuple[str, str, int]] = []
         resend: list[tuple[str, str]] = []
+        refused: list[Refused] = []
         while True:
             try:
                 message = self._confirmations.get_nowait()
@@ -135,8 +143,13 @@ class Forwarder(threading.Thread):
                 break
             confirmed.extend((c.device_id, c.session, c.seq) for c in message.committed)
             resend.extend(message.resend)
+            refused.extend(message.refused)
         removed = self._spool.confirm(confirmed)
-        if confirmed or resend:
+        dropped = self._spool.drop([(r.device_id, r.session, r.seq) for r in refused])
+        if dropped:
+            self._on_refused(refused)
+            removed += dropped
+        if confirmed or resend or refused:
             self._waiting_since = time.monotonic() if self._spool.count() else None
         if removed:
             self._on_confirmed(removed)

@@ -130,6 +130,22 @@ class Spool:
             self._count -= removed
             return removed
 
+    def drop(self, refused: list[tuple[str, str, int]]) -> int:
+        """Delete the events the server refused for good (device, session, seq): exactly
+        those, the ones before and after stay; return how many rows went."""
+        if not refused:
+            return 0
+        with self._lock:
+            before = self._db.total_changes
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "DELETE FROM spool WHERE device = ? AND session = ? AND seq = ?", refused
+            )
+            self._db.execute("COMMIT")
+            removed = self._db.total_changes - before
+            self._count -= removed
+            return removed
+
     def count(self) -> int:
         with self._lock:
             return self._count

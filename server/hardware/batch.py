@@ -19,6 +19,7 @@ from devices.payloads import (
     DeviceEvent,
     DeviceState,
     Message,
+    SpoolStatus,
 )
 
 # What a state or an event tells about the kind of device that sent it.
@@ -80,7 +81,7 @@ def _fold_one(batch: Batch, message: Message, now: datetime) -> None:
         change.kind, change.availability = "bridge", message.state
         change.session = message.session
         if message.spool is not None:  # shown as the bridge's state in the devices list
-            change.state = {"spool": dict(vars(message.spool))}
+            change.state = {"spool": spool_shown(message.spool)}
     elif isinstance(message, Availability):
         change = batch.change(message.device_id, now)
         change.availability, change.session = message.state, message.session
@@ -98,6 +99,14 @@ def _fold_one(batch: Batch, message: Message, now: datetime) -> None:
         batch.change(message.device_id, now).replies.append(message)
     else:  # our own commands and confirmations, echoed by the site-wide subscription
         batch.ignored += 1
+
+
+def spool_shown(spool: SpoolStatus) -> dict[str, Any]:
+    """A bridge's spool as the devices list shows it: its refusals only once there are."""
+    shown = dict(vars(spool))
+    if not spool.refused:
+        del shown["refused"], shown["last_refused"]
+    return shown
 
 
 def event_summary(event: DeviceEvent) -> dict[str, Any]:

@@ -61,7 +61,7 @@ class Dispatcher:
             if self._retrying(lambda e=event: self._route(e), stopping) is None:  # type: ignore[misc]
                 return False
         self._states(batch)
-        self._confirm(result.confirmations)
+        self.confirm(result.confirmations)
         return True
 
     def _states(self, batch: Batch) -> None:
@@ -78,15 +78,17 @@ class Dispatcher:
         except Exception:
             log.exception("the state route failed for %s", changed[:5])
 
-    def _confirm(self, confirmations: list[sequence.Confirmation]) -> None:
-        """Tell each bridge what is committed (QoS 1; a lost confirmation only costs a
-        resend, which is de-duplicated)."""
+    def confirm(self, confirmations: list[sequence.Confirmation]) -> None:
+        """Tell each bridge what is committed, or refused (QoS 1; a lost confirmation only
+        costs a resend, which is de-duplicated, or refused again)."""
         client = self.link.client
         if client is None:
             return
         for confirmation in confirmations:
             topic = mqtt_topics.bridge_committed(confirmation.site, confirmation.bridge_id)
-            payload = committed_payload(confirmation.committed_list(), confirmation.resend)
+            payload = committed_payload(
+                confirmation.committed_list(), confirmation.resend, confirmation.refused
+            )
             try:
                 client.publish(topic, encode(payload), qos=1, timeout=0)
             except PublishError as exc:

@@ -21,9 +21,17 @@ import paho.mqtt.client as mqtt
 from flask import Flask
 
 from devices import mqtt_topics
+from devices.confirmations import Refused
 from devices.mqtt_client import MqttClient, MqttSettings
-from devices.payloads import PayloadError, decode_message, encode, new_session_id, status_payload
-from server.hardware import acl, partition
+from devices.payloads import (
+    DeviceEvent,
+    PayloadError,
+    decode_message,
+    encode,
+    new_session_id,
+    status_payload,
+)
+from server.hardware import acl, partition, sequence
 from server.hardware.dispatch import Dispatcher
 
 if TYPE_CHECKING:
@@ -33,6 +41,13 @@ log = logging.getLogger(__name__)
 
 MAX_BATCH = 1000
 PRUNE_EVERY_S = 3600.0
+
+
+def refusal(event: DeviceEvent, reason: str) -> sequence.Confirmation:
+    """What the bridge that sent `event` is told: settled, refused, never to be applied."""
+    assert event.bridge is not None
+    settled = Refused(event.device_id, event.session, event.seq, reason)
+    return sequence.Confirmation(event.site, event.bridge, refused=[settled])
 
 
 def server_status_topic(site: str) -> str:
@@ -142,7 +157,7 @@ class MqttIngest:
     def _process(self, batch: list[Received]) -> None:
         stats = self.link.stats
         stats.add(received=len(batch))
-        decoded = []
+        decoded, refusals = [], list[sequence.Confirmation]()
         for item in batch:
             if item.message.topic == self._own_topic:
                 continue
@@ -159,10 +174,13 @@ class MqttIngest:
             )
             if refused is not None:
                 self._malformed(PayloadError(item.message.topic, refused))
+                if isinstance(message, DeviceEvent) and message.bridge:
+                    refusals.append(refusal(message, refused))
                 continue
             decoded.append(message)
         if decoded and not self.dispatcher.take_in(decoded, self._stopping):
             return  # stopping with the batch not committed: not acked, redelivered later
+        self.dispatcher.confirm(refusals)  # the bridge drops them: they can never be taken
         self._ack(batch)
 
     def _malformed(self, error: PayloadError) -> None:

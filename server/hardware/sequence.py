@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from devices.confirmations import Committed
+from devices.confirmations import Committed, Refused
 from devices.payloads import DeviceEvent
 
 
@@ -30,6 +30,7 @@ class Confirmation:
     bridge_id: str
     committed: dict[tuple[str, str], int] = field(default_factory=dict)
     resend: list[tuple[str, str]] = field(default_factory=list)
+    refused: list[Refused] = field(default_factory=list)  # settled, never to be applied
 
     def committed_list(self) -> list[Committed]:
         return [Committed(d, s, seq) for (d, s), seq in self.committed.items()]
