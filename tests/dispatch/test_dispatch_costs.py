@@ -19,6 +19,9 @@ BUDGETS = {  # (SQLite, PostgreSQL)
     "load": (17, 18),
     "load_20th": (17, 18),
     "refused": (12, 12),
+    "home": (5, 5),
+    "login": (10, 11),  # the dispatcher again, after a logout
+    "enter": (5, 5),  # the home screen's "dispatch": the flow's first screen
 }
 
 
@@ -40,4 +43,11 @@ def test_each_dispatch_step_stays_within_its_statement_budget(
     with steps.count("refused"):
         dispatcher.send(scan=f"00{ssccs[0]}")
     assert dispatcher.screen["progress"]["loaded"] == 20, dispatcher.screen
+    with steps.count("home"):
+        assert dispatcher.send(action="home").json["screen"]["name"] == "home"
+    assert dispatcher.logout().status_code == 200
+    with steps.count("login"):
+        assert dispatcher.login("D1").status_code == 201
+    with steps.count("enter"):
+        assert dispatcher.send(action="dispatch").json["screen"]["name"].startswith("dispatch.")
     steps.check(BUDGETS)

@@ -20,6 +20,9 @@ BUDGETS = {  # (SQLite, PostgreSQL)
     "last_unit": (19, 20),
     "weigh": (25, 26),
     "confirm": (24, 25),
+    "home": (6, 6),  # from the done screen
+    "login": (11, 12),  # the packer again, after a logout
+    "enter": (7, 7),  # the home screen's "pack": the pack flow's first screen
 }
 
 
@@ -44,4 +47,11 @@ def test_each_pack_step_stays_within_its_statement_budget(
     with steps.count("confirm"):
         packer.send(scan=f"00{sscc}")
     assert packer.screen["name"] == "pack.done", packer.screen
+    with steps.count("home"):
+        assert packer.send(action="home").json["screen"]["name"] == "home"
+    assert packer.logout().status_code == 200
+    with steps.count("login"):
+        assert packer.login("K1").status_code == 201
+    with steps.count("enter"):
+        assert packer.send(action="pack").json["screen"]["name"].startswith("pack.")
     steps.check(BUDGETS)
