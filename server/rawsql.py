@@ -73,18 +73,40 @@ def insert_rows(
 def build(model: type[M], values: Sequence[Any]) -> M:
     """A model instance from one row's values (`model._meta.sorted_fields` order), as a query
     would return it; without `Model(**kwargs)`'s per-field defaults and setattr (every hot
-    read hydrates rows)."""
-    readers = _readers(model)
+    read hydrates rows). Values the driver already returns as their Python value (text,
+    integers, foreign keys) are taken as they are; only the others are converted."""
+    names, convert = _readers(model)
+    data = dict(zip(names, values, strict=True))
+    for at, name, read in convert:
+        value = values[at]
+        if value is not None:
+            data[name] = read(value)
     row = model.__new__(model)
-    row.__data__ = {name: read(v) for (name, read), v in zip(readers, values, strict=True)}
+    row.__data__ = data
     row._dirty = set()
     row.__rel__ = {}
     return row
 
 
+# Fields whose column value is already the Python value with both drivers (sqlite3 and
+# psycopg2 return str and int for them): no conversion on the way in.
+_AS_RETURNED = (peewee.CharField, peewee.TextField, peewee.IntegerField, peewee.AutoField)
+
+
+def _as_returned(field: peewee.Field) -> bool:
+    if isinstance(field, peewee.ForeignKeyField):
+        return _as_returned(field.rel_field)
+    # exactly these classes: a subclass (e.g. a JSON text field) may convert its value
+    return type(field) in _AS_RETURNED or type(field) is peewee.BigIntegerField
+
+
 @lru_cache(maxsize=128)
-def _readers(model: type[peewee.Model]) -> tuple[tuple[str, Any], ...]:
-    return tuple((f.name, reader(f)) for f in model._meta.sorted_fields)
+def _readers(
+    model: type[peewee.Model],
+) -> tuple[tuple[str, ...], tuple[tuple[int, str, Any], ...]]:
+    fields = model._meta.sorted_fields
+    convert = tuple((at, f.name, reader(f)) for at, f in enumerate(fields) if not _as_returned(f))
+    return tuple(f.name for f in fields), convert
 
 
 def reader(field: peewee.Field) -> Any:
