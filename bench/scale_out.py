@@ -1,7 +1,8 @@
 """Picking against 1, 2 and 4 `floorlink serve` processes on PostgreSQL behind HAProxy.
 
     bash scripts/with-postgres.sh .venv/bin/python bench/scale_out.py \
-        [--processes 1,2,4] [--pickers 100] [--seconds 10] [--rate 200]
+        [--processes 1,2,4] [--pickers 100] [--seconds 10] [--rate 200] \
+        [--mqtt] [--no-picking] [--mqtt-events 20000] [--mqtt-devices 200]
 
 For each count N: a fresh PostgreSQL database (created beside the one in
 FLOORLINK_TEST_DATABASE_URL or --database-url, dropped after), a Redis on a free port as
@@ -11,6 +12,10 @@ same walk, same load generators on the same machine) drive the floor API through
 a saturated phase (scans/s) and a paced one (p99 at --rate). Printed beside each: the raw
 PostgreSQL commit rate measured in the same run (one row per commit), the CPU of the
 servers, of HAProxy and of the load generators, per scan.
+
+`--mqtt` adds, for each N, MQTT ingest: events/s taken in by N partitions from many
+simulated devices through one Mosquitto (bench/scale_out_mqtt.py), beside the raw commit
+rate of that run; `--no-picking` leaves the picking part out.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from urllib.parse import urlparse, urlunparse
 
 import picking
 from orders import Server, free_port, raw_postgres
+from scale_out_mqtt import run_mqtt, show
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -146,6 +152,18 @@ def run_one(n: int, args: Any, base_url: str, workdir: Path) -> dict[str, Any]:
         psql(admin, f'DROP DATABASE IF EXISTS "{name}"')
 
 
+def run_mqtt_one(n: int, args: Any, base_url: str, workdir: Path) -> None:
+    name = f"{urlparse(base_url).path.lstrip('/')}_mqtt{n}"
+    admin, url = other_database(base_url, "postgres"), other_database(base_url, name)
+    psql(admin, f'DROP DATABASE IF EXISTS "{name}"')
+    psql(admin, f'CREATE DATABASE "{name}"')
+    try:
+        raw = raw_postgres(url, 3.0)
+        show(run_mqtt(n, args, url, workdir, tree_cpu), raw)
+    finally:
+        psql(admin, f'DROP DATABASE IF EXISTS "{name}"')
+
+
 def rate_and_p99(result: dict[str, Any], seconds: float) -> tuple[float, float]:
     rate = len(result["phases"][0]) / seconds
     paced = sorted(s[1] for s in result["phases"][1])
@@ -163,6 +181,11 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=2000)
     parser.add_argument("--procs", type=int, default=4, help="load generator processes")
     parser.add_argument("--threads", type=int, default=64)
+    parser.add_argument("--picking", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--mqtt", action="store_true", help="MQTT ingest too")
+    parser.add_argument("--mqtt-events", type=int, default=20000)
+    parser.add_argument("--mqtt-devices", type=int, default=200)
+    parser.add_argument("--mqtt-publishers", type=int, default=2)
     args = parser.parse_args()
     args.profile = None
     if not args.database_url:
@@ -173,6 +196,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="floorlink-scale-") as tmp:
         for n in counts:
             print(f"--- {n} process(es)")
+            if args.mqtt:
+                run_mqtt_one(n, args, args.database_url, Path(tmp))
+            if not args.picking:
+                continue
             result = run_one(n, args, args.database_url, Path(tmp))
             results.append(result)
             print(f"raw PostgreSQL commits/s {result['raw']:7.0f} (one row per commit)")
