@@ -80,7 +80,10 @@ def locked_slots(product_ids: list[int]) -> dict[int, list[Slot]]:
         ids=rawsql.placeholders(len(product_ids)), allocatable=allocatable_sql()
     )
     if is_postgres():
-        sql += " FOR UPDATE OF s"
+        # NO KEY UPDATE: allocating changes `reserved` only. FOR UPDATE also waited for the
+        # KEY SHARE lock of any insert referencing the row (a pick task of a batch being
+        # claimed), which locks its rows in walk order, not id order: a deadlock.
+        sql += " FOR NO KEY UPDATE OF s"
     for stock_id, product_id, available, expiry, walk, kind in rawsql.execute(sql, product_ids):
         slots[product_id].append(
             Slot(

@@ -8,11 +8,14 @@ import threading
 from typing import Any
 from urllib.parse import urlparse
 
+import psycopg2
 import pytest
 
 from server.db import database
-from server.models import Order, OrderLine, Stock
+from server.inventory.stock import locked_slots
+from server.models import Order, OrderLine, Product, Stock
 from tests.fixtures.app import Api
+from tests.fixtures.database import PG_URL, on_postgres
 from tests.fixtures.site import load_site
 
 THREADS = 8
@@ -148,3 +151,24 @@ def test_concurrent_orders_and_cancels_keep_reservations_true(live_server: str, 
         assert reserved == sum(ln.allocated for ln in lines)
         cancelled = Order.select().where(Order.status == "cancelled").count()
     assert cancelled == THREADS * (ORDERS_PER_THREAD // 2)
+
+
+@pytest.mark.skipif(not on_postgres, reason="row lock strengths are PostgreSQL's")
+def test_allocating_does_not_wait_for_an_insert_referencing_its_stock(site: Api) -> None:
+    """A pick task being inserted for a batch takes FOR KEY SHARE on its stock row (the
+    foreign key check), row by row in walk order. Allocation locked its rows FOR UPDATE,
+    which waits for that lock: with the claim waiting for a row the allocation held, a
+    deadlock (found by tests/faults). FOR NO KEY UPDATE does not wait for it."""
+    with database.connection_context():
+        mug = Stock.select().join(Product).where(Product.sku == "MUG").get()
+        product_id = mug.product_id
+    other = psycopg2.connect(PG_URL)
+    try:
+        other.cursor().execute('SELECT 1 FROM "stock" WHERE "id" = %s FOR KEY SHARE', [mug.id])
+        with database.connection_context(), database.atomic():
+            database.execute_sql("SET LOCAL lock_timeout = '3s'")
+            slots = locked_slots([product_id])  # LockNotAvailable here with FOR UPDATE
+        assert [s.stock_id for s in slots[product_id]] == [mug.id]
+    finally:
+        other.rollback()
+        other.close()
