@@ -106,7 +106,9 @@ class Dispatcher:
             log.warning("route %s refused %s: %s", event.type, event.event_id, exc.detail)
             self.link.stats.add(route_failures=1)
             return True
-        except peewee.OperationalError:
+        except (peewee.OperationalError, peewee.InterfaceError):
+            # the database is away (InterfaceError: a connection it closed, e.g. restarted):
+            # retried. Counted as a failure the event was confirmed and its scan lost.
             raise
         except Exception:
             log.exception("route %s failed on %s", event.type, event.event_id)

@@ -201,6 +201,35 @@ def test_an_event_is_not_acked_until_its_route_committed(
         TEST_ROUTES.pop("door", None)
 
 
+def test_a_route_on_a_connection_the_database_closed_is_retried_not_dropped(
+    hw_settings: Callable[..., Any],
+    server_factory: Callable[..., Server],
+    publisher: Publisher,
+) -> None:
+    """After a PostgreSQL restart a pooled connection is closed: the route's rollback raises
+    InterfaceError, not OperationalError. It is retried like one (the fault campaign found
+    such a bridge scan confirmed to its bridge and never applied)."""
+    calls: list[str] = []
+
+    def connection_closed_once(spine: Spine, event: DeviceEvent) -> None:
+        calls.append(event.event_id)
+        if len(calls) == 1:
+            raise peewee.InterfaceError("connection already closed")
+        press_route(spine, event)
+
+    TEST_ROUTES["door"] = connection_closed_once
+    try:
+        server = server_factory(hw_settings())
+        wait_for(lambda: server.connected, what="server connected")
+        publisher.event("door-7", "door", 1, {"open": True})
+        publisher.settle()
+        wait_for(lambda: pressed("door-7") == [1], what="the event routed on the retry")
+        assert len(calls) == 2
+        assert server.stats["route_failures"] == 0 and server.stats["commit_retries"] == 1
+    finally:
+        TEST_ROUTES.pop("door", None)
+
+
 def test_the_server_owns_a_retained_status_with_a_last_will(
     hw_settings: Callable[..., Any],
     server_factory: Callable[..., Server],
