@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import peewee
 
 from server import eventlog, rawsql, writes
-from server.db import connection, database
+from server.db import connection, database, is_postgres
 from server.errors import FloorlinkError, IdempotencyMismatch
 from server.events import Recordable, UndeclaredEvent
 from server.group_commit import GroupCommit
@@ -169,8 +169,14 @@ class Spine:
     def execute_grouped(self, command: Any, actor: Actor, dedupe: Dedupe | None = None) -> Outcome:
         """`execute`, with concurrent callers sharing one transaction (one commit, one fsync),
         each command in its own savepoint (server.group_commit): for frequent small inputs
-        such as floor inputs. Inside a caller's transaction it is plain `execute`."""
-        if database.in_transaction():
+        such as floor inputs. Inside a caller's transaction it is plain `execute`.
+
+        SQLite only: PostgreSQL commits concurrent transactions together by itself, and a
+        shared transaction there held the row locks of every input of its group, taken in
+        no order, until the group committed: it deadlocked with order acceptance (which
+        locks stock rows in id order), a 503 to inputs of a healthy server (the fault
+        campaign, tests/faults, found it)."""
+        if database.in_transaction() or is_postgres():
             return self.execute(command, actor, dedupe)
         handler = self.handler(command)
         with connection():
