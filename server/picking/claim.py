@@ -58,10 +58,27 @@ def claim_batch(badge: str, settings: PickingSettings, unit: Unit) -> PickBatch 
     if waiting is not None:
         _assign(waiting, badge, unit)
         return waiting
-    order_ids = build_batch(candidates(), caps_of(settings))
+    order_ids = still_accepted(build_batch(candidates(), caps_of(settings)))
     if not order_ids:
         return None
     return _create(order_ids, badge, unit)
+
+
+def still_accepted(order_ids: list[int]) -> list[int]:
+    """PostgreSQL: the chosen orders locked (in id order, as a cancel locks its order) and
+    read again. One cancelled by a transaction that committed after `candidates` read it
+    (both run at once there) is left out: claimed, it was set `picking` again over its
+    cancel, and picked (tests/faults found it). SQLite's write lock, taken first, makes
+    every read current."""
+    if not is_postgres() or not order_ids:
+        return order_ids
+    cursor = rawsql.execute(
+        f'SELECT "id" FROM {rawsql.table(Order)} WHERE "id" IN '
+        f'({rawsql.placeholders(len(order_ids))}) AND "status" = ? ORDER BY "id" FOR UPDATE',
+        (*order_ids, OrderStatus.ACCEPTED.value),
+    )
+    locked = {row[0] for row in cursor.fetchall()}
+    return [order_id for order_id in order_ids if order_id in locked]
 
 
 def caps_of(settings: PickingSettings) -> Caps:

@@ -188,14 +188,13 @@ class TaskSteps:
         count, reason = self.st.count, self.st.short
         slot = self.work.slot(self.task.batch_order_id)
         picked = Picked(count, list(self.st.serials))
-        confirm_pick(
-            self.task,
-            slot.tote_id or 0,
-            slot.order_id,
-            picked,
-            self.ctx.unit,
-            self.work.batch.batch_id,
-        )
+        tote_id, batch_id = slot.tote_id or 0, self.work.batch.batch_id
+        if not confirm_pick(self.task, tote_id, slot.order_id, picked, self.ctx.unit, batch_id):
+            self.ctx.state.pop("pick", None)  # cancelled meanwhile: its put-back comes next
+            work = load_work(self.work.batch)
+            return self.current(self.ctx, work, True).with_feedback(
+                "warn", f"Order {view.order} was cancelled: nothing put in tote {view.tote}"
+            )
         if reason:
             return self._close_short(reason, f"{count} {view.sku} in tote {view.tote}; ")
         return self._next(f"{count} {view.sku} in tote {view.tote}")

@@ -19,12 +19,14 @@ from tests.picking.conftest import order, post_order
 # measured 2026-12-02; lower a budget when a change saves a statement
 BUDGETS = {  # (SQLite, PostgreSQL)
     "login": (11, 12),
-    "claim": (18, 20),  # a batch of 1 order
+    # a batch of 1 order; PostgreSQL +1 (2026-12-02): its orders locked and read again
+    "claim": (18, 21),
     "tote": (15, 16),
     "location": (9, 9),  # +1 (2026-12-02): is the location's stock held (cold chain)?
     "product": (9, 9),
     "count": (8, 8),
-    "tote_put": (16, 17),
+    # PostgreSQL +1 (2026-12-02): the task locked and read again, a cancel may have won
+    "tote_put": (16, 18),
     "drop": (19, 20),
     "home": (5, 5),
 }
@@ -65,8 +67,8 @@ def test_each_pick_step_stays_within_its_statement_budget(
 # The claim and the drop of a batch, by its number of orders (issue 17: each <= 3x a scan's
 # CPU however many orders; statements measured 2026-12-02)
 BATCH_BUDGETS = {  # orders -> {step: (SQLite, PostgreSQL)}
-    8: {"claim": (18, 20), "drop": (19, 20)},
-    20: {"claim": (18, 20), "drop": (19, 20)},
+    8: {"claim": (18, 21), "drop": (19, 20)},
+    20: {"claim": (18, 21), "drop": (19, 20)},
 }
 
 
