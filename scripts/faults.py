@@ -1,9 +1,11 @@
 """`make faults`: the fault tests, longer than in `make test`, with a table of what held.
 
 Runs the tests that kill things (the broker under a stream from several bridges, the
-bridge, the server, the relay) with more kills, and the parser fuzzing with many more
-examples, on the database of FLOORLINK_TEST_DATABASE_URL (SQLite when unset; the Makefile
-runs it again under scripts/with-postgres.sh). Prints one line per fault and its result.
+bridge, the server, the relay) with more kills, the campaign (all of those faults on a
+schedule under one mixed workload, CAMPAIGN_ROUNDS rounds) and the parser fuzzing with
+many more examples, on the database of FLOORLINK_TEST_DATABASE_URL (SQLite when unset; the
+Makefile runs it again under scripts/with-postgres.sh). Prints one line per fault and its
+result, then the campaign's table of invariants.
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ FAULTS = [
     ),
     ("parsers fuzzed (barcode, MQTT, MT-SICS, framing, Retry-After)", "tests/fuzz/test_parsers.py"),
     ("request bodies strict (no coercion)", "tests/floor/test_strict_bodies.py"),
+    (
+        "all of the above on a schedule under one mixed workload (its invariants below)",
+        "tests/faults/test_campaign.py",
+    ),
 ]
 
 # Pure parsers: the same on either database, so run once (on the SQLite pass).
@@ -52,7 +58,11 @@ def main() -> int:
         **os.environ,
         "FAULT_KILLS": os.environ.get("FAULT_KILLS", "10"),
         "FUZZ_EXAMPLES": os.environ.get("FUZZ_EXAMPLES", "20000"),
+        "CAMPAIGN_ROUNDS": os.environ.get("CAMPAIGN_ROUNDS", "3"),
     }
+    handle, report_path = tempfile.mkstemp(suffix=".md")  # the campaign's table, if it ran
+    os.close(handle)
+    env["CAMPAIGN_REPORT"] = report_path
     database = "PostgreSQL" if env.get("FLOORLINK_TEST_DATABASE_URL") else "SQLite"
     rows = []
     for fault, path in FAULTS:
@@ -75,12 +85,16 @@ def main() -> int:
                 for problem in [*case.iter("failure"), *case.iter("error")]:
                     message = (problem.get("message") or "").splitlines()[:1]
                     print(f"FAILED {case.get('name')}: {' '.join(message)[:300]}", flush=True)
-    print(f"\nFault campaign on {database} (kills {env['FAULT_KILLS']}, "
-          f"fuzz examples {env['FUZZ_EXAMPLES']})")  # fmt: skip
+    print(f"\nFault campaign on {database} (kills {env['FAULT_KILLS']}, fuzz examples "
+          f"{env['FUZZ_EXAMPLES']}, campaign rounds {env['CAMPAIGN_ROUNDS']})")  # fmt: skip
     print("| fault | test | passed | time |\n|---|---|---|---|")
     for fault, path, passed, total, seconds in rows:
         mark = "ok" if passed == total else "FAILED"
         print(f"| {fault} | `{path}` | {passed}/{total} {mark} | {seconds:.0f} s |")
+    table = Path(report_path).read_text()
+    os.unlink(report_path)
+    if table:
+        print(f"\n{table}")
     return 0 if all(passed == total for _, _, passed, total, _ in rows) else 1
 
 

@@ -28,7 +28,10 @@ Script = Callable[[Received], Answer]
 
 
 class Receiver:
-    """ThreadingHTTPServer in a thread; `script(received)` chooses each answer."""
+    """ThreadingHTTPServer in a thread; `script(received)` chooses each answer.
+
+    `go_away()` closes the port and drops requests on open keep-alive connections
+    unanswered (an OMS that is gone); `come_back()` listens on the same port again."""
 
     def __init__(self, secrets: list[str] | None = None) -> None:
         self.secrets = list(secrets or [])
@@ -36,14 +39,19 @@ class Receiver:
         self.log: list[Received] = []  # every request, answered or not
         self.accepted: list[Received] = []  # those answered 2xx
         self.before_answer: Callable[[Received], None] | None = None
+        self.gone = False
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._listen(0)
+
+    def _listen(self, port: int) -> None:
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self.port = self._server.server_port
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}/hooks"
+        return f"http://127.0.0.1:{self.port}/hooks"
 
     def start(self) -> Receiver:
         self._thread.start()
@@ -53,6 +61,15 @@ class Receiver:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(5)
+
+    def go_away(self) -> None:
+        self.gone = True
+        self.stop()
+
+    def come_back(self) -> None:
+        self._listen(self.port)
+        self.gone = False
+        self.start()
 
     def verify(self, body: bytes, headers: dict[str, str]) -> bool:
         for secret in self.secrets:
@@ -90,6 +107,9 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
         disable_nagle_algorithm = True
 
         def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            if receiver.gone:  # a keep-alive connection from before: dropped unanswered
+                self.close_connection = True
+                return
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length)
             headers = {k.lower(): v for k, v in self.headers.items()}

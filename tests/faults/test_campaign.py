@@ -1,0 +1,33 @@
+"""The fault campaign (docs/reliability.md, "The campaign"): one steady mixed workload through
+all the real processes at once, faults on a schedule, the invariants checked and printed as
+a table (tests/faults/campaign.py). `make test` runs one short round of the schedule;
+`make faults` runs CAMPAIGN_ROUNDS full rounds (3) and prints the table, which
+CAMPAIGN_REPORT names a file for."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.faults.campaign import Campaign
+from tests.fixtures.database import on_postgres
+
+ROUNDS = int(os.environ.get("CAMPAIGN_ROUNDS", "0"))  # 0: one short round
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300 + 150 * ROUNDS)
+def test_a_mixed_workload_under_scheduled_faults_keeps_every_invariant(
+    tmp_path: Path, mosquitto_factory: Callable[..., Any], serial_pty: Callable[[str], Any]
+) -> None:
+    campaign = Campaign(tmp_path, mosquitto_factory, serial_pty, ROUNDS, on_postgres)
+    report = campaign.run()
+    table = report.table()
+    print(table)
+    if os.environ.get("CAMPAIGN_REPORT"):
+        Path(os.environ["CAMPAIGN_REPORT"]).write_text(table + "\n")
+    assert report.ok, table
