@@ -43,7 +43,7 @@ FAULTS = [
     ("parsers fuzzed (barcode, MQTT, MT-SICS, framing, Retry-After)", "tests/fuzz/test_parsers.py"),
     ("request bodies strict (no coercion)", "tests/floor/test_strict_bodies.py"),
     (
-        "all of the above on a schedule under one mixed workload (its invariants below)",
+        "the kills and receiver faults above, on a schedule under one mixed workload",
         "tests/faults/test_campaign.py",
     ),
 ]
