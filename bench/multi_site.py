@@ -26,13 +26,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import paho.mqtt.client as mqtt
 from orders import Server, request
+from scale_out_mqtt import publish
 from standardwebhooks.webhooks import Webhook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from devices.payloads import encode, event_payload  # noqa: E402
 from tests.fixtures.mosquitto import MosquittoBroker  # noqa: E402
 from tests.fixtures.site import LOCATIONS, PRODUCTS  # noqa: E402
 
@@ -135,20 +134,7 @@ class Site:
         return placed
 
     def publish_readings(self, devices: int, readings: int) -> None:
-        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-        client.connect("127.0.0.1", self.broker.port)
-        client.loop_start()
-        sent = []
-        for seq in range(1, readings + 1):
-            for d in range(devices):
-                device = f"{self.name}-probe-{d}"
-                payload = event_payload(device, "s1", seq, {"celsius": 4 + seq / 100})
-                topic = f"floorlink/{self.name}/device/{device}/event/temperature"
-                sent.append(client.publish(topic, encode(payload), qos=1))
-        for info in sent:
-            info.wait_for_publish(30)
-        client.loop_stop()
-        client.disconnect()
+        publish(self.broker.port, devices * readings, devices, f"{self.name}-s1", self.name)
 
     def stop(self) -> None:
         self.server.stop()

@@ -47,8 +47,9 @@ def hardware_inputs(url: str) -> int:
         conn.close()
 
 
-def publish(port: int, events: int, devices: int, session: str) -> None:
-    """Simulated devices' events, QoS 1, each publish waited for at the end."""
+def publish(port: int, events: int, devices: int, session: str, site: str = SITE) -> None:
+    """Simulated probes' readings (`<site>-dev-<n>`, `events // devices` each), QoS 1, each
+    publish waited for at the end."""
     client = mqtt.Client(
         mqtt.CallbackAPIVersion.VERSION2, client_id=f"bench-{session}", protocol=mqtt.MQTTv5
     )
@@ -58,9 +59,9 @@ def publish(port: int, events: int, devices: int, session: str) -> None:
     sent = []
     for seq in range(1, events // devices + 1):
         for d in range(devices):
-            device = f"dev-{d:04d}"
-            body = event_payload(device, session, seq, {"celsius": seq / 10})
-            topic = f"floorlink/{SITE}/device/{device}/event/temperature"
+            device = f"{site}-dev-{d:04d}"
+            body = event_payload(device, session, seq, {"celsius": 4 + seq / 100})
+            topic = f"floorlink/{site}/device/{device}/event/temperature"
             sent.append(client.publish(topic, encode(body), qos=1))
     for info in sent:
         info.wait_for_publish(60)

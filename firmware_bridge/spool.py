@@ -117,29 +117,22 @@ class Spool:
     def confirm(self, confirmed: list[tuple[str, str, int]]) -> int:
         """Delete what the server committed (device, session, up to seq), in one transaction;
         return how many rows went."""
-        if not confirmed:
-            return 0
-        with self._lock:
-            before = self._db.total_changes
-            self._db.execute("BEGIN")
-            self._db.executemany(
-                "DELETE FROM spool WHERE device = ? AND session = ? AND seq <= ?", confirmed
-            )
-            self._db.execute("COMMIT")
-            removed = self._db.total_changes - before
-            self._count -= removed
-            return removed
+        return self._delete("seq <= ?", confirmed)
 
     def drop(self, refused: list[tuple[str, str, int]]) -> int:
         """Delete the events the server refused for good (device, session, seq): exactly
         those, the ones before and after stay; return how many rows went."""
-        if not refused:
+        return self._delete("seq = ?", refused)
+
+    def _delete(self, seq_rule: str, rows: list[tuple[str, str, int]]) -> int:
+        """Delete (device, session, seq) rows by `seq_rule` in one transaction."""
+        if not rows:
             return 0
         with self._lock:
             before = self._db.total_changes
             self._db.execute("BEGIN")
             self._db.executemany(
-                "DELETE FROM spool WHERE device = ? AND session = ? AND seq = ?", refused
+                f"DELETE FROM spool WHERE device = ? AND session = ? AND {seq_rule}", rows
             )
             self._db.execute("COMMIT")
             removed = self._db.total_changes - before
