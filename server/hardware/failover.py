@@ -86,9 +86,6 @@ class PartitionFailover:
             self._let_go(slot)
             slot.member.release()
 
-    def running(self) -> list[int]:
-        return [slot.number for slot in self.slots if slot.ingest is not None]
-
     def _run(self) -> None:
         while not self._stop.is_set():
             for slot in self.slots:
