@@ -68,7 +68,9 @@ def route_retrying(app: Flask, spine: Spine, route: Route, event: DeviceEvent) -
             with app.app_context():
                 route(spine, event)
             return
-        except peewee.OperationalError as exc:  # the database is busy or away: retry
+        # the database is busy or away (InterfaceError: a connection it closed, e.g. a
+        # PostgreSQL restart; the scan was dropped at once): retry
+        except (peewee.OperationalError, peewee.InterfaceError) as exc:
             if attempt == FEED_ATTEMPTS:
                 raise
             log.warning(
