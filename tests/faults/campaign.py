@@ -46,7 +46,7 @@ from tests.fixtures.site_parts import Serve
 from tests.picking.live import Http
 from tests.sync.receiver import Received, Receiver
 
-RELAY_TIMEOUT_S = 1.0
+RELAY_TIMEOUT_S = 3.0  # 1 s timed out answers of a receiver starved by the load (2 cores)
 STOCK = [
     {"sku": "MUG", "location": "A-01-01-1", "delta": 40, "reason": "count"},
     {"sku": "MUG", "location": "BULK-01", "delta": 5000, "reason": "count"},
@@ -200,7 +200,7 @@ class Campaign:
         site.serve.wait_healthy()
         for part in [site.relay, *site.bridges]:
             part.ready()
-        per = 200 + 200 * self.rounds
+        per = 100 + 100 * max(self.rounds, 1)  # a tote per order picked: enough, not more
         totes = {badge: [f"T-{badge}-{i:04d}" for i in range(per)] for badge, _, _ in PICKERS}
         load_catalog(site, totes)
         clients = self.clients(site, codes, totes)

@@ -301,7 +301,7 @@ def delivered_in_order(site: Site, feed: list[dict[str, Any]]) -> Row:
     duplicates = len(accepted) - len(seen)
     return row("every event delivered at least once, in order per subject, none missing "
                "against the feed", len(expected), problems,
-               f"{duplicates} delivered again after a relay kill")  # fmt: skip
+               f"{duplicates} delivered more than once")  # fmt: skip
 
 
 def no_5xx_while_up(ledger: Ledger, windows: list[Window]) -> Row:
