@@ -112,6 +112,9 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
                 return
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length)
+            if len(body) < length:  # the sender died mid-request: nothing to answer
+                self.close_connection = True
+                return
             headers = {k.lower(): v for k, v in self.headers.items()}
             status, extra = receiver.handle(body, headers)
             self.send_response(status)
