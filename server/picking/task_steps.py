@@ -193,7 +193,7 @@ class TaskSteps:
             self.ctx.state.pop("pick", None)  # cancelled meanwhile: its put-back comes next
             work = load_work(self.work.batch)
             return self.current(self.ctx, work, True).with_feedback(
-                "warn", f"Order {view.order} was cancelled: nothing put in tote {view.tote}"
+                "error", f"Order {view.order} was cancelled: do not put them in tote {view.tote}"
             )
         if reason:
             return self._close_short(reason, f"{count} {view.sku} in tote {view.tote}; ")
