@@ -43,13 +43,18 @@ FAULTS = [
     ("parsers fuzzed (barcode, MQTT, MT-SICS, framing, Retry-After)", "tests/fuzz/test_parsers.py"),
     ("request bodies strict (no coercion)", "tests/floor/test_strict_bodies.py"),
     (
+        "disk full under serve: 503 Storage full, floor error screen, resumes when freed",
+        "tests/server/test_full_disk.py",
+    ),
+    (
         "the kills and receiver faults above, on a schedule under one mixed workload",
         "tests/faults/test_campaign.py",
     ),
 ]
 
-# Pure parsers: the same on either database, so run once (on the SQLite pass).
-NO_DATABASE = {"tests/fuzz/test_parsers.py"}
+# Run once (on the SQLite pass): pure parsers are the same on either database, and the full
+# disk is SQLite's own file on a tmpfs the test mounts, whatever the suite's database.
+NO_DATABASE = {"tests/fuzz/test_parsers.py", "tests/server/test_full_disk.py"}
 
 
 def main() -> int:

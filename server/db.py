@@ -9,7 +9,9 @@ writers never deadlock on a lock upgrade.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
+import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -88,7 +90,49 @@ class SerializedWriters:
             self._writer.release()
 
 
-class _SqliteDatabase(SerializedWriters, WriteWatch, PooledSqliteDatabase):
+class _Savepoint(peewee._savepoint):
+    """A savepoint whose rollback knows that SQLite may have rolled everything back itself."""
+
+    def rollback(self, begin: bool = True) -> None:
+        if not self.db.in_sqlite_transaction():
+            if begin:  # a SAVEPOINT now would open a new transaction, outside the caller's
+                raise peewee.OperationalError("SQLite rolled the transaction back")
+            return
+        super().rollback(begin)
+
+
+class KeepsTheFirstError:
+    """Mixin for SQLite: the error that ended a transaction is the one the caller sees.
+
+    After some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM) SQLite rolls the whole
+    transaction back by itself (https://www.sqlite.org/lang_transaction.html, "Response To
+    Errors Within A Transaction"). The ROLLBACK (or ROLLBACK TO a savepoint) that peewee
+    sends on the way out then fails with "no transaction is active", and that error, not
+    "database or disk is full", reached the edges: the rollback is skipped when there is
+    nothing left to roll back. `transaction_lost()` says when peewee still holds a
+    transaction that SQLite already ended (group commit stops its group then).
+    """
+
+    _state: Any
+
+    def in_sqlite_transaction(self) -> bool:
+        conn = self._state.conn
+        return conn is not None and bool(conn.in_transaction)
+
+    def transaction_lost(self) -> bool:
+        depth: int = self.transaction_depth()
+        return depth > 0 and self._state.conn is not None and not self.in_sqlite_transaction()
+
+    def rollback(self) -> None:
+        if self._state.conn is not None and not self.in_sqlite_transaction():
+            return
+        super().rollback()  # type: ignore[misc]
+
+    def savepoint(self) -> _Savepoint:
+        return _Savepoint(self)
+
+
+class _SqliteDatabase(SerializedWriters, KeepsTheFirstError, WriteWatch, PooledSqliteDatabase):
     """Pooled SQLite that reports written tables to the spine (server.writes)."""
 
 
@@ -138,6 +182,59 @@ def bind(url: str, max_connections: int = 32) -> peewee.Database:
             database.obj.close_all()
     database.initialize(db)
     return db
+
+
+def transaction_lost() -> bool:
+    """This thread's transaction was rolled back by SQLite itself (KeepsTheFirstError);
+    always False on PostgreSQL, which keeps a failed transaction open until ROLLBACK."""
+    lost = getattr(database.obj, "transaction_lost", None)
+    return bool(lost is not None and lost())
+
+
+# SQLite's primary result code for a full disk (or database over max_page_count), and
+# PostgreSQL's SQLSTATE disk_full.
+SQLITE_FULL = 13
+PG_DISK_FULL = "53100"
+SQLITE_ERRORS = (sqlite3.Error, peewee.DatabaseError)  # SQLite's text, as sqlite3 or peewee
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """`exc`, the driver's error peewee wrapped (`orig`), and what it was raised from or
+    during (a failed ROLLBACK raised while handling a full disk), each once."""
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        for nxt in (getattr(current, "orig", None), current.__cause__, current.__context__):
+            if isinstance(nxt, BaseException):
+                todo.append(nxt)
+
+
+def storage_full(exc: BaseException) -> bool:
+    """Whether a database error says its disk is full: SQLITE_FULL, PostgreSQL's DiskFull
+    (53100), or ENOSPC from the operating system."""
+    for cause in _causes(exc):
+        code = getattr(cause, "sqlite_errorcode", None)
+        if isinstance(code, int) and (code & 0xFF) == SQLITE_FULL:
+            return True
+        if getattr(cause, "pgcode", None) == PG_DISK_FULL or type(cause).__name__ == "DiskFull":
+            return True
+        if isinstance(cause, OSError) and cause.errno == errno.ENOSPC:
+            return True
+        if isinstance(cause, SQLITE_ERRORS) and "database or disk is full" in str(cause):
+            return True
+    return False
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether an error is the database failing to take the work (busy, gone, full), as
+    opposed to the work itself being wrong (an IntegrityError, a bug)."""
+    failures = (peewee.OperationalError, peewee.InterfaceError, sqlite3.OperationalError)
+    return storage_full(exc) or any(isinstance(c, failures) for c in _causes(exc))
 
 
 def is_postgres() -> bool:

@@ -4,7 +4,9 @@ Every unit runs in its own savepoint: one that raises is rolled back alone and i
 gets the exception; the others commit together. The first caller to arrive leads: it runs
 everything queued so far (in arrival order, up to MAX_GROUP) on its own thread while the
 others wait, commits, and wakes them; the next caller still waiting leads the next group.
-A unit alone in its group runs as it would without grouping (its own transaction).
+A unit alone in its group runs as it would without grouping (its own transaction). An
+error after which SQLite rolled the whole transaction back itself (SQLITE_FULL) fails the
+whole group: every caller gets it, none is told it committed.
 
 With `synchronous=FULL` a commit costs one fsync, milliseconds on a busy or virtual disk,
 and one writer at a time commits (SQLite's single write lock): without grouping, inputs/s
@@ -19,7 +21,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from server.db import connection, database
+from server.db import connection, database, transaction_lost
 
 T = TypeVar("T")
 MAX_GROUP = 64
@@ -90,6 +92,10 @@ class GroupCommit:
                 with connection(), database.atomic():
                     for unit in group:
                         unit.run()
+                        if unit.error is not None and transaction_lost():
+                            # SQLite rolled the whole group back with it (a full disk):
+                            # nothing of the group happened, the rest must not run outside it
+                            raise unit.error
         except BaseException as exc:  # BEGIN or COMMIT failed: nothing of the group happened
             for unit in group:
                 unit.result, unit.error = None, exc

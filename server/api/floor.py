@@ -182,7 +182,7 @@ def end_session(session_id: str) -> Any:
 )
 def post_input(session_id: str, body: InputIn) -> Any:
     badge = _own_session(session_id)
-    screen = inputs.submit(runtime().spine, session_id, body.floor_input("kiosk"), badge)
+    screen = inputs.submit_from_kiosk(runtime().spine, session_id, body.floor_input("kiosk"), badge)
     if isinstance(screen, Encoded):  # the text the session row and the input keep
         return Response(f'{{"screen":{screen.text}}}\n', mimetype="application/json")
     return {"screen": screen}

@@ -2,7 +2,9 @@
 
 Domain errors carry no HTTP status: `STATUS` maps each class of server/errors.py to its
 status, once, for the HTTP answers and for the floor protocol's Socket.IO acks
-(server/floor/socket_events.py), which speak the same statuses."""
+(server/floor/socket_events.py), which speak the same statuses. A database that cannot take
+the work (server.errors.unavailable: a full disk, an outage) is a 503 with Retry-After,
+whichever exception says so, never a 500."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from server.errors import (
+    BUSY,
     Conflict,
     FloorlinkError,
     Forbidden,
@@ -23,7 +26,9 @@ from server.errors import (
     MalformedRequest,
     NotFound,
     Unauthorized,
+    Unavailable,
     UnsupportedMediaType,
+    unavailable,
 )
 
 log = logging.getLogger(__name__)
@@ -42,6 +47,7 @@ STATUS: dict[type[FloorlinkError], int] = {
     InvalidInput: 422,
     IdempotencyMismatch: 422,
     Locked: 423,
+    Unavailable: 503,
 }
 
 
@@ -70,6 +76,18 @@ def problem(
     return Response(json.dumps(body), status=status, mimetype="application/problem+json")
 
 
+def domain_problem(exc: FloorlinkError) -> Response:
+    response = problem(status_of(exc), exc.title, exc.detail, exc.slug, exc.errors, **exc.extra)
+    if isinstance(exc, Unavailable):
+        response.headers["Retry-After"] = str(exc.retry_after_s)
+    return response
+
+
+def _unavailable(exc: BaseException, refused: Unavailable) -> Response:
+    log.warning("%s on %s %s: %s", refused.title, request.method, request.path, exc)
+    return domain_problem(refused)
+
+
 def install(app: Flask) -> None:
     @app.before_request
     def _refuse_large_bodies() -> None:
@@ -80,7 +98,7 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(FloorlinkError)
     def _domain(exc: FloorlinkError) -> Response:
-        return problem(status_of(exc), exc.title, exc.detail, exc.slug, exc.errors, **exc.extra)
+        return domain_problem(exc)
 
     @app.errorhandler(peewee.IntegrityError)
     def _integrity(exc: peewee.IntegrityError) -> Response:
@@ -104,15 +122,7 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(peewee.OperationalError)
     def _busy(exc: peewee.OperationalError) -> Response:
-        log.warning("database unavailable on %s: %s", request.path, exc)
-        response = problem(
-            503,
-            "Service unavailable",
-            "the database is busy or unreachable; nothing was applied, try again",
-            "unavailable",
-        )
-        response.headers["Retry-After"] = "1"
-        return response
+        return _unavailable(exc, unavailable(exc) or Unavailable(BUSY))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
@@ -125,6 +135,9 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
+        refused = unavailable(exc)  # a driver's own error, not wrapped by peewee
+        if refused is not None:
+            return _unavailable(exc, refused)
         log.exception("unhandled error on %s %s", request.method, request.path)
         return problem(
             500, "Internal error", "an unexpected error happened; it was logged", "internal"

@@ -16,7 +16,7 @@ from server import db as database
 from server import migrations
 from server.areas import load_settings
 from server.config import ConfigError, Settings
-from server.errors import FloorlinkError
+from server.errors import FloorlinkError, unavailable
 from server.runtime import Runtime
 from server.spine import Actor
 
@@ -90,13 +90,18 @@ class Context:
 
 @contextmanager
 def refusals() -> Iterator[None]:
-    """The CLI's one translation of a domain error: a clear message (exit status 1), never a
-    traceback."""
+    """The CLI's one translation of a domain error, or of a database that cannot take the
+    work (a full disk): a clear message (exit status 1), never a traceback."""
     try:
         yield
     except FloorlinkError as exc:
         errors = "; ".join(f"{e['field']}: {e['message']}" for e in exc.errors)
         raise click.ClickException(f"{exc.detail}{f' ({errors})' if errors else ''}") from None
+    except Exception as exc:
+        refused = unavailable(exc)
+        if refused is None:
+            raise
+        raise click.ClickException(f"{refused.title}: {refused.detail}") from None
 
 
 @click.group()

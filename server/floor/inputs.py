@@ -3,7 +3,9 @@
 The machinery decodes scans, routes `home` and `logout` itself and everything else to the
 session's flow; the new screen, flow name and scratch state are saved with the session in
 the same transaction as the effect. A domain error raised by a flow rolls back and becomes
-an error screen that is not remembered (sending the input again tries again).
+an error screen that is not remembered (sending the input again tries again). So does a
+database that cannot take the input (a full disk) for an input a person sends from a kiosk
+(`submit_from_kiosk`); device routes let it raise, so that their transport retries.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from devices.barcode import DecodeError, decode
 from server import rawsql
-from server.errors import FloorlinkError, Unauthorized
+from server.errors import FloorlinkError, Unauthorized, unavailable
 from server.floor import push, screens
 from server.floor.flow import (
     Action,
@@ -146,6 +148,28 @@ def submit(spine: Spine, session_id: str, inp: FloorInput, badge: str) -> dict[s
     if not outcome.replayed and screen.get("name") != "login.badge":
         push.screen_to_session(session_id, screen)
     return screen
+
+
+def submit_from_kiosk(spine: Spine, session_id: str, inp: FloorInput, badge: str) -> dict[str, Any]:
+    """`submit` for an input a person sent from a kiosk and is watching: when the database
+    cannot take it (server.errors.unavailable: a full disk, an outage), the answer is the
+    current screen with error feedback (the kiosk's error sound), nothing is remembered and
+    sending it again tries again. Device routes call `submit` and let the error raise: the
+    MQTT ingest holds the event and retries, as a serial scanner's route does."""
+    try:
+        return submit(spine, session_id, inp, badge)
+    except Exception as exc:
+        refused = unavailable(exc)
+        if refused is None:
+            raise
+        log.warning(
+            "input %s of %s not taken: %s (%s)", inp.input_id, session_id, refused.title, exc
+        )
+        message = f"{refused.title}: not saved. Tell a supervisor, then try again"
+        try:
+            return _error_screen(session_id, message)
+        except Exception as reading:  # the database cannot even be read: the edge's 503
+            raise refused from reading
 
 
 def _error_screen(session_id: str, message: str) -> dict[str, Any]:

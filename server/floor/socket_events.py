@@ -87,7 +87,8 @@ def on_input(body: Any = None) -> dict[str, Any]:
     try:
         with connection():
             session_id, badge = _checked_session()
-            screen = inputs.submit(runtime().spine, session_id, parsed.floor_input("socket"), badge)
+            inp = parsed.floor_input("socket")
+            screen = inputs.submit_from_kiosk(runtime().spine, session_id, inp, badge)
     except FloorlinkError as exc:
         return _refused(exc)
     return {"screen": screen}

@@ -10,6 +10,7 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
+from server.errors import unavailable
 from server.spine import Spine
 from server.sync.relay import Relay
 from server.sync.settings import RelaySettings
@@ -74,8 +75,8 @@ class RelayService:
         while not self._stopping.is_set():
             try:
                 self.relay.catch_up()
-            except Exception:
-                log.exception("relay fan-out failed; trying again")
+            except Exception as exc:
+                _failed("relay fan-out failed; trying again", exc)
             self._changed()
             self._wake.wait(self.poll)
             self._wake.clear()
@@ -84,8 +85,8 @@ class RelayService:
         while (generation := self._turn_to_claim()) is not None:
             try:
                 chains = self.relay.claim()
-            except Exception:
-                log.exception("relay claim failed; trying again")
+            except Exception as exc:
+                _failed("relay claim failed; trying again", exc)
                 chains = []
             with self._work:
                 self._claiming = False
@@ -96,8 +97,8 @@ class RelayService:
                 continue
             try:
                 self.relay.deliver(chains)
-            except Exception:
-                log.exception("relay delivery failed; the leases will run out and retry")
+            except Exception as exc:
+                _failed("relay delivery failed; the leases will run out and retry", exc)
             self._changed()
 
     def _turn_to_claim(self) -> int | None:
@@ -111,6 +112,16 @@ class RelayService:
                 return None
             self._claiming = True
             return self._generation
+
+
+def _failed(what: str, exc: Exception) -> None:
+    """A database that cannot take the work (a full disk, an outage) is a warning that says
+    so, once per turn; anything else is a bug, logged with its traceback."""
+    refused = unavailable(exc)
+    if refused is None:
+        log.exception(what)
+    else:
+        log.warning("%s (%s: %s)", what, refused.title, exc)
 
 
 def from_settings(settings: RelaySettings, spine: Spine, workers: int = 8) -> RelayService:

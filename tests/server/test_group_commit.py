@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from server.db import database
+from server.db import database, storage_full
 from server.models import Event
 from server.spine import SYSTEM, Dedupe, Spine, Unit
 from tests.fixtures.areas import TEST_HANDLERS, TestEvent
@@ -129,3 +130,54 @@ def test_many_concurrent_commands_all_commit_once(db_url: str, threads: int) -> 
     assert not errors
     with database.connection_context():
         assert Event.select().where(Event.type == "test.noted").count() == threads * 10
+
+
+@dataclass(frozen=True)
+class LoseTheTransaction:
+    """What SQLite does on some errors (SQLITE_FULL at a cache spill, SQLITE_IOERR): it rolls
+    the whole transaction back by itself, then the statement fails."""
+
+    name: str
+
+
+@TEST_HANDLERS.handles(LoseTheTransaction)
+def lose_the_transaction(cmd: LoseTheTransaction, unit: Unit) -> None:
+    unit.record(TestEvent("test.noted", f"test:{cmd.name}", {"name": cmd.name}))
+    database.connection().execute("ROLLBACK")  # behind peewee's back, as SQLite would
+    raise sqlite3.OperationalError("database or disk is full")
+
+
+@pytest.mark.skipif(on_postgres, reason="PostgreSQL never ends a transaction by itself")
+def test_a_group_that_sqlite_rolled_back_fails_for_everyone_in_it(db_url: str) -> None:
+    """Nobody in the group is told it committed, and nobody queued after the failure runs
+    outside the group's transaction (a SAVEPOINT then opens one of its own and commits)."""
+    spine, results = Spine(TEST_HANDLERS.table), {}
+    first_running.clear()
+    release_first.clear()
+
+    def run(cmd: Any) -> None:
+        try:
+            results[cmd.name] = spine.execute_grouped(cmd, SYSTEM).result
+        except Exception as exc:
+            results[cmd.name] = exc
+
+    first = threading.Thread(target=run, args=(Note("a", hold=True),), name="a")
+    first.start()
+    assert first_running.wait(10)
+    deadline = time.monotonic() + 10
+    others = [threading.Thread(target=run, args=(cmd,)) for cmd in
+              (Note("b"), LoseTheTransaction("c"), Note("e"))]  # fmt: skip
+    for i, thread in enumerate(others):
+        thread.start()
+        while _queued(spine) < i + 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    release_first.set()
+    for thread in [first, *others]:
+        thread.join(10)
+
+    assert results["a"]["name"] == "a"
+    for name in "bce":
+        assert storage_full(results[name]), (name, results[name])
+    with database.connection_context():
+        noted = sorted(e.subject for e in Event.select().where(Event.type == "test.noted"))
+    assert noted == ["test:a"]
