@@ -7,7 +7,7 @@ SETUP_INPUTS := pyproject.toml scripts/setup.sh $(wildcard kiosk_ui/package.json
 # Copied from node_modules by setup.sh (gitignored); made again when missing.
 VENDOR_JS := kiosk_ui/static/vendor/socket.io.min.js
 
-.PHONY: setup demo test lint typecheck pytest test-pg faults bench clean
+.PHONY: setup demo test lint typecheck pytest test-pg faults bench soak clean
 
 $(STAMP): $(SETUP_INPUTS)
 	bash scripts/setup.sh
@@ -47,6 +47,11 @@ faults: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
+
+# A day-long OMS outage, time-compressed: 500,000 events wait, then drain (docs/performance.md).
+# About 15 minutes; not part of `make bench`.
+soak: $(STAMP)
+	$(BIN)/python bench/outage.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

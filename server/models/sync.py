@@ -50,6 +50,10 @@ class WebhookEndpoint(BaseModel):
     updated_at = peewee.DateTimeField(default=utcnow)
 
 
+# The index of what is due (server/sync/outbox.py reads only that), by peewee's naming.
+DUE_INDEX = "webhook_delivery_status_next_attempt_at"
+
+
 class WebhookDelivery(BaseModel):
     """One event owed to one endpoint. `next_attempt_at` doubles as the claim lease."""
 
@@ -69,6 +73,8 @@ class WebhookDelivery(BaseModel):
             (("endpoint", "event_position"), True),
             (("status", "event_position"), False),
             (("endpoint", "subject", "status", "event_position"), False),
+            # what is due: the relay's claims (server/sync/outbox.py, WAITING), m0013
+            (("status", "next_attempt_at"), False),
         )
 
 

@@ -31,6 +31,7 @@ from server.sync.events import (
     EndpointUpdated,
     WebhookTest,
 )
+from server.sync.outbox import WAITING
 from server.writes import exempt
 
 HANDLERS = Handlers()
@@ -200,9 +201,12 @@ def set_endpoint_status(cmd: SetEndpointStatus, unit: Unit) -> dict[str, Any]:
         raise Conflict(f"webhook endpoint {cmd.endpoint_id} is already {status}")
     row.status, row.status_reason = status, cmd.reason[:500]
     if status == EndpointStatus.ACTIVE:
-        # What waited while paused goes now, in order; nothing was dropped.
+        # What waited while paused goes now, in order; nothing was dropped. (Deliveries
+        # behind their subject's head stay WAITING: they go in its chain.)
         WebhookDelivery.update(next_attempt_at=utcnow()).where(
-            WebhookDelivery.endpoint == row.id, WebhookDelivery.status == DeliveryStatus.PENDING
+            WebhookDelivery.endpoint == row.id,
+            WebhookDelivery.status == DeliveryStatus.PENDING,
+            WebhookDelivery.next_attempt_at != WAITING,
         ).execute()
     return _changed(row, unit, EVENT_OF[cmd.action])
 

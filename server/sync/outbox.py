@@ -5,6 +5,17 @@ Every function here is one short transaction; the HTTP call happens between `cla
 lease, so a relay killed mid-send leaves nothing stuck: the lease runs out and another
 relay (or the restarted one) sends again, with the same webhook-id.
 Order per (endpoint, subject): only the oldest pending delivery of a subject is claimable.
+
+Finding those heads must not cost a scan of every pending delivery: after a long outage
+there are hundreds of thousands (bench/outage.py), and the claim ran once per poll. So a
+delivery that waits behind an older pending one of its subject carries `next_attempt_at =
+WAITING` (far in the future): a claim reads only what is due, and a waiting delivery is
+sent only in its head's chain. The fan-out inserts them so, a settle puts back what a chain
+left unsent behind its head, and settling or dead-lettering a head makes the next one due
+at once (`promote`). The relay's pump sweeps now and then: `mark_waiting` marks what was
+made due behind a head some other way (a lease that ran out, a resume, a replay),
+`free_waiting` frees a waiting head that nobody promoted (a race of two relays on
+PostgreSQL).
 """
 
 from __future__ import annotations
@@ -18,13 +29,18 @@ import peewee
 
 from server.db import database, is_postgres
 from server.models import Event, WebhookDelivery, WebhookEndpoint, isoformat, utcnow
-from server.models.sync import DeliveryStatus, EndpointStatus
+from server.models.sync import DUE_INDEX, DeliveryStatus, EndpointStatus
 from server.sync import filters
 
 FANOUT_CHUNK = 5000
 CHAIN = 20  # deliveries of one subject sent in a row by one claim
 IN_CHUNK = 5000  # ids per IN (...) list
 D = WebhookDelivery
+# next_attempt_at of a delivery behind an older pending one of its subject (not a retry time)
+WAITING = dt.datetime(9999, 1, 1)
+WAITING_SWEEP_S = 30.0  # mark_waiting
+FREE_SWEEP_S = 300.0  # free_waiting
+MARK_CHUNK = 2000  # deliveries marked (or made due) per short transaction
 
 
 @dataclass(frozen=True)
@@ -36,6 +52,7 @@ class Claimed:
     attempts: int
     event_id: str
     body: bytes
+    subject: str = ""
 
 
 Chain = list[Claimed]  # consecutive deliveries of one subject to one endpoint, oldest first
@@ -47,7 +64,9 @@ class Settlement:
 
     delivered: list[tuple[int, int]] = field(default_factory=list)  # (delivery id, status)
     failed: list[tuple[int, int | None, str, dt.datetime]] = field(default_factory=list)
-    released: list[int] = field(default_factory=list)
+    released: list[int] = field(default_factory=list)  # due now (a head not sent)
+    waiting: list[int] = field(default_factory=list)  # unsent behind their head: WAITING
+    subjects: set[tuple[int, str]] = field(default_factory=set)  # (endpoint, subject) sent
 
 
 def _skip_locked(query: Any) -> Any:
@@ -88,13 +107,25 @@ def _fanout_one(endpoint: WebhookEndpoint) -> int:
     if not scanned:
         return 0
     now = utcnow()
+    # due if it is its subject's head: the first of the subject in this chunk, with nothing
+    # of the subject pending before it; else WAITING (sent in its head's chain)
+    earlier = D.alias("earlier")
+    behind = peewee.fn.EXISTS(
+        earlier.select(peewee.SQL("1")).where(
+            earlier.endpoint == endpoint.id,
+            earlier.subject == Event.subject,
+            earlier.status == DeliveryStatus.PENDING,
+        )
+    )
+    rank = peewee.fn.ROW_NUMBER().over(partition_by=[Event.subject], order_by=[Event.position])
+    due = peewee.Case(None, [((rank > 1) | behind, peewee.Value(WAITING))], peewee.Value(now))
     rows = Event.select(
         peewee.Value(endpoint.id),
         Event.position,
         Event.subject,
         peewee.Value(DeliveryStatus.PENDING.value),
         peewee.Value(0),
-        peewee.Value(now),
+        due,
         peewee.Value(""),
         peewee.Value(now),
     ).where(
@@ -161,42 +192,57 @@ def claim(now: dt.datetime, lease: dt.timedelta, heads: int, chain: int = CHAIN)
 
 
 def _heads(now: dt.datetime, endpoints: list[int], limit: int) -> list[tuple[int, str]]:
-    earlier = D.alias("earlier")
-    blocked = earlier.select(peewee.SQL("1")).where(
-        earlier.endpoint == D.endpoint,
-        earlier.subject == D.subject,
-        earlier.status == DeliveryStatus.PENDING,
-        earlier.event_position < D.event_position,
-    )
-    query = (
-        D.select(D.id, D.endpoint, D.subject)
-        .where(
-            D.status == DeliveryStatus.PENDING,
-            D.next_attempt_at <= now,
-            D.endpoint.in_(endpoints),
-            ~peewee.fn.EXISTS(blocked),
-        )
-        .order_by(D.event_position)
-        .limit(limit)
-    )
-    return [(endpoint, subject) for _id, endpoint, subject in _skip_locked(query).tuples()]
+    """Due deliveries with no older pending one of their subject, oldest first: they are
+    few (heads whose retry time came, deliveries the fan-out just added), whatever the
+    backlog, because waiting ones are not due (WAITING)."""
+    p = database.param
+    table = D._meta.table_name
+    # SQLite without statistics would walk (status, event_position) over every pending row
+    use = f' INDEXED BY "{DUE_INDEX}"' if not is_postgres() else ""
+    sql = f"""
+        SELECT d.endpoint_id, d.subject FROM "{table}" AS d{use}
+        WHERE d.status = '{DeliveryStatus.PENDING}' AND d.next_attempt_at <= {p}
+          AND d.endpoint_id IN ({", ".join([p] * len(endpoints))})
+          AND NOT EXISTS (
+              SELECT 1 FROM "{table}" AS earlier
+              WHERE earlier.endpoint_id = d.endpoint_id AND earlier.subject = d.subject
+                AND earlier.status = '{DeliveryStatus.PENDING}'
+                AND earlier.event_position < d.event_position)
+        ORDER BY d.event_position
+        LIMIT {p}"""
+    if is_postgres():
+        sql += " FOR UPDATE OF d SKIP LOCKED"
+    rows = database.execute_sql(sql, [now, *endpoints, limit]).fetchall()
+    return [(endpoint, subject) for endpoint, subject in rows]
 
 
-def _chain_sql(pairs: int) -> str:
+def _chain_sql(pairs: int, chain: int) -> str:
+    """The first `chain` pending deliveries of each (endpoint, subject) listed, read through
+    the (endpoint, subject, status, event_position) index: O(pairs x chain), however many
+    are pending behind them."""
     p = database.param
     values = ", ".join([f"({p}, {p})"] * pairs)
+    table = D._meta.table_name
+    pending = DeliveryStatus.PENDING
     return f"""
         SELECT c.id, c.endpoint_id, c.subject, c.attempts, c.due,
                e.event_id, e.type, e.seq, e.occurred_at, e.actor, e.data
         FROM (
             SELECT d.id, d.endpoint_id, d.subject, d.event_position, d.attempts,
-                   CASE WHEN d.next_attempt_at <= {p} THEN 1 ELSE 0 END AS due,
+                   CASE WHEN d.next_attempt_at <= {p} OR d.next_attempt_at = {p}
+                        THEN 1 ELSE 0 END AS due,
                    ROW_NUMBER() OVER (
                        PARTITION BY d.endpoint_id, d.subject ORDER BY d.event_position
                    ) AS rn
-            FROM "{D._meta.table_name}" AS d
-            WHERE d.status = '{DeliveryStatus.PENDING}'
-              AND (d.endpoint_id, d.subject) IN (VALUES {values})
+            FROM (VALUES {values}) AS v
+            JOIN "{table}" AS d ON d.endpoint_id = v.column1 AND d.subject = v.column2
+            WHERE d.status = '{pending}'
+              AND d.event_position <= COALESCE((
+                  SELECT x.event_position FROM "{table}" AS x
+                  WHERE x.endpoint_id = v.column1 AND x.subject = v.column2
+                    AND x.status = '{pending}'
+                  ORDER BY x.event_position LIMIT 1 OFFSET {int(chain) - 1}
+              ), 9223372036854775807)  -- fewer than `chain` pending: all of them
         ) AS c
         JOIN "{Event._meta.table_name}" AS e ON e.position = c.event_position
         WHERE c.rn <= {p}
@@ -206,13 +252,13 @@ def _chain_sql(pairs: int) -> str:
 def _chains(heads: list[tuple[int, str]], now: dt.datetime, chain: int) -> list[Chain]:
     if not heads:
         return []
-    params: list[Any] = [now]
+    params: list[Any] = [now, WAITING]
     for endpoint, subject in heads:
         params += [endpoint, subject]
     params.append(chain)
     chains: dict[tuple[int, str], Chain] = {}
     stopped: set[tuple[int, str]] = set()
-    for row in database.execute_sql(_chain_sql(len(heads)), params).fetchall():
+    for row in database.execute_sql(_chain_sql(len(heads), chain), params).fetchall():
         delivery_id, endpoint, subject, attempts, due = row[:5]
         key = (endpoint, subject)
         if key in stopped or not due:  # nothing after a delivery that is not due yet
@@ -220,7 +266,8 @@ def _chains(heads: list[tuple[int, str]], now: dt.datetime, chain: int) -> list[
             continue
         event_id, type_, seq, at, actor, data = row[5:]
         body = _body(event_id, type_, subject, seq, at, actor, data)
-        chains.setdefault(key, []).append(Claimed(delivery_id, endpoint, attempts, event_id, body))
+        claimed = Claimed(delivery_id, endpoint, attempts, event_id, body, subject)
+        chains.setdefault(key, []).append(claimed)
     return list(chains.values())
 
 
@@ -245,7 +292,7 @@ def _lease(ids: list[int], now: dt.datetime, until: dt.datetime) -> int:
             .where(
                 D.id.in_(ids[start : start + IN_CHUNK]),
                 D.status == DeliveryStatus.PENDING,
-                D.next_attempt_at <= now,
+                (D.next_attempt_at <= now) | (D.next_attempt_at == WAITING),
             )
             .execute()
         )
@@ -276,8 +323,91 @@ def settle(result: Settlement, now: dt.datetime) -> None:
                 last_error=error[:500],
                 next_attempt_at=retry_at,
             ).where(D.id == delivery_id, D.status == DeliveryStatus.PENDING).execute()
-        for start in range(0, len(result.released), IN_CHUNK):
-            D.update(next_attempt_at=now).where(
-                D.id.in_(result.released[start : start + IN_CHUNK]),
-                D.status == DeliveryStatus.PENDING,
-            ).execute()
+        for ids, value in ((result.released, now), (result.waiting, WAITING)):
+            for start in range(0, len(ids), IN_CHUNK):
+                D.update(next_attempt_at=value).where(
+                    D.id.in_(ids[start : start + IN_CHUNK]), D.status == DeliveryStatus.PENDING
+                ).execute()
+        promote(sorted(result.subjects), now)
+
+
+def _first_pending(pairs: int) -> str:
+    """The id of the oldest pending delivery of each (endpoint, subject) of a VALUES list."""
+    p = database.param
+    table = D._meta.table_name
+    values = ", ".join([f"({p}, {p})"] * pairs)
+    pending = DeliveryStatus.PENDING
+    return f"""
+        SELECT (SELECT e.id FROM "{table}" AS e
+                WHERE e.endpoint_id = v.column1 AND e.subject = v.column2
+                  AND e.status = '{pending}'
+                ORDER BY e.event_position LIMIT 1)
+        FROM (VALUES {values}) AS v"""
+
+
+def promote(subjects: list[tuple[int, str]], now: dt.datetime) -> int:
+    """Make the oldest pending delivery of each (endpoint, subject) due, if it was waiting
+    (its head was just delivered or dead-lettered). Inside the caller's transaction."""
+    done = 0
+    for start in range(0, len(subjects), 500):
+        part = subjects[start : start + 500]
+        p = database.param
+        sql = (
+            f'UPDATE "{D._meta.table_name}" SET next_attempt_at = {p} '
+            f"WHERE next_attempt_at = {p} AND id IN ({_first_pending(len(part))})"
+        )
+        params: list[Any] = [now, WAITING]
+        for endpoint, subject in part:
+            params += [endpoint, subject]
+        done += database.execute_sql(sql, params).rowcount
+    return done
+
+
+def _older_pending() -> str:
+    table = D._meta.table_name
+    return f"""EXISTS (SELECT 1 FROM "{table}" AS e
+        WHERE e.endpoint_id = d.endpoint_id AND e.subject = d.subject
+          AND e.status = '{DeliveryStatus.PENDING}' AND e.event_position < d.event_position)"""
+
+
+def _find(where: str, params: list[Any]) -> list[int]:
+    """Ids of pending deliveries matching `where` (alias d), read outside any transaction."""
+    use = f' INDEXED BY "{DUE_INDEX}"' if not is_postgres() else ""
+    sql = (
+        f'SELECT d.id FROM "{D._meta.table_name}" AS d{use} '
+        f"WHERE d.status = '{DeliveryStatus.PENDING}' AND {where}"
+    )
+    return [row[0] for row in database.execute_sql(sql, params)]
+
+
+def mark_waiting(now: dt.datetime) -> int:
+    """Mark WAITING the due deliveries that have an older pending one of their subject
+    (released after a lease ran out, made due by a resume or a replay, or older than
+    m0013): O(what is due). Returns how many."""
+    p = database.param
+    still = f"next_attempt_at <= {p} AND {_older_pending()}"
+    return _rewrite(_find(f"d.{still}", [now]), WAITING, still, [now])
+
+
+def free_waiting(now: dt.datetime) -> int:
+    """Make due the waiting deliveries that have become their subject's head without being
+    promoted (two relays on PostgreSQL racing a sweep against a settle): the safety net,
+    O(what waits), so run seldom (FREE_SWEEP_S). Returns how many."""
+    p = database.param
+    still = f"next_attempt_at = {p} AND NOT {_older_pending()}"
+    return _rewrite(_find(f"d.{still}", [WAITING]), now, still, [WAITING])
+
+
+def _rewrite(ids: list[int], value: dt.datetime, still: str, params: list[Any]) -> int:
+    p = database.param
+    done = 0
+    for start in range(0, len(ids), MARK_CHUNK):
+        part = ids[start : start + MARK_CHUNK]
+        sql = (
+            f'UPDATE "{D._meta.table_name}" AS d SET next_attempt_at = {p} '
+            f"WHERE d.id IN ({', '.join([p] * len(part))}) "
+            f"AND d.status = '{DeliveryStatus.PENDING}' AND d.{still}"
+        )
+        with database.atomic():
+            done += database.execute_sql(sql, [value, *part, *params]).rowcount
+    return done

@@ -62,8 +62,10 @@ class Relay:
         rand: Callable[[], float] = random.random,
         sender: Sender | None = None,
         chain: int = outbox.CHAIN,
+        retry_schedule_s: tuple[float, ...] = schedule.SCHEDULE_S,
     ) -> None:
         self.spine = spine
+        self.retry_schedule_s = retry_schedule_s
         self.timeout_s = timeout_s
         self.batch_size = batch_size  # subjects per claim, each with up to `chain` events
         self.chain = chain
@@ -80,6 +82,13 @@ class Relay:
             while (scanned := outbox.fanout()) > 0:
                 total += scanned
         return total
+
+    def sweep_waiting(self, free: bool = False) -> int:
+        """Mark what was made due behind its subject's head (outbox.mark_waiting), and with
+        `free` also free waiting heads nobody promoted (outbox.free_waiting)."""
+        with connection():
+            done = outbox.mark_waiting(self.clock())
+            return done + (outbox.free_waiting(self.clock()) if free else 0)
 
     def step(self) -> int:
         """One round: claim, send, settle. Returns how many deliveries it handled."""
@@ -107,6 +116,7 @@ class Relay:
         total = 0
         for _ in range(max_rounds):
             self.catch_up()
+            self.sweep_waiting(free=True)
             done = self.step()
             total += done
             if done == 0:
@@ -120,9 +130,14 @@ class Relay:
         lease_end = started + self.lease - dt.timedelta(seconds=self.timeout_s)
         round_ = _Round(outbox.Settlement(), [], set(), {})
         keys = {pk: signing_keys(ep, started) for pk, ep in endpoints.items()}
+        settlement = round_.settlement
         for chain in chains:
-            sent = self._send_chain(chain, endpoints, keys, lease_end, round_)
-            round_.settlement.released += [item.delivery_id for item in chain[sent:]]
+            sent, failed = self._send_chain(chain, endpoints, keys, lease_end, round_)
+            unsent = [item.delivery_id for item in chain[sent:]]
+            if not failed and unsent:  # not judged: the first unsent is the head now
+                settlement.released.append(unsent.pop(0))
+            settlement.waiting += unsent  # behind their head, as before the claim
+            settlement.subjects.add((chain[0].endpoint_id, chain[0].subject))
         return round_
 
     def _send_chain(
@@ -132,13 +147,14 @@ class Relay:
         keys: dict[int, list[bytes]],
         lease_end: dt.datetime,
         round_: _Round,
-    ) -> int:
-        """Send a subject's deliveries in order until one fails; return how many were judged."""
+    ) -> tuple[int, bool]:
+        """Send a subject's deliveries in order until one fails; return how many were judged
+        and whether the last one judged failed (it stays the head)."""
         post = self.sender.post
         for done, item in enumerate(chain):
             endpoint = endpoints.get(item.endpoint_id)
             if endpoint is None or item.endpoint_id in round_.gone or self.clock() > lease_end:
-                return done
+                return done, False
             if item.endpoint_id in round_.down:
                 answer = Answer(None, error=round_.down[item.endpoint_id])
             else:
@@ -149,8 +165,8 @@ class Relay:
                 round_.settlement.delivered.append((item.delivery_id, answer.status or 200))
                 continue
             self._judge(item, answer, round_)
-            return done + 1  # what follows waits behind the failure, unsent
-        return len(chain)
+            return done + 1, True  # what follows waits behind the failure, unsent
+        return len(chain), False
 
     def _judge(self, item: outbox.Claimed, answer: Answer, round_: _Round) -> None:
         settlement = round_.settlement
@@ -162,7 +178,9 @@ class Relay:
             round_.down[item.endpoint_id] = answer.error
         now = self.clock()
         retry_after = schedule.parse_retry_after(answer.retry_after, now)
-        delay = schedule.next_delay(item.attempts + 1, retry_after, self.rand)
+        delay = schedule.next_delay(
+            item.attempts + 1, retry_after, self.rand, self.retry_schedule_s
+        )
         if delay is None:
             round_.dead.append((item.delivery_id, answer.status, answer.error))
             return  # keeps its lease until DeadLetter settles it

@@ -1,11 +1,15 @@
 """The retry schedule (docs/architecture.md, Webhooks) as pure functions: when to try
-again, if ever."""
+again, if ever.
+
+The delays are a setting (`relay.retry_schedule_s`, docs/operations.md); SCHEDULE_S is the
+documented default. An event is dead-lettered after its failed attempt number
+`len(delays) + 1` (the 10th with the default)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 # Delay after the 1st, 2nd, ... failed attempt; after the last one the event is dead.
 SCHEDULE_S = (5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400)
@@ -14,7 +18,10 @@ MAX_RETRY_AFTER_S = 86400
 
 
 def next_delay(
-    failures: int, retry_after_s: float | None = None, rand: Callable[[], float] | None = None
+    failures: int,
+    retry_after_s: float | None = None,
+    rand: Callable[[], float] | None = None,
+    delays: Sequence[float] = SCHEDULE_S,
 ) -> float | None:
     """Seconds until the next attempt after `failures` failed ones; None: dead-letter.
 
@@ -22,9 +29,9 @@ def next_delay(
     """
     if failures < 1:
         return 0.0
-    if failures > len(SCHEDULE_S):
+    if failures > len(delays):
         return None
-    base = float(SCHEDULE_S[failures - 1])
+    base = float(delays[failures - 1])
     spread = (rand() * 2 - 1) * JITTER if rand is not None else 0.0
     delay = base * (1 + spread)
     if retry_after_s is not None:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 from server.errors import unavailable
 from server.spine import Spine
+from server.sync import outbox
 from server.sync.relay import Relay
 from server.sync.settings import RelaySettings
 
@@ -72,11 +74,20 @@ class RelayService:
             self._work.notify_all()
 
     def _pump(self) -> None:
+        marked = freed = time.monotonic()
         while not self._stopping.is_set():
             try:
                 self.relay.catch_up()
             except Exception as exc:
                 _failed("relay fan-out failed; trying again", exc)
+            now = time.monotonic()
+            if now - marked >= outbox.WAITING_SWEEP_S:
+                marked, free = now, now - freed >= outbox.FREE_SWEEP_S
+                freed = now if free else freed
+                try:
+                    self.relay.sweep_waiting(free)
+                except Exception as exc:
+                    _failed("relay sweep of waiting deliveries failed; trying again", exc)
             self._changed()
             self._wake.wait(self.poll)
             self._wake.clear()
@@ -125,7 +136,12 @@ def _failed(what: str, exc: Exception) -> None:
 
 
 def from_settings(settings: RelaySettings, spine: Spine, workers: int = 8) -> RelayService:
-    relay = Relay(spine, timeout_s=settings.timeout_s, batch_size=settings.batch_size, sender=None)
+    relay = Relay(
+        spine,
+        timeout_s=settings.timeout_s,
+        batch_size=settings.batch_size,
+        retry_schedule_s=settings.retry_schedule_s,
+    )
     return RelayService(relay, workers, settings.poll_interval_s)
 
 

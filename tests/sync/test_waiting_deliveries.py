@@ -1,0 +1,98 @@
+"""Deliveries behind their subject's head wait (next_attempt_at = WAITING), so that a claim
+reads only what is due however large the backlog (server/sync/outbox.py); every way a head
+goes away makes the next one due, and the sweeps repair what another path left."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.db import connection
+from server.models import WebhookDelivery
+from server.spine import Spine
+from server.sync import outbox
+from server.sync.endpoints import SetEndpointStatus
+from server.sync.relay import Relay
+from server.sync.schedule import SCHEDULE_S
+from tests.sync.conftest import TESTER, FakeClock, add_endpoint, emit, in_db
+from tests.sync.receiver import Receiver
+
+D = WebhookDelivery
+
+
+def due_by_subject() -> dict[str, list[int]]:
+    """The seq... of the due (not WAITING) pending deliveries, by subject."""
+    rows = in_db(
+        lambda: list(
+            D.select(D.subject, D.event_position, D.next_attempt_at)
+            .where(D.status == "pending")
+            .order_by(D.event_position)
+            .tuples()
+        )
+    )
+    due: dict[str, list[int]] = {}
+    for subject, position, at in rows:
+        if at != outbox.WAITING:
+            due.setdefault(subject, []).append(position)
+    return due
+
+
+def test_the_fan_out_makes_only_heads_due_and_a_failed_chain_waits_again(
+    spine: Spine, relay: Relay, receiver: Receiver, clock: FakeClock
+) -> None:
+    add_endpoint(spine, receiver, ["order.*"])
+    receiver.script = lambda _r: 503
+    for step in range(5):
+        emit(spine, *[("order.picked", f"order:W-{s}", {"step": step}) for s in range(3)])
+    relay.catch_up()
+    due = due_by_subject()
+    assert sorted(due) == ["order:W-0", "order:W-1", "order:W-2"]
+    assert all(len(positions) == 1 for positions in due.values())  # the heads only
+    relay.step()  # every head fails: its chain (the rest) waits again behind it
+    assert all(len(positions) == 1 for positions in due_by_subject().values())
+    assert len(receiver.log) == 3
+
+
+def test_delivered_and_dead_heads_make_the_next_one_due_without_a_sweep(
+    spine: Spine, receiver: Receiver, clock: FakeClock
+) -> None:
+    relay = Relay(spine, clock=clock, rand=lambda: 0.5, chain=1)  # one delivery per claim
+    try:
+        add_endpoint(spine, receiver, ["order.*"])
+        sent = emit(spine, *[("order.picked", "order:N-1", {"i": i}) for i in range(3)])
+        receiver.script = lambda r: 500 if r.webhook_id == sent[0]["id"] else 200
+        relay.catch_up()
+        relay.step()
+        for delay in SCHEDULE_S:  # the first one fails until it is dead-lettered
+            clock.advance(delay * 1.3)
+            relay.step()
+        first = in_db(lambda: D.select().order_by(D.event_position).get())
+        assert first.status == "dead"
+        for _ in range(3):
+            relay.step()  # no catch_up, no sweep: promoted by the dead letter, then the settle
+        assert receiver.accepted_ids() == [sent[1]["id"], sent[2]["id"]]
+    finally:
+        relay.sender.close()
+
+
+def test_the_sweeps_mark_what_was_made_due_and_free_a_stranded_head(
+    spine: Spine, relay: Relay, receiver: Receiver, clock: FakeClock
+) -> None:
+    endpoint_id = add_endpoint(spine, receiver, ["order.*"])
+    emit(spine, *[("order.picked", "order:S-1", {"i": i}) for i in range(4)])
+    relay.catch_up()
+    spine.execute(SetEndpointStatus(endpoint_id, "pause"), TESTER)
+    with connection():  # what an older Floorlink, or a race, leaves behind
+        D.update(next_attempt_at=clock.now).execute()
+    assert len(due_by_subject()["order:S-1"]) == 4
+    with connection():
+        assert outbox.mark_waiting(clock.now) == 3
+        head = D.select().order_by(D.event_position).get()
+        D.update(next_attempt_at=outbox.WAITING).where(D.id == head.id).execute()
+    assert due_by_subject() == {}  # stranded: nothing due, nothing would be sent
+    with connection():
+        assert outbox.free_waiting(clock.now) == 1
+    assert list(due_by_subject().values()) == [[head.event_position]]
+    spine.execute(SetEndpointStatus(endpoint_id, "resume"), TESTER)
+    relay.drain()
+    seqs: list[Any] = [r.event["data"]["i"] for r in receiver.accepted]
+    assert seqs == [0, 1, 2, 3]
