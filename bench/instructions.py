@@ -251,7 +251,15 @@ def outer(args: Any) -> None:
         ]  # fmt: skip
         env = os.environ | {"PYTHONHASHSEED": "0", "FLOORLINK_LOG_LEVEL": "WARNING"}
         env.pop("FLOORLINK_CONFIG", None)
-        done = subprocess.run(command, env=env, cwd=tmp, capture_output=True, text=True)
+        try:
+            done = subprocess.run(
+                command, env=env, cwd=tmp, capture_output=True, text=True, timeout=args.timeout
+            )
+        except subprocess.TimeoutExpired:
+            raise SystemExit(
+                f"no result after {args.timeout:.0f} s: a callgrind_control (vgdb) call can hang "
+                "(seen once in ~1,000 on a loaded machine); run it again"
+            ) from None
         if done.returncode != 0:
             sys.stderr.write(done.stderr[-4000:])
             raise SystemExit(f"the run under callgrind failed ({done.returncode})")
@@ -286,6 +294,9 @@ def main() -> None:
     parser.add_argument("--commit", default="HEAD", help="the commit measured (default HEAD)")
     parser.add_argument(
         "--worktree", action="store_true", help="measure the working tree instead of a commit"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=3600.0, help="give up on the run after this many s"
     )
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--tree", help=argparse.SUPPRESS)
