@@ -46,9 +46,13 @@ class SessionEnded(Unauthorized):
     title = "The session has ended"
 
 
-def _load(session_id: str) -> tuple[FloorSession, FloorOperator]:
+def _load(session_id: str, device_id: str | None = None) -> tuple[FloorSession, FloorOperator]:
+    """The open session (locked) and its operator; with `device_id`, only on that device
+    (a socket's input: checked here, in the input's transaction, not read once before)."""
     found = open_session_with_operator('s."session_id" = ?', [session_id], lock=True)
     if found is None or not found[1].active:
+        raise SessionEnded("this session has ended: log in again")
+    if device_id is not None and found[0].device_id != device_id:
         raise SessionEnded("this session has ended: log in again")
     return found
 
@@ -81,11 +85,12 @@ def _save(
 class ApplyInput:
     session_id: str
     input: FloorInput
+    device_id: str | None = None  # the session must be open on this device
 
 
 @HANDLERS.handles(ApplyInput)
 def apply_input(cmd: ApplyInput, unit: Unit) -> dict[str, Any]:
-    session, operator = _load(cmd.session_id)
+    session, operator = _load(cmd.session_id, cmd.device_id)
     ctx = _context(session, operator, unit)
     inp = cmd.input
     if inp.action == "logout":
@@ -132,12 +137,21 @@ def screen_from_json(data: dict[str, Any], keep_feedback: bool = True) -> Screen
     return Screen(**{**data, "actions": actions, "feedback": Feedback(**fb) if fb else None})
 
 
-def submit(spine: Spine, session_id: str, inp: FloorInput, badge: str) -> dict[str, Any]:
-    """Run one input; return the new screen (pushed to the session's other sockets too)."""
-    dedupe = Dedupe(f"floor:{session_id}:{inp.input_id}")
+def submit(
+    spine: Spine,
+    session_id: str,
+    inp: FloorInput,
+    badge: str,
+    device_id: str | None = None,
+    sender: str | None = None,
+) -> dict[str, Any]:
+    """Run one input; return the new screen, pushed to the session's other sockets too (not
+    to `sender`, the socket that sent it: its ack carries the screen). With `device_id` the
+    session is checked to be open on that device in the input's own transaction."""
+    dedupe = Dedupe(f"floor:{session_id}:{inp.input_id}", check_first=False)
     try:
         outcome = spine.execute_grouped(
-            ApplyInput(session_id, inp), Actor("operator", badge), dedupe
+            ApplyInput(session_id, inp, device_id), Actor("operator", badge), dedupe
         )
     except SessionEnded:
         raise
@@ -146,18 +160,25 @@ def submit(spine: Spine, session_id: str, inp: FloorInput, badge: str) -> dict[s
         return _error_screen(session_id, exc.detail)
     screen: dict[str, Any] = outcome.result
     if not outcome.replayed and screen.get("name") != "login.badge":
-        push.screen_to_session(session_id, screen)
+        push.screen_to_session(session_id, screen, skip=sender)
     return screen
 
 
-def submit_from_kiosk(spine: Spine, session_id: str, inp: FloorInput, badge: str) -> dict[str, Any]:
+def submit_from_kiosk(
+    spine: Spine,
+    session_id: str,
+    inp: FloorInput,
+    badge: str,
+    device_id: str | None = None,
+    sender: str | None = None,
+) -> dict[str, Any]:
     """`submit` for an input a person sent from a kiosk and is watching: when the database
     cannot take it (server.errors.unavailable: a full disk, an outage), the answer is the
     current screen with error feedback (the kiosk's error sound), nothing is remembered and
     sending it again tries again. Device routes call `submit` and let the error raise: the
     MQTT ingest holds the event and retries, as a serial scanner's route does."""
     try:
-        return submit(spine, session_id, inp, badge)
+        return submit(spine, session_id, inp, badge, device_id, sender)
     except Exception as exc:
         refused = unavailable(exc)
         if refused is None:

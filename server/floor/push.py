@@ -39,14 +39,16 @@ def device_room(device_id: str) -> str:
     return f"device:{device_id}"
 
 
-def _emit(event: str, payload: dict[str, Any], to: str) -> None:
+def _emit(event: str, payload: dict[str, Any], to: str, skip: str | None = None) -> None:
     if socketio.server is None:  # no Socket.IO server in this process (the CLI)
         return
-    socketio.emit(event, payload, to=to, namespace=NAMESPACE)
+    socketio.emit(event, payload, to=to, namespace=NAMESPACE, skip_sid=skip)
 
 
-def screen_to_session(session_id: str, screen: dict[str, Any]) -> None:
-    _emit("screen", {"screen": screen}, session_room(session_id))
+def screen_to_session(session_id: str, screen: dict[str, Any], skip: str | None = None) -> None:
+    """The session's new screen to its sockets; `skip`: a socket that has it already (the
+    one whose input it answers, in its ack)."""
+    _emit("screen", {"screen": screen}, session_room(session_id), skip)
 
 
 def screen_to_device(device_id: str, screen: dict[str, Any]) -> None:

@@ -46,7 +46,12 @@ def on_connect(auth: Any = None) -> bool:
         log.info("kiosk socket refused: %s", exc.detail)
         return False
     sockets_registry.add(
-        SocketAuth(_sid(), device.device_id, session.session_id if session else None)
+        SocketAuth(
+            _sid(),
+            device.device_id,
+            session.session_id if session else None,
+            session.badge if session else None,
+        )
     )
     join_room(push.device_room(device.device_id))
     if session is not None:
@@ -58,6 +63,15 @@ def on_connect(auth: Any = None) -> bool:
 @socket_event("disconnect", "public")  # only forgets the socket; no effect, no data
 def on_disconnect(*_: Any) -> None:
     sockets_registry.remove(_sid())
+
+
+def _socket_session() -> tuple[str, str, str]:
+    """(session id, badge, device id) this socket logged in with; an input checks that the
+    session is still open, on this device, in its own transaction (inputs.py `_load`)."""
+    auth = sockets_registry.get(_sid())
+    if auth is None or auth.session_id is None or auth.badge is None:
+        raise inputs.SessionEnded("log in first")
+    return auth.session_id, auth.badge, auth.device_id
 
 
 def _checked_session() -> tuple[str, str]:
@@ -85,10 +99,12 @@ def on_input(body: Any = None) -> dict[str, Any]:
         errors = [e["msg"] for e in exc.errors(include_url=False, include_input=False)]
         return {"error": {"status": 422, "detail": "; ".join(errors)}, "screen": None}
     try:
+        session_id, badge, device_id = _socket_session()
         with connection():
-            session_id, badge = _checked_session()
             inp = parsed.floor_input("socket")
-            screen = inputs.submit_from_kiosk(runtime().spine, session_id, inp, badge)
+            screen = inputs.submit_from_kiosk(
+                runtime().spine, session_id, inp, badge, device_id, _sid()
+            )
     except FloorlinkError as exc:
         return _refused(exc)
     return {"screen": screen}

@@ -11,6 +11,7 @@ class SocketAuth:
     sid: str
     device_id: str
     session_id: str | None
+    badge: str | None = None  # the session's operator (a session never changes operator)
 
 
 _lock = threading.Lock()

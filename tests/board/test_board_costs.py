@@ -17,7 +17,7 @@ REASON = "Checked on the floor: all in order"
 
 # measured 2026-12-02; lower a budget when a change saves a statement
 BUDGETS = {  # (SQLite, PostgreSQL)
-    "supervise": (5, 5),  # the supervisor's home -> the board screen
+    "supervise": (4, 4),  # the supervisor's home -> the board screen
     "board": (27, 27),  # the model read whole (nothing computed yet)
     "board_again": (1, 1),  # nothing changed since: the model computed last time
     "acknowledge": (16, 17),
