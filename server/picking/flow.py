@@ -26,7 +26,7 @@ from server.picking.endings import drop_batch, put_back
 from server.picking.events import BatchReassigned, BatchUnassigned, ToteAssigned
 from server.picking.lights import Lights
 from server.picking.settings import PickingSettings
-from server.picking.store import OrderSlot, Work, assigned_batch, load_work
+from server.picking.store import OrderSlot, Work, current_work, load_work
 from server.picking.task_steps import TaskSteps
 from server.totes import store as totes
 
@@ -76,18 +76,17 @@ class PickFlow:
         return self._current(ctx, load_work(batch), light=True)
 
     def render(self, ctx: FlowContext) -> Screen:
-        batch = assigned_batch(ctx.operator.badge)
-        if batch is None:
+        work = current_work(ctx.operator.badge)
+        if work is None:
             return self._idle(ctx)
-        return self._current(ctx, load_work(batch))
+        return self._current(ctx, work)
 
     def handle(self, ctx: FlowContext, inp: FloorInput) -> Screen:
         if inp.action in ("next", "retry"):
             return self.enter(ctx)
-        batch = assigned_batch(ctx.operator.badge)
-        if batch is None:
+        work = current_work(ctx.operator.badge)
+        if work is None:
             return self._idle(ctx).with_feedback("warn", "You have no batch: choose Next batch")
-        work = load_work(batch)
         slot = _put_back_due(work)
         if slot is not None:
             return self._put_back(ctx, work, slot, inp)
