@@ -164,6 +164,33 @@ def select_one(
     return None if row is None else build(model, row)
 
 
+def select_all(
+    model: type[M], where: str, params: Sequence[Any], order_by: str = "", lock: bool = False
+) -> list[M]:
+    """Every row matching `where` (hand-written, `?` placeholders) as model instances, in
+    `order_by` order; `lock` as in `select_one`."""
+    cols = ", ".join(f'"{f.column_name}"' for f in model._meta.sorted_fields)
+    sql = f'SELECT {cols} FROM "{model._meta.table_name}" WHERE {where}'
+    if order_by:
+        sql += f" ORDER BY {order_by}"
+    if lock and database.obj.for_update:
+        sql += " FOR UPDATE"
+    return [build(model, row) for row in execute(sql, params).fetchall()]
+
+
+def update_where(
+    model: type[peewee.Model], values: dict[str, Any], where: str, params: Sequence[Any]
+) -> int:
+    """UPDATE the rows matching `where` (hand-written, `?` placeholders): `values` by field
+    name, converted by the model; the number of rows updated."""
+    meta = model._meta
+    fields = [meta.fields[name] for name in values]
+    sets = ", ".join(f'"{f.column_name}" = ?' for f in fields)
+    converted = [f.db_value(values[f.name]) for f in fields]
+    cursor = execute(f'UPDATE "{meta.table_name}" SET {sets} WHERE {where}', [*converted, *params])
+    return int(cursor.rowcount)
+
+
 def update_one(model: type[peewee.Model], key: Any, values: dict[str, Any]) -> None:
     """UPDATE the row with primary key `key`: `values` by field name, converted by the model."""
     meta = model._meta

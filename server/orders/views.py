@@ -6,21 +6,25 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from server import rawsql
 from server.models import Order, OrderLine, Product, isoformat
 
 
 def lines_of(order_ids: Iterable[int]) -> dict[int, list[OrderLine]]:
-    """The lines (with their product's SKU) of several orders in one query, by order id."""
+    """The lines (with their product) of several orders in one query, by order id: one
+    hand-written statement (server/rawsql.py), as a batch's drop reads twenty orders' lines."""
     grouped: dict[int, list[OrderLine]] = defaultdict(list)
     ids = list(order_ids)
     if ids:
-        query = (
-            OrderLine.select(OrderLine, Product.sku)
-            .join(Product)
-            .where(OrderLine.order.in_(ids))
-            .order_by(OrderLine.id)
+        sql = (
+            f"SELECT {rawsql.columns('l', OrderLine)}, {rawsql.columns('p', Product)} "
+            f'FROM "{OrderLine._meta.table_name}" l '
+            f'JOIN "{Product._meta.table_name}" p ON p."id" = l."{OrderLine.product.column_name}" '
+            f'WHERE l."{OrderLine.order.column_name}" IN ({rawsql.placeholders(len(ids))}) '
+            f'ORDER BY l."id"'
         )
-        for line in query:
+        for row in rawsql.execute(sql, ids).fetchall():
+            line, line.product = rawsql.build_joined((OrderLine, Product), row)
             grouped[line.order_id].append(line)
     return grouped
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from typing import Any
 
-from server.db import for_update
+from server import rawsql
 from server.inventory.events import InventoryAdjusted
 from server.inventory.stock import STOCK_ARRIVED, is_allocatable, locked_row, stock_view
 from server.models import (
@@ -45,21 +46,24 @@ def drop_batch(batch: PickBatch, slots: list[OrderSlot], drop: Location, unit: U
 
     The whole batch is read in four queries (orders, their lines, the tote items, the short
     tasks), not per order: a batch ends once per walk, but with N+1 reads it cost more than
-    every scan of the walk together.
+    every scan of the walk together. Its statements are hand-written (server/rawsql.py):
+    built by peewee, their IN lists of twenty ids cost more than running them.
     """
     active = [s for s in slots if s.status == SlotStatus.ACTIVE]
     now = utcnow()
     # The orders are locked first, as a cancel locks its order first (PostgreSQL): an order
     # cancelled after this input read the batch is not dropped; its tote waits at the drop
     # for a put-back, which the supervisors are told about.
-    query = Order.select().where(Order.id.in_([s.order_id for s in active])).order_by(Order.id)
-    orders = {o.id: o for o in for_update(query)}
+    ids = [s.order_id for s in active]
+    found = rawsql.select_all(Order, f'"id" IN ({_marks(ids)})', ids, '"id"', lock=True)
+    orders = {o.id: o for o in found}
     late = [s for s in active if orders[s.order_id].status == OrderStatus.CANCELLED]
     active = [s for s in active if orders[s.order_id].status != OrderStatus.CANCELLED]
     totes.set_ready([s.tote_id for s in active + late if s.tote_id is not None], drop)
-    BatchOrder.update(status=SlotStatus.DROPPED).where(
-        BatchOrder.id.in_([s.id for s in active])
-    ).execute()
+    dropped = [s.id for s in active]
+    if dropped:
+        values: dict[str, Any] = {"status": SlotStatus.DROPPED}
+        rawsql.update_where(BatchOrder, values, f'"id" IN ({_marks(dropped)})', dropped)
     order_ids = [s.order_id for s in active]
     lines, picked = lines_of(order_ids), _picked(active)
     shorts = _short_reasons(batch)
@@ -88,14 +92,31 @@ def drop_batch(batch: PickBatch, slots: list[OrderSlot], drop: Location, unit: U
             )
         else:
             unit.record(OrderPicked(view, slot.tote, drop.code, picked[slot.id]))
-    for status, ids in finished.items():
-        Order.update(status=status, updated_at=now).where(Order.id.in_(ids)).execute()
+    for status, done in finished.items():
+        marks = f'"id" IN ({_marks(done)})'
+        rawsql.update_where(Order, {"status": status, "updated_at": now}, marks, done)
     batch.status, batch.drop_location, batch.updated_at = BatchStatus.DROPPED, drop, now
-    batch.save()
+    ended = {"status": batch.status, "drop_location": drop.id, "updated_at": now}
+    rawsql.update_one(PickBatch, batch.id, ended)
     for slot in late:
         if slot.tote_id is not None:
             _raise_after_drop(orders[slot.order_id], Tote.get_by_id(slot.tote_id), batch, unit)
     unit.record(BatchDropped(batch.batch_id, drop.code, [s.tote for s in active]))
+
+
+def _marks(values: list[Any]) -> str:
+    return rawsql.placeholders(len(values))
+
+
+@functools.cache
+def _picked_sql(totes_n: int, orders_n: int) -> str:
+    ti, ol, p = (rawsql.table(m) for m in (ToteItem, OrderLine, Product))
+    return (
+        f"SELECT {rawsql.columns('i', ToteItem)}, l.line_id, p.sku FROM {ti} i "
+        f"JOIN {ol} l ON l.id = i.line_id JOIN {p} p ON p.id = i.product_id "
+        f"WHERE i.tote_id IN ({rawsql.placeholders(totes_n)}) "
+        f"AND i.order_id IN ({rawsql.placeholders(orders_n)}) ORDER BY i.id"
+    )
 
 
 def _picked(slots: list[OrderSlot]) -> dict[int, list[dict[str, Any]]]:
@@ -104,25 +125,18 @@ def _picked(slots: list[OrderSlot]) -> dict[int, list[dict[str, Any]]]:
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if not slots:
         return out
-    items = (
-        ToteItem.select(ToteItem, OrderLine.line_id, Product.sku)
-        .join(OrderLine)
-        .switch(ToteItem)
-        .join(Product)
-        .where(
-            ToteItem.tote.in_([s.tote_id for s in slots]),
-            ToteItem.order.in_([s.order_id for s in slots]),
-        )
-        .order_by(ToteItem.id)
-    )
-    for item in items:
+    tote_ids, order_ids = [s.tote_id for s in slots], [s.order_id for s in slots]
+    width = len(ToteItem._meta.sorted_fields)
+    sql = _picked_sql(len(tote_ids), len(order_ids))
+    for row in rawsql.execute(sql, [*tote_ids, *order_ids]).fetchall():
+        item, (line_id, sku) = rawsql.build(ToteItem, row[:width]), row[width:]
         slot_id = by_key.get((item.tote_id, item.order_id))
         if slot_id is None:
             continue
         out[slot_id].append(
             {
-                "line_id": item.line.line_id,
-                "sku": item.product.sku,
+                "line_id": line_id,
+                "sku": sku,
                 "qty": item.qty,
                 "lot": item.lot or None,
                 "expiry": item.expiry.isoformat() if item.expiry else None,
@@ -132,24 +146,27 @@ def _picked(slots: list[OrderSlot]) -> dict[int, list[dict[str, Any]]]:
     return out
 
 
+@functools.cache
+def _shorts_sql() -> str:
+    t, ol, loc = (rawsql.table(m) for m in (PickTask, OrderLine, Location))
+    return (
+        f"SELECT t.batch_order_id, l.line_id, t.short_reason, c.code, t.qty, t.picked "
+        f"FROM {t} t JOIN {ol} l ON l.id = t.line_id JOIN {loc} c ON c.id = t.location_id "
+        f"WHERE t.batch_id = ? AND t.status = ? ORDER BY t.id"
+    )
+
+
 def _short_reasons(batch: PickBatch) -> dict[int, dict[str, list[dict[str, Any]]]]:
     """Why each line of the batch is short, by slot (batch order) id and line id."""
     out: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-    shorts = (
-        PickTask.select(PickTask, OrderLine.line_id, Location.code)
-        .join(OrderLine)
-        .switch(PickTask)
-        .join(Location)
-        .where(PickTask.batch == batch.id, PickTask.status == TaskStatus.SHORT)
-        .order_by(PickTask.id)
-    )
-    for task in shorts:
-        out[task.batch_order_id][task.line.line_id].append(
+    rows = rawsql.execute(_shorts_sql(), (batch.id, TaskStatus.SHORT)).fetchall()
+    for slot_id, line_id, reason, location, qty, picked in rows:
+        out[slot_id][line_id].append(
             {
-                "reason": task.short_reason,
-                "label": SHORT_REASONS.get(task.short_reason, task.short_reason),
-                "location": task.location.code,
-                "qty": task.qty - task.picked,
+                "reason": reason,
+                "label": SHORT_REASONS.get(reason, reason),
+                "location": location,
+                "qty": qty - picked,
             }
         )
     return out

@@ -19,10 +19,13 @@ def take(tote_id: int) -> None:
 
 
 def set_ready(tote_ids: Sequence[int], location: Location) -> None:
-    """The totes stand at `location` (the pack zone), ready to be emptied."""
-    Tote.update(status=ToteStatus.READY, location=location, updated_at=utcnow()).where(
-        Tote.id.in_(list(tote_ids))
-    ).execute()
+    """The totes stand at `location` (the pack zone), ready to be emptied (one hand-written
+    statement: a batch's drop sets twenty)."""
+    ids = list(tote_ids)
+    if not ids:
+        return
+    values = {"status": ToteStatus.READY, "location": location.id, "updated_at": utcnow()}
+    rawsql.update_where(Tote, values, f'"id" IN ({rawsql.placeholders(len(ids))})', ids)
 
 
 def items_of(tote_id: int, order_id: int) -> list[ToteItem]:
