@@ -55,7 +55,9 @@ def drop_batch(batch: PickBatch, slots: list[OrderSlot], drop: Location, unit: U
     # cancelled after this input read the batch is not dropped; its tote waits at the drop
     # for a put-back, which the supervisors are told about.
     ids = [s.order_id for s in active]
-    found = rawsql.select_all(Order, f'"id" IN ({_marks(ids)})', ids, '"id"', lock=True)
+    found = (
+        rawsql.select_all(Order, f'"id" IN ({_marks(ids)})', ids, '"id"', lock=True) if ids else []
+    )
     orders = {o.id: o for o in found}
     late = [s for s in active if orders[s.order_id].status == OrderStatus.CANCELLED]
     active = [s for s in active if orders[s.order_id].status != OrderStatus.CANCELLED]

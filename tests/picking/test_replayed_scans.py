@@ -42,3 +42,23 @@ def test_a_scan_sent_again_after_the_flow_moved_on_has_no_second_effect(
         tasks = [(t.qty, t.picked) for t in PickTask.select()]
     assert tasks == [(2, 2)], tasks
     assert len(picked) == 1, picked
+
+
+def test_a_batch_whose_every_order_was_cancelled_is_dropped_empty(
+    app: Flask, client: FlaskClient, site: Api, totes: list[str]
+) -> None:
+    """Nothing left to pick and no tote to put back: the drop ends the batch (it read the
+    batch's orders with an empty id list, which PostgreSQL refused as a syntax error)."""
+    post_order(site, order("WEB-1", PEN=1))
+    add_operator(app, "P1", ("picker",))
+    code = add_kiosk(app, "HH-1", "handheld", None)
+    token = client.post(f"{FLOOR}/enroll", json={"code": code}).json["device_token"]
+    kiosk = Kiosk(client, "HH-1", token)
+    assert kiosk.login("P1").status_code == 201
+    kiosk.send(action="pick")
+    assert kiosk.screen["name"] == "pick.scan_tote", kiosk.screen
+    assert site.post("/orders/WEB-1/cancel", {"reason": "customer"}).status_code == 200
+    kiosk.send(action="retry")
+    assert kiosk.screen["name"] == "pick.scan_drop", kiosk.screen
+    assert kiosk.send(scan="PACK-01").status_code == 200
+    assert kiosk.screen["name"] == "pick.done", kiosk.screen
