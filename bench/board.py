@@ -84,6 +84,7 @@ class Board:
         # what computing the model cost the server)
         self.updates: list[tuple[float, tuple[str, str] | None, float]] = []
         self.held: tuple[str, str] | None = None
+        self.sizes: list[tuple[float, int]] = []  # (when received, bytes) of each push
         self.sio = socketio.Client(reconnection=False)
         self.sio.on("board", self._board, namespace="/kiosk")
         self.sio.connect(
@@ -100,6 +101,7 @@ class Board:
         """A push (JSON text) carries the parts read again; the queue, when it is one. A
         push without the queue is not decoded: 20 boards' decoding in this one process
         would otherwise delay the very receipts it times."""
+        self.sizes.append((time.time(), len(text) if isinstance(text, str) else 0))
         if isinstance(text, str) and '"queue":' not in text:
             self.updates.append((time.time(), self.held, -1.0))
             return
@@ -226,7 +228,9 @@ def one_run(args: Any, workdir: Path, boards_open: int) -> dict[str, Any]:
         for p in procs:
             p.join(30)
         lat, missed = latencies(boards) if boards else ([], 0)
-        pushes = sum(len(b.updates) for b in boards)
+        # the pushes of the measured seconds (not those of the pickers' logins before)
+        window = [n for b in boards for at, n in b.sizes if start <= at <= start + args.seconds]
+        pushes, pushed_bytes = len(window), sum(window)
         costs = sorted(c for b in boards[:1] for _t, _h, c in b.updates if c >= 0)
         for b in boards:
             b.sio.disconnect()
@@ -240,6 +244,7 @@ def one_run(args: Any, workdir: Path, boards_open: int) -> dict[str, Any]:
         "lat": lat,
         "missed": missed,
         "pushes": pushes,
+        "bytes": pushed_bytes,
         "costs": costs,
         "mark_ms": sorted((answered - sent) * 1000 for sent, answered, _h in marks),
     }
@@ -280,8 +285,12 @@ def main() -> None:
     p50, p99 = pct(lat, 0.5) * 1000, pct(lat, 0.99) * 1000
     print(f"the board model's computing (server wall clock): p50 {pct(costs, 0.5):.1f} ms, "
           f"p99 {pct(costs, 0.99):.1f} ms")  # fmt: skip
+    per_board = loaded["pushes"] / max(args.boards, 1)
     print(
-        f"boards' pushes received: {loaded['pushes']} ({loaded['pushes'] / max(args.boards, 1):.0f} per board)"
+        f"boards' pushes received in the {args.seconds:.0f} s: {loaded['pushes']} "
+        f"({per_board:.0f} per board, "
+        f"{per_board / args.seconds:.1f}/s; {loaded['bytes'] / max(loaded['pushes'], 1):.0f} "
+        "bytes per push)"
     )
     print(f"added CPU per floor input with {args.boards} boards: {added:+.1f} % (target <= 10 %): "
           f"{'met' if added <= 10 else 'NOT met'}")  # fmt: skip

@@ -1,8 +1,9 @@
 """Every exception kind the board knows and the fixes it offers for one (server/area.py
 `ExceptionKind`, `Fix`): the kinds the areas declare (`unit.env.exception_kinds`, handed
 over at bootstrap), the generic fixes every kind has (acknowledge, resolve with a reason)
-and the board's own live items (a badge locked after wrong PINs, a device offline), which
-are no exception rows but conditions read from the floor."""
+and the board's own live items (a badge locked after wrong PINs, a device offline, orders
+waiting for a wave, a wave to hold or release), which are no exception rows but conditions
+read from the floor."""
 
 from __future__ import annotations
 
@@ -12,13 +13,22 @@ from typing import Any
 from server.area import ExceptionKind, Fix
 from server.errors import InvalidInput, field_error
 from server.floor.operators import UnlockBadge, unlock_badge
-from server.picking.waves import ReleaseWave, release_wave
+from server.picking.waves import (
+    HoldWave,
+    ReleaseHeldWave,
+    ReleaseWave,
+    hold_wave,
+    release_held_wave,
+    release_wave,
+)
 from server.spine import Unit
 
 BADGE_LOCKED = "badge_locked"
 DEVICE_OFFLINE = "device_offline"
 WAVE_WAITING = "wave_waiting"
 WAVE_ITEM = "wave:release"
+WAVE = "wave"  # a released wave, shown in the waves and batches tile: wave:<wave id>
+WAVE_PREFIX = "wave:"
 ACKNOWLEDGE = "acknowledge"
 RESOLVE = "resolve"
 
@@ -58,6 +68,29 @@ def _release_wave(unit: Unit, _view: dict[str, Any], value: str | None) -> str:
     return f"{released['count']} orders released for picking, most urgent first"
 
 
+def _wave_id(view: dict[str, Any]) -> str:
+    return str(view["subject"]).removeprefix(WAVE_PREFIX)
+
+
+def _wave_is(status: str) -> Any:
+    return lambda view: (view.get("data") or {}).get("status") == status
+
+
+def _hold_wave(unit: Unit, view: dict[str, Any], _value: str | None) -> str:
+    wave_id = _wave_id(view)
+    done = hold_wave(HoldWave(wave_id, f"wave {wave_id} held from the board"), unit)
+    return (
+        f"wave {wave_id} held: {len(done['held'])} orders wait, "
+        f"{done['in_batches']} already in batches (a batch a picker has goes on)"
+    )
+
+
+def _release_held_wave(unit: Unit, view: dict[str, Any], _value: str | None) -> str:
+    wave_id = _wave_id(view)
+    done = release_held_wave(ReleaseHeldWave(wave_id), unit)
+    return f"wave {wave_id} released: {len(done['released'])} orders back to picking"
+
+
 LIVE_KINDS = (
     ExceptionKind(
         BADGE_LOCKED,
@@ -71,6 +104,19 @@ LIVE_KINDS = (
         "Orders waiting for a wave",
         urgency=40,
         fixes=(Fix("release_wave", "Release a wave…", _release_wave, choose="number"),),
+    ),
+    ExceptionKind(
+        WAVE,
+        "Wave",
+        fixes=(
+            Fix("hold_wave", "Hold the wave", _hold_wave, offered=_wave_is("released")),
+            Fix(
+                "release_held_wave",
+                "Release the wave",
+                _release_held_wave,
+                offered=_wave_is("held"),
+            ),
+        ),
     ),
 )
 LIVE = {k.kind: k for k in LIVE_KINDS}

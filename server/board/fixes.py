@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from server.board import catalogue
+from server.board import catalogue, waves
 from server.board.events import ExceptionAcknowledged
 from server.db import for_update
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound, field_error
@@ -23,6 +23,7 @@ from server.models import (
     SupervisorException,
 )
 from server.models.board import ExceptionAck
+from server.models.picking import PickWave
 from server.models.sync import ExceptionStatus
 from server.picking.waves import RELEASE_HOLDER, WAITING
 from server.spine import Actor, Handlers, Unit
@@ -34,7 +35,7 @@ MAX_TEXT = 500
 
 @dataclass(frozen=True)
 class ApplyFix:
-    item: str  # an exception id (exc_...), or a live item: badge:<badge>
+    item: str  # an exception id (exc_...), or a live item: badge:<badge>, wave:<wave id>
     fix: str
     value: str | None = None  # what the supervisor chose: a badge, a reason, a number
 
@@ -67,6 +68,12 @@ def _live_view(item: str) -> dict[str, Any]:
         if not waiting_for_release():
             raise Conflict("no order waits for a wave")
         return {"id": item, "kind": catalogue.WAVE_WAITING, "subject": item, "data": {}, "live": 1}
+    if item.startswith(catalogue.WAVE_PREFIX):
+        wave_id = item.removeprefix(catalogue.WAVE_PREFIX)
+        wave = PickWave.get_or_none(PickWave.wave_id == wave_id)
+        if wave is None:
+            raise NotFound(f"no wave {wave_id}")
+        return waves.item_view(wave_id, wave.status)
     raise NotFound(f"no board item {item}")
 
 

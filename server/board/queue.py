@@ -31,12 +31,16 @@ def items(
         .order_by(SupervisorException.raised_at)
         .limit(limit * 5)
     )
-    acks = {
-        a.exception_id: a
-        for a in ExceptionAck.select().where(
-            ExceptionAck.exception_id.in_([r.exception_id for r in rows])
-        )
-    }
+    acks = (
+        {
+            a.exception_id: a
+            for a in ExceptionAck.select().where(
+                ExceptionAck.exception_id.in_([r.exception_id for r in rows])
+            )
+        }
+        if rows
+        else {}
+    )
     views: list[dict[str, Any]] = []
     for row in rows:
         view = exception_view(row)

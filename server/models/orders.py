@@ -43,6 +43,10 @@ class Order(BaseModel):
     created_at = peewee.DateTimeField(default=utcnow)
     updated_at = peewee.DateTimeField(default=utcnow, index=True)
 
+    class Meta:
+        # the open orders counted by status and channel from the index alone (the board)
+        indexes = ((("status", "channel"), False),)
+
 
 class OrderLine(BaseModel):
     order = peewee.ForeignKeyField(Order, backref="lines", on_delete="CASCADE")

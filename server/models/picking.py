@@ -1,4 +1,5 @@
-"""Picking: batches of orders, pick tasks, counts and put-backs (totes: server/models/totes.py).
+"""Picking: batches of orders, pick tasks, counts, put-backs and waves (totes:
+server/models/totes.py).
 
 A batch is the work of one picker (cluster picking: one tote per order). Pick tasks are
 the walk: one per allocation (stock row), in `seq` order. Picked units live in tote items
@@ -46,6 +47,11 @@ class TaskStatus(StrEnum):
 class CountStatus(StrEnum):
     OPEN = "open"
     DONE = "done"
+
+
+class WaveStatus(StrEnum):
+    RELEASED = "released"  # its orders are pick work
+    HELD = "held"  # its orders not yet picked wait, its batches not yet claimed too
 
 
 class PutBackStatus(StrEnum):
@@ -117,3 +123,32 @@ class PutBack(BaseModel):
     status = peewee.CharField(max_length=16, default=PutBackStatus.PENDING)
     created_at = peewee.DateTimeField(default=utcnow)
     done_at = peewee.DateTimeField(null=True)
+
+
+class PickWave(BaseModel):
+    """The orders a supervisor released for picking together (manual release), which a
+    supervisor may hold and release again as one."""
+
+    wave_id = peewee.CharField(max_length=40, unique=True)
+    status = peewee.CharField(max_length=16, default=WaveStatus.RELEASED, index=True)
+    released_by = peewee.CharField(max_length=128)
+    released_at = peewee.DateTimeField(default=utcnow)
+    held_by = peewee.CharField(max_length=128, null=True)
+    held_at = peewee.DateTimeField(null=True)
+    reason = peewee.CharField(max_length=500, default="")  # why it is held
+
+    class Meta:
+        table_name = "pick_wave"
+
+
+class WaveOrder(BaseModel):
+    """An order of a wave (an order is released in one wave at most)."""
+
+    wave = peewee.ForeignKeyField(PickWave, backref="orders", on_delete="CASCADE")
+    order = peewee.ForeignKeyField(Order, unique=True, on_delete="CASCADE")
+
+    class Meta:
+        table_name = "pick_wave_order"
+
+
+WAVE_MODELS = [PickWave, WaveOrder]

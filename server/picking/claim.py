@@ -33,6 +33,7 @@ from server.picking.batching import Candidate, Caps, build_batch
 from server.picking.events import BatchClaimed
 from server.picking.settings import PickingSettings
 from server.picking.walk import Stop, walk_order
+from server.picking.waves import claimable
 from server.spine import Unit
 
 log = logging.getLogger(__name__)
@@ -50,8 +51,7 @@ def claim_batch(badge: str, settings: PickingSettings, unit: Unit) -> PickBatch 
     if mine is not None:
         return mine
     waiting = (
-        PickBatch.select()
-        .where(PickBatch.status == BatchStatus.OPEN)
+        claimable(PickBatch.select().where(PickBatch.status == BatchStatus.OPEN))
         .order_by(PickBatch.id)
         .first()
     )

@@ -1,6 +1,7 @@
 """The picking area's events (server/events.py): batches, totes in the walk, picks, counts,
-orders picked, and the lights' commands. Batches' and picks' events have the batch as
-subject (`batch:<id>`), totes' the tote, counts' the location, lights' the device."""
+orders picked, waves, and the lights' commands. Batches' and picks' events have the batch
+as subject (`batch:<id>`), totes' the tote, counts' the location, waves' the wave
+(`wave:<id>`), lights' the device."""
 
 from __future__ import annotations
 
@@ -249,6 +250,40 @@ class LightCommanded(DomainEvent):
         return {"name": self.name, "payload": self.payload}
 
 
+@dataclass(frozen=True)
+class WaveEvent(DomainEvent):
+    wave_id: str
+    orders: list[str]  # external ids: the orders held, or released, by this change
+
+    @property
+    def subject(self) -> str:
+        return f"wave:{self.wave_id}"
+
+
+@dataclass(frozen=True)
+class WaveReleased(WaveEvent):
+    """A wave released for picking (manual release), or released again after a hold."""
+
+    type: ClassVar[str] = "wave.released"
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return {"wave": self.wave_id, "held": False, "orders": self.orders}
+
+
+@dataclass(frozen=True)
+class WaveHeld(WaveEvent):
+    """A supervisor held a wave: its orders not yet in a batch are held (`order.held`
+    each), its batches nobody has claimed wait; batches a picker has go on."""
+
+    type: ClassVar[str] = "wave.held"
+    reason: str = ""
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return {"wave": self.wave_id, "held": True, "reason": self.reason, "orders": self.orders}
+
+
 EVENTS = (
     BatchClaimed,
     BatchDropped,
@@ -264,5 +299,7 @@ EVENTS = (
     CountCompleted,
     OrderPicked,
     OrderShortPicked,
+    WaveReleased,
+    WaveHeld,
     LightCommanded,
 )

@@ -86,6 +86,7 @@ class WaveIn(Strict):
 
 
 class WaveOut(BaseModel):
+    wave: str | None  # the wave made of them (None when none waited), to hold or release again
     released: list[str]
     count: int
 

@@ -97,6 +97,9 @@ def test_a_short_pick_on_the_floor_api_is_fixed_from_the_board(
     expect(sup.locator("#tile-operators li[data-badge=P-2]")).to_contain_text(
         "No orders are waiting"
     )
+    dock = sup.locator("#tile-docks li[data-dock=DOCK-1]")
+    expect(dock).to_contain_text("no door sensor")
+    expect(dock).to_contain_text("no manifest open")
     sup.screenshot(path=str(shots / "board-calm.png"))
 
     for code in ("T1", "T2", "A-01-01-1"):

@@ -1,5 +1,5 @@
 """The board's pure rules as tables: urgency and its order, late and at risk, which parts of
-the model an event touches."""
+the model an event touches and how soon they are read again."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from server.board.model import PARTS, parts_touched
+from server.board.model import PARTS, touches
 from server.board.rules import Ranked, most_urgent_first, next_pickup, timing, urgency
 
 NOW = dt.datetime(2026, 12, 2, 14, 0)
@@ -80,15 +80,45 @@ def test_next_pickup(at_time: dt.time | None, expected: dt.datetime | None) -> N
     assert next_pickup(NOW, at_time) == expected
 
 
+P, U = False, True  # the floor's progress (read at most once a second), urgent (at once)
+
+
 @pytest.mark.parametrize(
     ("types", "expected"),
     [
-        (["pick.confirmed"], {"batches", "operators"}),
-        (["exception.raised"], {"queue", "probes", "sync"}),
-        (["light.commanded"], set()),
-        (["order.picked", "device.offline"], {"orders", "queue", "stations", "batches", "devices"}),
-        (["something.new"], set(PARTS)),  # a type the board does not know: everything
+        (["pick.confirmed"], {"batches": P, "operators": P, "choices": P}),
+        (["exception.raised"], {"queue": U, "probes": U, "sync": U}),
+        (["light.commanded"], {}),
+        (["wave.held"], {"waves": U, "batches": U}),
+        (["manifest.created"], {"docks": U}),
+        (["manifest.package_loaded"], {"docks": P}),
+        (["order.dispatched"], {"orders": P, "docks": P}),
+        (
+            ["order.picked", "device.offline"],
+            {
+                "orders": P,
+                "queue": U,
+                "stations": P,
+                "batches": P,
+                "waves": P,
+                "docks": U,
+                "devices": U,
+            },
+        ),
+        (
+            ["order.held"],  # a hold is a decision: at once
+            {"orders": U, "queue": U, "stations": U, "batches": U, "waves": U, "docks": U},
+        ),
+        (
+            ["batch.claimed"],  # its orders are picking now
+            {"batches": P, "operators": P, "choices": P, "queue": P, "orders": P, "waves": P},
+        ),
+        (
+            ["batch.reassigned"],
+            {"batches": U, "operators": U, "choices": U, "queue": U, "orders": U, "waves": U},
+        ),
+        (["something.new"], dict.fromkeys(PARTS, U)),  # a type the board does not know: all
     ],
 )
-def test_parts_touched(types: list[str], expected: set[str]) -> None:
-    assert parts_touched(types) == expected
+def test_touches(types: list[str], expected: dict[str, bool]) -> None:
+    assert touches(types) == expected

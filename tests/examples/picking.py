@@ -7,7 +7,7 @@ from server.orders.handlers import CancelOrder
 from server.picking.handlers import AssignBatch, CompleteCount
 from server.picking.put_backs import CompletePutBack
 from server.picking.settings import PickingSettings
-from server.picking.waves import ReleaseWave
+from server.picking.waves import HoldWave, ReleaseHeldWave, ReleaseWave
 from server.spine import Spine
 from tests.examples import Example
 from tests.examples.setup import batch, floor_input, operator, order, picking
@@ -35,6 +35,18 @@ def _waiting_for_release(spine: Spine) -> str:
     return "EX-W"
 
 
+def _released_wave(spine: Spine) -> str:
+    """Order EX-W released in a wave: the wave."""
+    _waiting_for_release(spine)
+    return str(spine.execute(ReleaseWave(limit=10), TESTER).result["wave"])
+
+
+def _held_wave(spine: Spine) -> str:
+    wave = _released_wave(spine)
+    spine.execute(HoldWave(wave, "stock check"), TESTER)
+    return wave
+
+
 def _count_task(spine: Spine) -> int:
     """A count task, raised by a picker who found the Mug location empty."""
     session_id = picking(spine)
@@ -49,4 +61,6 @@ EXAMPLES: dict[type, Example] = {
     CompleteCount: lambda s: CompleteCount(_count_task(s), counted=3),
     CompletePutBack: lambda s: CompletePutBack(_put_back_waiting(s), "A-01-01-1"),
     ReleaseWave: lambda s: (_waiting_for_release(s), ReleaseWave(limit=10))[1],
+    HoldWave: lambda s: HoldWave(_released_wave(s), "stock check"),
+    ReleaseHeldWave: lambda s: ReleaseHeldWave(_held_wave(s)),
 }

@@ -5,45 +5,17 @@
 // board is refused on the page, not sent later.
 import { openKeypad } from "./keypad.js";
 import { signal } from "./feedback.js";
+import { ago, chart, devices, el, probes, sync, tile, time } from "./board_tiles.js";
 
 const $ = (id) => document.getElementById(id);
 const STATUS_LABELS = {
   accepted: "Accepted", backordered: "Backordered", picking: "Picking", picked: "Picked",
   short_picked: "Short picked", packing: "Packing", packed: "Packed",
 };
-const SERIES_COLORS = { picks: "#2f7bff", packages: "#0fa34a", dispatched: "#ffb000", returns: "#c061ff" };
 let model = null;
 let sendFix = null;       // (body) => Promise<reply>, set by open()
 let chooser = null;       // {item, fix} while a choice is open
 let lastUpdate = null;    // when the last model arrived (the page's clock)
-
-function el(tag, cls, text) {
-  const node = document.createElement(tag);
-  if (cls) node.className = cls;
-  if (text !== undefined && text !== null) node.textContent = text;
-  return node;
-}
-
-function ago(iso) {
-  if (!iso) return "never";
-  const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
-  if (s < 60) return `${Math.round(s)} s ago`;
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  return `${Math.round(s / 3600)} h ago`;
-}
-
-function time(iso) {
-  return iso ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
-}
-
-function tile(id, title, count) {
-  const section = el("section", "tile");
-  section.id = `tile-${id}`;
-  const h = el("h2", null, title);
-  if (count !== undefined) h.append(" ", el("span", "count", String(count)));
-  section.append(h);
-  return section;
-}
 
 function orders(o) {
   const t = tile("orders", "Open orders", o.open);
@@ -80,22 +52,47 @@ function timingList(id, title, part, level) {
   return t;
 }
 
-function batches(list) {
-  const t = tile("batches", "Batches in progress", list.length);
+function progressBar(done, total) {
+  const bar = el("span", "progress-bar");
+  const fill = el("span", "fill");
+  fill.style.width = `${total ? Math.round((100 * done) / total) : 0}%`;
+  bar.append(fill);
+  return bar;
+}
+
+// Waves (manual release) above the batches: how far each is, held or not, and its fixes
+// (hold it, release it again), sent as any other fix of the board.
+function batches(list, waves) {
+  const t = tile("batches", waves.length ? "Waves and batches" : "Batches in progress", list.length);
   const rows = el("ul", "rows");
+  for (const w of waves) {
+    const li = el("li", "wave");
+    li.dataset.wave = w.wave;
+    li.dataset.status = w.status;
+    const where = [`${w.waiting} waiting`, `${w.picking} picking`];
+    li.append(el("strong", null, w.status === "held" ? "Wave held" : "Wave"), ` ${w.picked}/${w.orders}`,
+      progressBar(w.picked, w.orders), el("span", "muted", `${w.wave} · ${where.join(" · ")}`));
+    const item = { id: w.item, label: "Wave", message: `wave ${w.wave}: ${w.orders} orders` };
+    const fixes = el("div", "fixes");
+    for (const fix of w.fixes) {
+      const b = el("button", "action fix", fix.label);
+      b.type = "button";
+      b.dataset.fix = fix.id;
+      b.addEventListener("click", () => tapFix(item, fix));
+      fixes.append(b);
+    }
+    li.append(fixes);
+    rows.append(li);
+  }
   for (const b of list) {
     const li = el("li");
     li.dataset.batch = b.batch;
-    const pct = b.total ? Math.round((100 * b.done) / b.total) : 0;
-    const bar = el("span", "progress-bar");
-    const fill = el("span", "fill");
-    fill.style.width = `${pct}%`;
-    bar.append(fill);
-    li.append(el("strong", null, b.picker || "waiting"), ` ${b.done}/${b.total}`, bar,
-      el("span", "muted", `${b.batch}${b.short ? ` · ${b.short} short` : ""}`));
+    if (b.held) li.dataset.held = "1";
+    li.append(el("strong", null, b.picker || "waiting"), ` ${b.done}/${b.total}`, progressBar(b.done, b.total),
+      el("span", "muted", `${b.batch}${b.short ? ` · ${b.short} short` : ""}${b.held ? " · wave held" : ""}`));
     rows.append(li);
   }
-  if (!list.length) rows.append(el("li", "muted", "none"));
+  if (!list.length && !waves.length) rows.append(el("li", "muted", "none"));
   t.append(rows);
   return t;
 }
@@ -111,6 +108,38 @@ function stations(list) {
   return t;
 }
 
+const DOOR_LABELS = { open: "door open", closed: "door closed", offline: "door offline", none: "no door sensor" };
+
+// Each dock: its door, the carriers' manifests open there (loaded, still waiting for that
+// carrier), who dispatches there.
+function docks(list) {
+  const t = tile("docks", "Docks", list.length);
+  t.dataset.level = list.some((d) => d.door.status === "offline") ? "warn" : "ok";
+  const rows = el("ul", "rows");
+  for (const d of list) {
+    const li = el("li", "dock");
+    li.dataset.dock = d.dock;
+    li.dataset.door = d.door.status;
+    const head = el("div");
+    head.append(el("strong", null, d.dock), " ", el("span", "door", DOOR_LABELS[d.door.status] || d.door.status));
+    if (d.dispatchers.length) head.append(el("span", "muted", ` · ${d.dispatchers.join(", ")}`));
+    li.append(head);
+    for (const m of d.manifests) {
+      const line = el("div", "manifest");
+      line.dataset.manifest = m.id;
+      const who = `${m.carrier}${m.service !== "any" ? " " + m.service : ""}${m.trailer ? " · " + m.trailer : ""}`;
+      line.append(`${who}: `, el("strong", null, `${m.loaded} loaded`),
+        el("span", "muted", ` (${m.orders} orders) · ${m.waiting} waiting${m.planned_pickup_at ? " · pickup " + time(m.planned_pickup_at) : ""}`));
+      li.append(line);
+    }
+    if (!d.manifests.length) li.append(el("div", "muted", "no manifest open"));
+    rows.append(li);
+  }
+  if (!list.length) rows.append(el("li", "muted", "no docks"));
+  t.append(rows);
+  return t;
+}
+
 function operators(list) {
   const t = tile("operators", "On the floor", list.length);
   const rows = el("ul", "rows");
@@ -121,130 +150,6 @@ function operators(list) {
     rows.append(li);
   }
   if (!list.length) rows.append(el("li", "muted", "nobody logged in"));
-  t.append(rows);
-  return t;
-}
-
-function chart(tp) {
-  const t = tile("throughput", "Throughput today");
-  const names = Object.keys(tp.series);
-  const w = 320, h = 120, hours = tp.hours.length;
-  const max = Math.max(1, ...names.flatMap((n) => tp.series[n]));
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", `0 0 ${w} ${h + 14}`);
-  svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", "Per hour: " + names.map((n) => `${n} ${tp.today[n]}`).join(", "));
-  const slot = w / Math.max(hours, 1), bw = Math.max(1, (slot - 2) / names.length);
-  tp.hours.forEach((hour, i) => {
-    names.forEach((name, j) => {
-      const v = tp.series[name][i];
-      const r = document.createElementNS(ns, "rect");
-      const bh = (h * v) / max;
-      r.setAttribute("x", String(i * slot + j * bw));
-      r.setAttribute("y", String(h - bh));
-      r.setAttribute("width", String(bw));
-      r.setAttribute("height", String(bh));
-      r.setAttribute("fill", SERIES_COLORS[name] || "#888");
-      svg.append(r);
-    });
-    if (hours <= 12 || hour % 3 === 0) {
-      const label = document.createElementNS(ns, "text");
-      label.setAttribute("x", String(i * slot));
-      label.setAttribute("y", String(h + 12));
-      label.textContent = String(hour);
-      svg.append(label);
-    }
-  });
-  t.append(svg);
-  const legend = el("p", "legend");
-  for (const n of names) {
-    const key = el("span", "legend-key", `${n} ${tp.today[n]}`);
-    key.style.borderColor = SERIES_COLORS[n] || "#888";
-    legend.append(key);
-  }
-  t.append(legend);
-  return t;
-}
-
-function devices(d) {
-  const t = tile("devices", "Devices", `${d.count - d.offline}/${d.count}`);
-  t.dataset.level = d.offline ? "warn" : "ok";
-  const rows = el("ul", "rows devices");
-  for (const dev of d.devices) {
-    const li = el("li");
-    li.dataset.availability = dev.availability;
-    li.dataset.device = dev.id;
-    const where = dev.station || dev.location || "";
-    const state = dev.state && typeof dev.state.celsius === "number" ? ` ${dev.state.celsius.toFixed(1)} °C` : "";
-    li.append(el("span", "dot"), el("strong", null, dev.id), ` ${dev.kind}${where ? " · " + where : ""}${state}`,
-      el("span", "muted", ` ${dev.availability === "online" ? "" : dev.availability + " · "}${ago(dev.last_seen)}`));
-    rows.append(li);
-  }
-  if (!d.devices.length) rows.append(el("li", "muted", "no devices"));
-  t.append(rows);
-  return t;
-}
-
-// A probe's last hours as a line (its average per bucket) inside its range's band.
-function probes(list) {
-  const t = tile("probes", "Cold chain", list.length);
-  t.dataset.level = list.some((p) => p.excursion) ? "error" : list.some((p) => p.stale) ? "warn" : "ok";
-  const ns = "http://www.w3.org/2000/svg";
-  for (const p of list) {
-    const box = el("div", "probe");
-    box.dataset.probe = p.id;
-    const now = typeof p.celsius === "number" ? `${p.celsius.toFixed(1)} °C` : "no reading";
-    const range = p.range ? ` · ${p.range.min_c}–${p.range.max_c} °C` : "";
-    const state = p.excursion ? " · out of range" : p.stale ? " · silent" : "";
-    box.append(el("p", null, `${p.id} at ${p.location}: ${now}${range}${state}`));
-    const values = p.series.flatMap((s) => [s.min_c, s.max_c]);
-    if (p.range) values.push(p.range.min_c, p.range.max_c);
-    if (p.series.length) {
-      const lo = Math.min(...values) - 1, hi = Math.max(...values) + 1;
-      const w = 300, h = 60;
-      const y = (c) => h - ((c - lo) / (hi - lo)) * h;
-      const svg = document.createElementNS(ns, "svg");
-      svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
-      svg.setAttribute("role", "img");
-      svg.setAttribute("aria-label", `${p.id}, last hours`);
-      if (p.range) {
-        const band = document.createElementNS(ns, "rect");
-        band.setAttribute("x", "0");
-        band.setAttribute("width", String(w));
-        band.setAttribute("y", String(y(p.range.max_c)));
-        band.setAttribute("height", String(Math.max(1, y(p.range.min_c) - y(p.range.max_c))));
-        band.setAttribute("fill", "rgba(15,163,74,0.25)");
-        svg.append(band);
-      }
-      const line = document.createElementNS(ns, "polyline");
-      const step = p.series.length > 1 ? w / (p.series.length - 1) : 0;
-      line.setAttribute("points", p.series.map((s, i) => `${i * step},${y(s.avg_c)}`).join(" "));
-      line.setAttribute("fill", "none");
-      line.setAttribute("stroke", p.excursion ? "#e0201b" : "#2f7bff");
-      line.setAttribute("stroke-width", "2");
-      svg.append(line);
-      box.append(svg);
-    }
-    t.append(box);
-  }
-  return t;
-}
-
-function sync(list) {
-  const t = tile("sync", "Webhooks");
-  const bad = list.some((e) => e.dead || (e.oldest_age_s || 0) > 300 || e.status !== "active");
-  t.dataset.level = bad ? "warn" : "ok";
-  const rows = el("ul", "rows");
-  for (const e of list) {
-    const li = el("li");
-    li.dataset.endpoint = e.endpoint;
-    const oldest = e.oldest_age_s == null ? "" : ` · oldest ${Math.round(e.oldest_age_s)} s`;
-    li.append(el("strong", null, e.url), el("span", "muted",
-      ` ${e.status} · ${e.pending} pending${oldest} · ${e.dead} dead`));
-    rows.append(li);
-  }
-  if (!list.length) rows.append(el("li", "muted", "no endpoints"));
   t.append(rows);
   return t;
 }
@@ -278,8 +183,9 @@ function queue(q) {
   return t;
 }
 
-// A push carries only the parts read again, over the version `base`: applied over the
-// model held, or refused (false: ask for the whole model) when the page holds another.
+// A push carries only the parts whose content changed, over the version `base`: applied
+// over the model held, or refused (false: ask for the whole model) when the page holds
+// another.
 export function renderBoard(next) {
   if (next?.partial) {
     if (!model) return true;  // the whole model is on its way (board.watch)
@@ -296,9 +202,10 @@ export function renderBoard(next) {
     timingList("late", "Late", model.orders.late, "error"),
     timingList("at-risk", "At risk", model.orders.at_risk, "warn"),
     orders(model.orders),
-    batches(model.batches),
+    batches(model.batches, model.waves || []),
     operators(model.operators),
     stations(model.stations),
+    docks(model.docks || []),
     chart(model.throughput),
     devices(model.devices),
     ...(model.probes?.length ? [probes(model.probes)] : []),
@@ -358,7 +265,8 @@ function openChooser(item, fix) {
       const b = el("button", "action option", typeof c === "string" ? c : `${c.name} (${c.badge})`);
       b.type = "button";
       b.dataset.value = value;
-      if (typeof c !== "string" && c.doing) b.append(el("small", "muted", c.doing));
+      const doing = typeof c === "string" ? "" : (model.operators || []).find((o) => o.badge === c.badge)?.doing;
+      if (doing) b.append(el("small", "muted", doing));
       b.addEventListener("click", () => send(item, fix, value));
       options.append(b);
     }
