@@ -201,42 +201,6 @@ class Picker:
         self.screen = self.post(self.inputs, {"input_id": f"i{self.n}", **body})["screen"]
         return self.screen
 
-
-class SocketPicker(Picker):
-    """A picker whose handheld sends its inputs over Socket.IO, as the kiosk page does by
-    default (an `input` event, the new screen in its ack); enrolled and logged in over HTTP."""
-
-    def __init__(self, port: int, index: int, code: str, totes: list[str]) -> None:
-        import socketio  # the client, only where this transport is used
-
-        super().__init__(port, index, code, totes)
-        self.sio = socketio.Client(reconnection=False)
-        self.sio.connect(
-            f"http://127.0.0.1:{port}",
-            namespaces=["/kiosk"],
-            transports=["websocket"],
-            auth={
-                "device_token": self.headers["X-Device-Token"],
-                "session_token": self.headers["Authorization"].removeprefix("Bearer "),
-            },
-            wait_timeout=30,
-        )
-
-    def send(self, **body: Any) -> dict[str, Any]:
-        self.n += 1
-        payload = {"input_id": f"i{self.n}", **body}
-        for _ in range(20):
-            ack = self.sio.call("input", payload, namespace="/kiosk", timeout=60)
-            status = (ack.get("error") or {}).get("status") if isinstance(ack, dict) else None
-            if status != 503:  # 503 (database busy: nothing applied): the same input again
-                break
-            self.retries += 1
-            time.sleep(0.05)
-        if not isinstance(ack, dict) or not ack.get("screen") or ack.get("error"):
-            raise RuntimeError(f"input over Socket.IO: {ack}")
-        self.screen = ack["screen"]
-        return self.screen
-
     def next_scan(self) -> str | None:
         name, target = self.screen["name"], self.screen["target"]
         if name == "pick.scan_tote":
@@ -272,6 +236,42 @@ class SocketPicker(Picker):
             screen = self.send(scan=scan)
             error = (screen.get("feedback") or {}).get("level") == "error"
             out.append((time.time(), time.perf_counter() - began, error, step))
+
+
+class SocketPicker(Picker):
+    """A picker whose handheld sends its inputs over Socket.IO, as the kiosk page does by
+    default (an `input` event, the new screen in its ack); enrolled and logged in over HTTP."""
+
+    def __init__(self, port: int, index: int, code: str, totes: list[str]) -> None:
+        import socketio  # the client, only where this transport is used
+
+        super().__init__(port, index, code, totes)
+        self.sio = socketio.Client(reconnection=False)
+        self.sio.connect(
+            f"http://127.0.0.1:{port}",
+            namespaces=["/kiosk"],
+            transports=["websocket"],
+            auth={
+                "device_token": self.headers["X-Device-Token"],
+                "session_token": self.headers["Authorization"].removeprefix("Bearer "),
+            },
+            wait_timeout=30,
+        )
+
+    def send(self, **body: Any) -> dict[str, Any]:
+        self.n += 1
+        payload = {"input_id": f"i{self.n}", **body}
+        for _ in range(20):
+            ack = self.sio.call("input", payload, namespace="/kiosk", timeout=60)
+            status = (ack.get("error") or {}).get("status") if isinstance(ack, dict) else None
+            if status != 503:  # 503 (database busy: nothing applied): the same input again
+                break
+            self.retries += 1
+            time.sleep(0.05)
+        if not isinstance(ack, dict) or not ack.get("screen") or ack.get("error"):
+            raise RuntimeError(f"input over Socket.IO: {ack}")
+        self.screen = ack["screen"]
+        return self.screen
 
 
 def worker(
