@@ -432,8 +432,9 @@ def drive(port: int, pid: int, jobs: list[Any], args: Any) -> tuple[dict[int, li
     ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
     plan = ctx.Manager().dict()
     parts = [jobs[i :: args.procs] for i in range(args.procs)]
+    transport = getattr(args, "transport", "http")  # bench/scale_out.py: HTTP pickers
     procs = [
-        ctx.Process(target=worker, args=(port, part, plan, ready, go, results, args.transport))
+        ctx.Process(target=worker, args=(port, part, plan, ready, go, results, transport))
         for part in parts
     ]
     for p in procs:
