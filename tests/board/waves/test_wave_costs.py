@@ -18,8 +18,10 @@ from tests.picking.conftest import order, post_order
 
 # measured 2026-12-02 at 5083183; lower a budget when a change saves a statement
 BUDGETS = {  # orders released -> (SQLite, PostgreSQL)
-    1: (9, 10),
-    4: (9, 10),  # the same: the count does not grow with the wave
+    # +2 since 9502a30: a released wave is stored (its row and its orders' rows), so the
+    # board can hold and release it later
+    1: (11, 12),
+    4: (11, 12),  # the same: the count does not grow with the wave
 }
 
 
