@@ -100,8 +100,11 @@ class Server:
 
     def cli(self, *args: str) -> str:
         out = subprocess.run(
-            [FLOORLINK, *args], env=self.env, cwd=self.workdir, capture_output=True, check=True
+            [FLOORLINK, *args], env=self.env, cwd=self.workdir, capture_output=True
         )
+        if out.returncode != 0:
+            said = (out.stderr or out.stdout).decode().strip()
+            raise RuntimeError(f"floorlink {' '.join(args)} failed ({out.returncode}): {said}")
         return out.stdout.decode().strip()
 
     def start(self) -> None:
