@@ -82,9 +82,14 @@ _PACKAGE = (
 
 def package_facts(sscc: str, lock: bool = False) -> tuple[PackageFacts, Package] | None:
     """The scanned package's facts, and the package (id, order) to load; `lock`: its row
-    FOR UPDATE (PostgreSQL), so two dispatchers scanning it at once load it once."""
-    sql = _PACKAGE + (" FOR UPDATE OF p" if lock and is_postgres() else "")
-    row = rawsql.execute(sql, [sscc]).fetchone()
+    FOR UPDATE first (PostgreSQL), so two dispatchers scanning it at once load it once. The
+    facts are read after the lock, in a statement of their own: one that locks as it reads
+    sees the other's manifest row from before it waited (READ COMMITTED re-reads only the
+    locked row), and loaded the package twice (a unique violation) once floor inputs no
+    longer shared a transaction on PostgreSQL."""
+    if lock and is_postgres():
+        rawsql.execute('SELECT 1 FROM "package" WHERE "sscc" = ? FOR UPDATE', [sscc])
+    row = rawsql.execute(_PACKAGE, [sscc]).fetchone()
     if row is None:
         return None
     pid, order_id, status, flagged, carrier, service, external_id, order_status = row[:8]

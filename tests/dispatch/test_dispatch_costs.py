@@ -15,11 +15,12 @@ from tests.floor.conftest import Kiosk
 # Statements per step, the kiosk's HTTP input included (access check, the input, the session,
 # de-duplication, the event log); measured 2026-12-02 (-1 on every kiosk input since its key is
 # looked up only when it fails: Dedupe check_first).
+# PostgreSQL +1 on a load or a refused load: the package locked before its facts are read
 BUDGETS = {  # (SQLite, PostgreSQL)
     "dock": (10, 10),
-    "load": (16, 17),
-    "load_20th": (16, 17),
-    "refused": (11, 11),
+    "load": (16, 18),
+    "load_20th": (16, 18),
+    "refused": (11, 12),
     "home": (4, 4),
     "login": (10, 11),  # the dispatcher again, after a logout
     "enter": (4, 4),  # the home screen's "dispatch": the flow's first screen
