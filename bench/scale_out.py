@@ -71,6 +71,24 @@ def tree_cpu(pid: int) -> float:
     return total
 
 
+def max_connections(url: str) -> int:
+    import psycopg2
+
+    with contextlib.closing(psycopg2.connect(url)) as conn, conn.cursor() as cur:
+        cur.execute("SHOW max_connections")
+        return int(cur.fetchone()[0])
+
+
+RESERVED = 15  # PostgreSQL's superuser slots, this script's own, a CLI run
+
+
+def threads_that_fit(limit: int, counts: list[int], wanted: int) -> int:
+    """Server threads per process such that N pools of threads + 8 connections (server/app.py)
+    fit in max_connections for every N run: past it PostgreSQL refuses new connections
+    ("too many clients"), which the servers answer as 503 busy, and a run measures that."""
+    return max(1, min([wanted] + [(limit - RESERVED) // n - 8 for n in counts]))
+
+
 def run_one(n: int, args: Any, base_url: str, workdir: Path) -> dict[str, Any]:
     name = f"{urlparse(base_url).path.lstrip('/')}_scale{n}"
     admin, url = other_database(base_url, "postgres"), other_database(base_url, name)
@@ -192,6 +210,15 @@ def main() -> None:
         sys.exit("a PostgreSQL URL: --database-url or FLOORLINK_TEST_DATABASE_URL")
     counts = [int(c) for c in args.processes.split(",")]
     print(f"load: {os.getloadavg()}  cores: {os.cpu_count()}  pickers: {args.pickers}")
+    limit = max_connections(args.database_url)
+    threads = threads_that_fit(limit, counts, args.threads)
+    if threads < args.threads:
+        print(
+            f"server threads per process: {threads}, not {args.threads}: PostgreSQL's "
+            f"max_connections is {limit} and {max(counts)} pools of threads + 8 must fit "
+            "(deploy/postgresql-floorlink.conf sets 400); the same for every count"
+        )
+        args.threads = threads
     results = []
     with tempfile.TemporaryDirectory(prefix="floorlink-scale-") as tmp:
         for n in counts:
