@@ -4,9 +4,10 @@ goes away makes the next one due, and the sweeps repair what another path left."
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
-from server.db import connection
+from server.db import connection, database
 from server.models import WebhookDelivery
 from server.spine import Spine
 from server.sync import outbox
@@ -96,3 +97,36 @@ def test_the_sweeps_mark_what_was_made_due_and_free_a_stranded_head(
     relay.drain()
     seqs: list[Any] = [r.event["data"]["i"] for r in receiver.accepted]
     assert seqs == [0, 1, 2, 3]
+
+
+def test_a_head_settled_while_a_fan_out_inserts_its_next_one_still_promotes_it(
+    spine: Spine, relay: Relay, receiver: Receiver, clock: FakeClock
+) -> None:
+    """The race of two relay threads (or processes) on PostgreSQL: a fan-out that still sees
+    the head pending inserts the next delivery WAITING, while the settle of that head cannot
+    see the uncommitted row to promote it. The settle waits for the fan-out's lock on the
+    endpoint, so the next delivery is due at once, not after the 300 s free_waiting sweep."""
+    add_endpoint(spine, receiver, ["order.*"])
+    emit(spine, ("order.picked", "order:R-1", {"i": 0}))
+    relay.catch_up()
+    head = in_db(lambda: D.get())
+    emit(spine, ("order.picked", "order:R-1", {"i": 1}))  # not fanned out yet
+    inserted, done = threading.Event(), threading.Event()
+
+    def slow_fan_out() -> None:
+        with connection(), database.atomic():
+            assert outbox.fanout() == 1  # sees the head pending: the new one WAITING
+            inserted.set()
+            done.wait(0.5)  # the settle comes while this is not committed
+
+    fan_out = threading.Thread(target=slow_fan_out)
+    fan_out.start()
+    assert inserted.wait(10)
+    result = outbox.Settlement(
+        delivered=[(head.id, 200)], subjects={(head.endpoint_id, head.subject)}
+    )
+    with connection():
+        outbox.settle(result, clock.now)
+    done.set()
+    fan_out.join(10)
+    assert list(due_by_subject().values()) == [[head.event_position + 1]]
