@@ -35,6 +35,10 @@ def kiosk_json(row: KioskDevice) -> dict[str, Any]:
         .where((FloorSession.device_id == row.device_id) & OPEN)
         .first()
     )
+    return _json(row, session)
+
+
+def _json(row: KioskDevice, session: FloorSession | None) -> dict[str, Any]:
     now = utcnow()
     recent = row.last_seen is not None and (now - row.last_seen).total_seconds() < ONLINE_WITHIN_S
     online = sockets_registry.device_connected(row.device_id) or recent
@@ -54,8 +58,17 @@ def kiosk_json(row: KioskDevice) -> dict[str, Any]:
 
 
 def list_kiosks() -> list[dict[str, Any]]:
-    """Every kiosk device: id, kind, station, availability, last_seen, state."""
-    return [kiosk_json(row) for row in KioskDevice.select().order_by(KioskDevice.device_id)]
+    """Every kiosk device: id, kind, station, availability, last_seen, state. Two statements
+    however many kiosks: GET /api/v1/devices and the board's devices part list them on every
+    refresh, and a hundred handhelds were a hundred statements."""
+    open_sessions = (
+        FloorSession.select(FloorSession.device_id, FloorSession.session_id, FloorSession.badge)
+        .where(OPEN)
+        .order_by(FloorSession.started_at)
+    )  # the latest of a kiosk's open sessions wins (a kiosk has one)
+    sessions = {session.device_id: session for session in open_sessions}
+    rows = KioskDevice.select().order_by(KioskDevice.device_id)
+    return [_json(row, sessions.get(row.device_id)) for row in rows]
 
 
 def find(device_id: str) -> KioskDevice:
