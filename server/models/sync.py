@@ -73,7 +73,7 @@ class WebhookDelivery(BaseModel):
             (("endpoint", "event_position"), True),
             (("status", "event_position"), False),
             (("endpoint", "subject", "status", "event_position"), False),
-            # what is due: the relay's claims (server/sync/outbox.py, WAITING), m0013
+            # what is due: the relay's claims (server/sync/waiting.py, WAITING), m0013
             (("status", "next_attempt_at"), False),
         )
 

@@ -14,7 +14,7 @@ from server.models import Event, WebhookDelivery, WebhookEndpoint, utcnow
 from server.models.sync import DeliveryStatus
 from server.spine import Handlers, Unit
 from server.supervision.exceptions import raise_exception
-from server.sync import outbox
+from server.sync import waiting
 
 HANDLERS = Handlers()
 
@@ -40,7 +40,7 @@ def dead_letter(cmd: DeadLetter, unit: Unit) -> dict[str, Any]:
         last_error=cmd.error[:500],
         next_attempt_at=utcnow(),
     ).where(WebhookDelivery.id == delivery.id).execute()
-    outbox.promote([(delivery.endpoint_id, delivery.subject)], utcnow())  # the next one goes
+    waiting.promote([(delivery.endpoint_id, delivery.subject)], utcnow())  # the next one goes
     event = Event.get(Event.position == delivery.event_position)
     endpoint = WebhookEndpoint.get_by_id(delivery.endpoint_id)
     if event.type == "exception.raised" and (event.data or {}).get("kind") == KIND:

@@ -12,10 +12,8 @@ delivery that waits behind an older pending one of its subject carries `next_att
 WAITING` (far in the future): a claim reads only what is due, and a waiting delivery is
 sent only in its head's chain. The fan-out inserts them so, a settle puts back what a chain
 left unsent behind its head, and settling or dead-lettering a head makes the next one due
-at once (`promote`). The relay's pump sweeps now and then: `mark_waiting` marks what was
-made due behind a head some other way (a lease that ran out, a resume, a replay),
-`free_waiting` frees a waiting head that nobody promoted (a race of two relays on
-PostgreSQL).
+at once (`promote`); the sweeps that repair what another path left are in
+server/sync/waiting.py.
 """
 
 from __future__ import annotations
@@ -31,16 +29,12 @@ from server.db import database, is_postgres
 from server.models import Event, WebhookDelivery, WebhookEndpoint, isoformat, utcnow
 from server.models.sync import DUE_INDEX, DeliveryStatus, EndpointStatus
 from server.sync import filters
+from server.sync.waiting import WAITING, promote
 
 FANOUT_CHUNK = 5000
 CHAIN = 20  # deliveries of one subject sent in a row by one claim
 IN_CHUNK = 5000  # ids per IN (...) list
 D = WebhookDelivery
-# next_attempt_at of a delivery behind an older pending one of its subject (not a retry time)
-WAITING = dt.datetime(9999, 1, 1)
-WAITING_SWEEP_S = 30.0  # mark_waiting
-FREE_SWEEP_S = 300.0  # free_waiting
-MARK_CHUNK = 2000  # deliveries marked (or made due) per short transaction
 
 
 @dataclass(frozen=True)
@@ -343,85 +337,3 @@ def settle(result: Settlement, now: dt.datetime) -> None:
                     D.id.in_(ids[start : start + IN_CHUNK]), D.status == DeliveryStatus.PENDING
                 ).execute()
         promote(sorted(result.subjects), now)
-
-
-def _first_pending(pairs: int) -> str:
-    """The id of the oldest pending delivery of each (endpoint, subject) of a VALUES list."""
-    p = database.param
-    table = D._meta.table_name
-    values = ", ".join([f"({p}, {p})"] * pairs)
-    pending = DeliveryStatus.PENDING
-    return f"""
-        SELECT (SELECT e.id FROM "{table}" AS e
-                WHERE e.endpoint_id = v.column1 AND e.subject = v.column2
-                  AND e.status = '{pending}'
-                ORDER BY e.event_position LIMIT 1)
-        FROM (VALUES {values}) AS v"""
-
-
-def promote(subjects: list[tuple[int, str]], now: dt.datetime) -> int:
-    """Make the oldest pending delivery of each (endpoint, subject) due, if it was waiting
-    (its head was just delivered or dead-lettered). Inside the caller's transaction."""
-    done = 0
-    for start in range(0, len(subjects), 500):
-        part = subjects[start : start + 500]
-        p = database.param
-        sql = (
-            f'UPDATE "{D._meta.table_name}" SET next_attempt_at = {p} '
-            f"WHERE next_attempt_at = {p} AND id IN ({_first_pending(len(part))})"
-        )
-        params: list[Any] = [now, WAITING]
-        for endpoint, subject in part:
-            params += [endpoint, subject]
-        done += database.execute_sql(sql, params).rowcount
-    return done
-
-
-def _older_pending() -> str:
-    table = D._meta.table_name
-    return f"""EXISTS (SELECT 1 FROM "{table}" AS e
-        WHERE e.endpoint_id = d.endpoint_id AND e.subject = d.subject
-          AND e.status = '{DeliveryStatus.PENDING}' AND e.event_position < d.event_position)"""
-
-
-def _find(where: str, params: list[Any]) -> list[int]:
-    """Ids of pending deliveries matching `where` (alias d), read outside any transaction."""
-    use = f' INDEXED BY "{DUE_INDEX}"' if not is_postgres() else ""
-    sql = (
-        f'SELECT d.id FROM "{D._meta.table_name}" AS d{use} '
-        f"WHERE d.status = '{DeliveryStatus.PENDING}' AND {where}"
-    )
-    return [row[0] for row in database.execute_sql(sql, params)]
-
-
-def mark_waiting(now: dt.datetime) -> int:
-    """Mark WAITING the due deliveries that have an older pending one of their subject
-    (released after a lease ran out, made due by a resume or a replay, or older than
-    m0013): O(what is due). Returns how many."""
-    p = database.param
-    still = f"next_attempt_at <= {p} AND {_older_pending()}"
-    return _rewrite(_find(f"d.{still}", [now]), WAITING, still, [now])
-
-
-def free_waiting(now: dt.datetime) -> int:
-    """Make due the waiting deliveries that have become their subject's head without being
-    promoted (two relays on PostgreSQL racing a sweep against a settle): the safety net,
-    O(what waits), so run seldom (FREE_SWEEP_S). Returns how many."""
-    p = database.param
-    still = f"next_attempt_at = {p} AND NOT {_older_pending()}"
-    return _rewrite(_find(f"d.{still}", [WAITING]), now, still, [WAITING])
-
-
-def _rewrite(ids: list[int], value: dt.datetime, still: str, params: list[Any]) -> int:
-    p = database.param
-    done = 0
-    for start in range(0, len(ids), MARK_CHUNK):
-        part = ids[start : start + MARK_CHUNK]
-        sql = (
-            f'UPDATE "{D._meta.table_name}" AS d SET next_attempt_at = {p} '
-            f"WHERE d.id IN ({', '.join([p] * len(part))}) "
-            f"AND d.status = '{DeliveryStatus.PENDING}' AND d.{still}"
-        )
-        with database.atomic():
-            done += database.execute_sql(sql, [value, *part, *params]).rowcount
-    return done

@@ -22,7 +22,7 @@ from server.db import connection
 from server.errors import Conflict, NotFound
 from server.models import WebhookEndpoint, utcnow
 from server.spine import Actor, Spine
-from server.sync import outbox, schedule, signing
+from server.sync import outbox, schedule, signing, waiting
 from server.sync.deadletter import DeadLetter
 from server.sync.endpoints import SetEndpointStatus
 from server.sync.sender import Answer, Sender
@@ -84,11 +84,11 @@ class Relay:
         return total
 
     def sweep_waiting(self, free: bool = False) -> int:
-        """Mark what was made due behind its subject's head (outbox.mark_waiting), and with
-        `free` also free waiting heads nobody promoted (outbox.free_waiting)."""
+        """Mark what was made due behind its subject's head (waiting.mark_waiting), and with
+        `free` also free waiting heads nobody promoted (waiting.free_waiting)."""
         with connection():
-            done = outbox.mark_waiting(self.clock())
-            return done + (outbox.free_waiting(self.clock()) if free else 0)
+            done = waiting.mark_waiting(self.clock())
+            return done + (waiting.free_waiting(self.clock()) if free else 0)
 
     def step(self) -> int:
         """One round: claim, send, settle. Returns how many deliveries it handled."""

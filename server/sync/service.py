@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from server.errors import unavailable
 from server.spine import Spine
-from server.sync import outbox
+from server.sync import waiting
 from server.sync.relay import Relay
 from server.sync.settings import RelaySettings
 
@@ -81,8 +81,8 @@ class RelayService:
             except Exception as exc:
                 _failed("relay fan-out failed; trying again", exc)
             now = time.monotonic()
-            if now - marked >= outbox.WAITING_SWEEP_S:
-                marked, free = now, now - freed >= outbox.FREE_SWEEP_S
+            if now - marked >= waiting.WAITING_SWEEP_S:
+                marked, free = now, now - freed >= waiting.FREE_SWEEP_S
                 freed = now if free else freed
                 try:
                     self.relay.sweep_waiting(free)

@@ -10,7 +10,7 @@ from typing import Any
 from server.db import connection, database
 from server.models import WebhookDelivery
 from server.spine import Spine
-from server.sync import outbox
+from server.sync import outbox, waiting
 from server.sync.endpoints import SetEndpointStatus
 from server.sync.relay import Relay
 from server.sync.schedule import SCHEDULE_S
@@ -32,7 +32,7 @@ def due_by_subject() -> dict[str, list[int]]:
     )
     due: dict[str, list[int]] = {}
     for subject, position, at in rows:
-        if at != outbox.WAITING:
+        if at != waiting.WAITING:
             due.setdefault(subject, []).append(position)
     return due
 
@@ -86,12 +86,12 @@ def test_the_sweeps_mark_what_was_made_due_and_free_a_stranded_head(
         D.update(next_attempt_at=clock.now).execute()
     assert len(due_by_subject()["order:S-1"]) == 4
     with connection():
-        assert outbox.mark_waiting(clock.now) == 3
+        assert waiting.mark_waiting(clock.now) == 3
         head = D.select().order_by(D.event_position).get()
-        D.update(next_attempt_at=outbox.WAITING).where(D.id == head.id).execute()
+        D.update(next_attempt_at=waiting.WAITING).where(D.id == head.id).execute()
     assert due_by_subject() == {}  # stranded: nothing due, nothing would be sent
     with connection():
-        assert outbox.free_waiting(clock.now) == 1
+        assert waiting.free_waiting(clock.now) == 1
     assert list(due_by_subject().values()) == [[head.event_position]]
     spine.execute(SetEndpointStatus(endpoint_id, "resume"), TESTER)
     relay.drain()
