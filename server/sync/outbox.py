@@ -294,22 +294,9 @@ def _lease(ids: list[int], now: dt.datetime, until: dt.datetime) -> int:
 
 
 def settle(result: Settlement, now: dt.datetime) -> None:
-    """Write back one batch: successes in one statement, each failure with its retry time.
-
-    On PostgreSQL the batch's endpoints are locked first, as `fanout` locks the endpoint it
-    fans out: otherwise a fan-out whose snapshot still saw this head pending inserts the
-    next delivery of its subject WAITING while this settle's `promote`, not seeing that
-    uncommitted row, promotes nothing, and the delivery waits for `free_waiting`
-    (FREE_SWEEP_S) instead of going at once. SQLite serializes the two already."""
+    """Write back one batch: successes in one statement, each failure with its retry time;
+    then the heads that went make their next ones due (`waiting.promote`)."""
     with database.atomic():
-        if is_postgres() and result.subjects:
-            endpoints = sorted({endpoint for endpoint, _ in result.subjects})
-            list(
-                WebhookEndpoint.select(WebhookEndpoint.id)
-                .where(WebhookEndpoint.id.in_(endpoints))
-                .order_by(WebhookEndpoint.id)
-                .for_update()
-            )
         by_status: dict[int, list[int]] = {}
         for delivery_id, code in result.delivered:
             by_status.setdefault(code, []).append(delivery_id)

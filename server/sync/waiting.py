@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from server.db import database, is_postgres
-from server.models import WebhookDelivery
+from server.models import WebhookDelivery, WebhookEndpoint
 from server.models.sync import DUE_INDEX, DeliveryStatus
 
 D = WebhookDelivery
@@ -38,7 +38,22 @@ def _first_pending(pairs: int) -> str:
 
 def promote(subjects: list[tuple[int, str]], now: dt.datetime) -> int:
     """Make the oldest pending delivery of each (endpoint, subject) due, if it was waiting
-    (its head was just delivered or dead-lettered). Inside the caller's transaction."""
+    (its head was just delivered or dead-lettered). Inside the caller's transaction.
+
+    On PostgreSQL the endpoints are locked first, as `outbox.fanout` locks the endpoint it
+    fans out (FOR UPDATE SKIP LOCKED): otherwise a fan-out whose snapshot still saw the head
+    pending inserts the next delivery of its subject WAITING while this statement, not
+    seeing that uncommitted row, promotes nothing, and the delivery waits for
+    `free_waiting` (FREE_SWEEP_S) instead of going at once. With the lock one of the two
+    sees the other's result: the fan-out skips a locked endpoint (and comes back after the
+    commit), or the promote waits for the fan-out's commit. SQLite serializes them already."""
+    if is_postgres() and subjects:
+        list(
+            WebhookEndpoint.select(WebhookEndpoint.id)
+            .where(WebhookEndpoint.id.in_(sorted({endpoint for endpoint, _ in subjects})))
+            .order_by(WebhookEndpoint.id)
+            .for_update()
+        )
     done = 0
     for start in range(0, len(subjects), 500):
         part = subjects[start : start + 500]
