@@ -2,13 +2,17 @@
 machine (its load, its clock, its other tenants), to compare across commits.
 
     .venv/bin/python bench/instructions.py [--batches 2] [--orders 8] [--commit REV|--worktree]
+                                           [--transport http|socket]
 
 Runs one process under `valgrind --tool=callgrind --instr-atstart=no` (valgrind: `sudo
 apt-get install valgrind`). That process builds the app on a fresh SQLite file (in-process,
 the Flask test client: the floor API, the spine, SQLite; no HTTP server), loads a site
 through the OMS API, logs a picker in, walks one batch to warm up, then walks --batches
 batches of --orders orders (3 lines of 1 unit each): the claim, every scan (tote, location,
-product, tote put) and the drop. Instrumentation is switched on around each input only
+product, tote put) and the drop, over the floor API (`--transport http`, the default) or
+the handheld's Socket.IO `input` event (`--transport socket`: Flask-SocketIO's test client,
+the `/kiosk` namespace's handlers and the push after commit, without the engine.io
+transport). Instrumentation is switched on around each input only
 (`callgrind_control -i on|off` on its own pid) and the counts dumped after each one, so
 the set-up, the imports and the warm-up count for nothing. The cost of the switching
 itself (a few empty on/off pairs) is subtracted. It prints instructions per input by step,
@@ -118,11 +122,28 @@ class Handheld:
         self.inputs = f"{FLOOR}/sessions/{login['session_id']}/inputs"
         self.screen: dict[str, Any] = login["screen"]
         self.n = 0
+        self.socket: Any = None
+
+    def over_socket(self, app: Any) -> None:
+        """Send every input from now on as the handheld does: the socket's `input` event."""
+        from server.realtime import socketio
+
+        token = self.headers["Authorization"].removeprefix("Bearer ")
+        auth = {"device_token": self.headers["X-Device-Token"], "session_token": token}
+        self.socket = socketio.test_client(app, namespace="/kiosk", auth=auth)
+        if not self.socket.is_connected("/kiosk"):
+            raise RuntimeError("the kiosk socket was refused")
 
     def send(self, **body: Any) -> dict[str, Any]:
         self.n += 1
         body["input_id"] = f"i{self.n}"
-        self.screen = self.call("POST", self.inputs, body, self.headers)["screen"]
+        if self.socket is not None:
+            ack = self.socket.emit("input", body, namespace="/kiosk", callback=True)
+            if ack.get("error"):
+                raise RuntimeError(f"input {body}: {ack['error']}")
+            self.screen = ack["screen"]
+        else:
+            self.screen = self.call("POST", self.inputs, body, self.headers)["screen"]
         return self.screen
 
     def next_scan(self) -> tuple[str, str] | None:
@@ -192,6 +213,8 @@ def inner(args: Any) -> None:
 
     totes = load_site(call, key, (args.batches + 1) * args.orders)  # the first batch warms up
     handheld = Handheld(call, kiosk["enrollment_code"], totes)
+    if args.transport == "socket":
+        handheld.over_socket(app)
     meter = Meter(args.control)
     with db.database.connection_context():
         handheld.walk(None)
@@ -248,6 +271,7 @@ def outer(args: Any) -> None:
             valgrind, "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
             sys.executable, __file__, "--inner", "--workdir", tmp, "--control", control,
             "--tree", str(tree), "--batches", str(args.batches), "--orders", str(args.orders),
+            "--transport", args.transport,
         ]  # fmt: skip
         env = os.environ | {"PYTHONHASHSEED": "0", "FLOORLINK_LOG_LEVEL": "WARNING"}
         env.pop("FLOORLINK_CONFIG", None)
@@ -277,7 +301,7 @@ def outer(args: Any) -> None:
     scans = [c for k, v in per.items() if k not in ("claim", "drop") for c in v]
     print(
         f"{measured}   Python {platform.python_version()}   {version.strip()}   "
-        f"{args.batches} batches of {args.orders} orders (3 lines of 1 unit)"
+        f"{args.batches} batches of {args.orders} orders (3 lines of 1 unit), over {args.transport}"
     )
     print(f"switching on/off, subtracted: {switching:,.0f} instructions")
     for label in ("claim", "tote", "location", "product", "tote_put", "drop"):
@@ -291,6 +315,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--batches", type=int, default=2, help="measured batches")
     parser.add_argument("--orders", type=int, default=8, help="orders per batch")
+    parser.add_argument(
+        "--transport", choices=("http", "socket"), default="http", help="how inputs are sent"
+    )
     parser.add_argument("--commit", default="HEAD", help="the commit measured (default HEAD)")
     parser.add_argument(
         "--worktree", action="store_true", help="measure the working tree instead of a commit"
