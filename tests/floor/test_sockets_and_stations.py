@@ -92,6 +92,28 @@ def test_http_input_is_pushed_to_the_sessions_sockets(
     client.disconnect(namespace="/kiosk")
 
 
+def test_a_socket_input_is_pushed_to_the_sessions_other_sockets_only(
+    app: Flask, enrolled: Any, operator: Any
+) -> None:
+    """The sender has the screen in its ack; a second socket of the session (a reconnect
+    not yet noticed, a second tab) is pushed it; alone, the sender is pushed nothing."""
+    operator("S-5", "picker")
+    kiosk = enrolled()
+    kiosk.login("S-5")
+    sender = _socket(app, kiosk)
+    sender.get_received("/kiosk")
+    ack = sender.emit("input", {"input_id": "a-1", "action": "bogus"}, namespace="/kiosk", callback=True)  # fmt: skip
+    assert ack["screen"]["feedback"]["level"] == "error"
+    assert _screens(sender) == []
+    other = _socket(app, kiosk)
+    other.get_received("/kiosk")
+    ack = sender.emit("input", {"input_id": "a-2", "action": "home"}, namespace="/kiosk", callback=True)  # fmt: skip
+    assert _screens(other) == [{"screen": ack["screen"]}]
+    assert _screens(sender) == []
+    other.disconnect(namespace="/kiosk")
+    sender.disconnect(namespace="/kiosk")
+
+
 def test_station_scan_goes_to_the_session_at_the_station(
     app: Flask, enrolled: Any, operator: Any
 ) -> None:
