@@ -132,9 +132,14 @@ def _read_datetime(field: peewee.DateTimeField) -> Any:
     return read
 
 
-def columns(alias: str, model: type[peewee.Model]) -> str:
-    """`alias."col", ...` of every field, in the order `build_joined` expects."""
-    return ", ".join(f'{alias}."{f.column_name}"' for f in model._meta.sorted_fields)
+def columns(alias: str, model: type[peewee.Model], unread: tuple[str, ...] = ()) -> str:
+    """`alias."col", ...` of every field, in the order `build_joined` expects; the fields
+    named in `unread` are selected as NULL (a large column a statement does not need, e.g.
+    a JSON text it would only decode)."""
+    return ", ".join(
+        "NULL" if f.name in unread else f'{alias}."{f.column_name}"'
+        for f in model._meta.sorted_fields
+    )
 
 
 def build_joined(models: Sequence[type[peewee.Model]], row: Sequence[Any]) -> list[Any]:

@@ -31,7 +31,7 @@ from server.floor.flow import (
     notices,
 )
 from server.floor.operators import as_operator
-from server.floor.sessions import end_sessions, open_session_with_operator
+from server.floor.sessions import end_sessions, open_session_with_operator, session_screen
 from server.models import FloorOperator, FloorSession, utcnow
 from server.models.base import Encoded
 from server.spine import SYSTEM, Actor, Dedupe, Handlers, Spine, Unit
@@ -47,9 +47,10 @@ class SessionEnded(Unauthorized):
 
 
 def _load(session_id: str, device_id: str | None = None) -> tuple[FloorSession, FloorOperator]:
-    """The open session (locked) and its operator; with `device_id`, only on that device
-    (a socket's input: checked here, in the input's transaction, not read once before)."""
-    found = open_session_with_operator('s."session_id" = ?', [session_id], lock=True)
+    """The open session (locked, its last screen not read: `session_screen`) and its
+    operator; with `device_id`, only on that device (a socket's input: checked here, in the
+    input's transaction, not read once before)."""
+    found = open_session_with_operator('s."session_id" = ?', [session_id], lock=True, screen=False)
     if found is None or not found[1].active:
         raise SessionEnded("this session has ended: log in again")
     if device_id is not None and found[0].device_id != device_id:
@@ -99,7 +100,8 @@ def apply_input(cmd: ApplyInput, unit: Unit) -> dict[str, Any]:
     if inp.scan is not None:
         decoded = decode(inp.scan)
         if isinstance(decoded, DecodeError):
-            current = screen_from_json(session.screen, False) if session.screen else None
+            last = session_screen(session.session_id)
+            current = screen_from_json(last, False) if last else None
             home = screens.home(ctx.operator, flows_of(unit).values())
             screen = (current or home).with_feedback("error", decoded.message)
             return _save(session, session.flow, ctx, screen)
@@ -110,18 +112,19 @@ def apply_input(cmd: ApplyInput, unit: Unit) -> dict[str, Any]:
 
 def _route(current: str | None, ctx: FlowContext, inp: FloorInput) -> tuple[str | None, Screen]:
     flows = flows_of(ctx.unit)
-    home = screens.home(ctx.operator, flows.values())
     if inp.action == "home":
         said = notices(flows.values(), ctx.operator.roles, ctx.station)
         return None, screens.home(ctx.operator, flows.values(), notices=said)
     flow = flows.get(current) if current else None
     if current is not None and (flow is None or not flow.roles & ctx.operator.roles):
+        home = screens.home(ctx.operator, flows.values())
         return None, home.with_feedback("error", "That work is no longer available to you")
     if flow is not None:
         return flow.name, screens.with_home(flow.handle(entered(flow, ctx), inp))
     chosen = _chosen(ctx, inp, flows.values())
     if chosen is None:
         message = "Choose your work first" if inp.scan is not None else "Not available to you"
+        home = screens.home(ctx.operator, flows.values())
         return None, home.with_feedback("warn" if inp.scan else "error", message)
     return chosen.name, screens.with_home(chosen.enter(entered(chosen, ctx)))
 
