@@ -45,16 +45,17 @@ def _emit(event: str, payload: dict[str, Any], to: str, skip: str | None = None)
     server = socketio.server
     if server is None:  # no Socket.IO server in this process (the CLI)
         return
-    if skip is not None and _nobody_else(server.manager, to, skip):
+    if _nobody_else(server.manager, to, skip):
         return
     socketio.emit(event, payload, to=to, namespace=NAMESPACE, skip_sid=skip)
 
 
-def _nobody_else(manager: Any, room: str, skip: str) -> bool:
-    """True when the room has no socket but `skip`, so the push would reach nobody: the
-    packet is not built (python-socketio encodes it before it looks at the room: a tenth of
-    a socket input's CPU, for the usual session of one socket). Only one process's rooms
-    can be known: with a message queue (several processes) the push always goes out."""
+def _nobody_else(manager: Any, room: str, skip: str | None) -> bool:
+    """True when the room has no socket but `skip` (or none at all), so the push would reach
+    nobody: the packet is not built (python-socketio encodes it before it looks at the room:
+    a tenth of an input's CPU, for the usual session of one socket, the sender, or of none,
+    a handheld on its HTTP fallback). Only one process's rooms can be known: with a message
+    queue (several processes) the push always goes out."""
     if isinstance(manager, PubSubManager):
         return False
     return all(sid == skip for sid, _ in manager.get_participants(NAMESPACE, room))
