@@ -10,8 +10,10 @@ Socket.IO's message queue, N `floorlink serve` processes (each on a CPU of its o
 and HAProxy with deploy/haproxy.cfg in front. The pickers of bench/picking.py (same site,
 same walk, same load generators on the same machine) drive the floor API through HAProxy:
 a saturated phase (scans/s) and a paced one (p99 at --rate). Printed beside each: the raw
-PostgreSQL commit rate measured in the same run (one row per commit), the CPU of the
-servers, of HAProxy and of the load generators, per scan.
+PostgreSQL commit rate measured in the same run (one row per commit), the CPU per scan of
+the servers, of PostgreSQL (every `postgres` process of the host), of HAProxy, of Redis
+and of the load generators, and how busy the host's cores were over both phases: where
+the 2 cores went, when 2 processes do not serve 1.5x what 1 does.
 
 `--mqtt` adds, for each N, MQTT ingest: events/s taken in by N partitions from many
 simulated devices through one Mosquitto (bench/scale_out_mqtt.py), beside the raw commit
@@ -69,6 +71,34 @@ def tree_cpu(pid: int) -> float:
             with contextlib.suppress(FileNotFoundError):  # a child that just ended
                 total += sum(picking.cpu_seconds(int(child)))
     return total
+
+
+def postgres_cpu() -> float:
+    """CPU seconds of this host's PostgreSQL: every `postgres` process (the backends serving
+    the run, the checkpointer, the WAL writer...) and, through the postmaster's
+    children's times, the backends that ended. Compare two readings only."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            text = stat.read_text()
+            if text[text.index("(") + 1 : text.rindex(")")] != "postgres":
+                continue
+            fields = text.rsplit(")", 1)[1].split()
+            total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+    return total / tick
+
+
+def host_cpu() -> tuple[float, float]:
+    """(busy, total) jiffies of every core, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+def host_busy(before: tuple[float, float], after: tuple[float, float], wall: float) -> float:
+    busy, total = after[0] - before[0], after[1] - before[1]
+    return busy / total if total else 0.0
 
 
 def max_connections(url: str) -> int:
@@ -148,16 +178,27 @@ def run_one(n: int, args: Any, base_url: str, workdir: Path) -> dict[str, Any]:
         jobs = [(i, codes[i], totes[i]) for i in range(args.pickers)]
         raw = raw_postgres(url, 3.0)
         pids = [s.proc.pid for s in servers if s.proc is not None]
-        before = sum(tree_cpu(p) for p in pids), tree_cpu(lb.pid)
+        before_host = host_cpu()
+
+        def reading() -> tuple[float, ...]:
+            servers_cpu = sum(tree_cpu(p) for p in pids)
+            return servers_cpu, tree_cpu(lb.pid), postgres_cpu(), tree_cpu(redis.pid)
+
+        before, wall = reading(), time.monotonic()
         phases, _ = picking.drive(lb_port, picking._worker_pid(pids[0]), jobs, args)
-        after = sum(tree_cpu(p) for p in pids), tree_cpu(lb.pid)
+        after, wall = reading(), time.monotonic() - wall
         scans = max(1, len(phases[0]) + len(phases[1]))
+        ms = [(a - b) * 1000 / scans for a, b in zip(after, before, strict=True)]
         return {
             "n": n,
             "raw": raw,
             "phases": phases,
-            "server_ms": (after[0] - before[0]) * 1000 / scans,
-            "haproxy_ms": (after[1] - before[1]) * 1000 / scans,
+            "server_ms": ms[0],
+            "haproxy_ms": ms[1],
+            "postgres_ms": ms[2],
+            "redis_ms": ms[3],
+            # the host's CPU over the phases, as a share of all its cores (every process)
+            "host_busy": host_busy(before_host, host_cpu(), wall),
         }
     finally:
         if lb is not None:
@@ -234,7 +275,10 @@ def main() -> None:
             print(f"paced {args.rate:.0f}/s {picking.summary(result['phases'][1], args.seconds)}")
             print(
                 f"CPU per scan: servers {result['server_ms']:.2f} ms, "
-                f"HAProxy {result['haproxy_ms']:.2f} ms (load generators: above)"
+                f"PostgreSQL {result['postgres_ms']:.2f} ms, "
+                f"HAProxy {result['haproxy_ms']:.2f} ms, Redis {result['redis_ms']:.2f} ms "
+                f"(load generators: above); the host's {os.cpu_count()} cores "
+                f"{result['host_busy']:.0%} busy over both phases"
             )
     base = next((r for r in results if r["n"] == 1), None)
     two = next((r for r in results if r["n"] == 2), None)
