@@ -174,6 +174,18 @@ def open_database(url: str, max_connections: int = 32) -> peewee.Database:
     raise DatabaseUrlError(f"unsupported database URL scheme {parsed.scheme!r} in {url!r}")
 
 
+def connection_room() -> tuple[int, int, int]:
+    """PostgreSQL's (max_connections, superuser_reserved_connections, connections in use
+    by others than this one)."""
+    cursor = database.execute_sql(
+        "SELECT current_setting('max_connections')::int, "
+        "current_setting('superuser_reserved_connections')::int, "
+        "(SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend') - 1"
+    )
+    limit, reserved, used = cursor.fetchone()
+    return int(limit), int(reserved), int(used)
+
+
 def bind(url: str, max_connections: int = 32) -> peewee.Database:
     """Point every model at the database behind `url` and return it."""
     db = open_database(url, max_connections=max_connections)

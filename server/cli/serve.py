@@ -73,14 +73,37 @@ def _stop_services(server: Any, worker: Any) -> None:
 
 
 def check_schema(settings: Settings) -> None:
-    """Refuse to start on an out-of-date schema, before any worker is forked."""
+    """Refuse to start on an out-of-date schema, before any worker is forked; warn when
+    PostgreSQL has no room left for this process's pool."""
     database = db.bind(settings.database_url)
     try:
         migrations.check_current()
+        if not settings.is_sqlite:
+            warning = connection_room_warning(settings.server.threads + 8, db.connection_room())
+            if warning:
+                log.warning("%s", warning)
+                click.echo(f"Warning: {warning}", err=True)
     except migrations.SchemaOutOfDate as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         database.close_all()
+
+
+def connection_room_warning(pool: int, room: tuple[int, int, int]) -> str | None:
+    """What to tell an operator whose PostgreSQL cannot take this process's pool (server/app.py
+    opens up to server.threads + 8 connections): past max_connections, new connections are
+    refused and inputs answer 503 under load, long after the start looked fine."""
+    limit, reserved, used = room
+    free = limit - reserved - used
+    if free >= pool:
+        return None
+    return (
+        f"this process may open {pool} PostgreSQL connections (server.threads + 8), but "
+        f"only {max(free, 0)} are free (max_connections {limit}, {reserved} reserved for "
+        f"superusers, {used} in use): under load some requests will get 503. Raise "
+        "max_connections (deploy/postgresql-floorlink.conf sets 400) or lower "
+        "server.threads on each process (docs/deployment.md)"
+    )
 
 
 def worker_cpu(settings: Settings) -> int | None:
