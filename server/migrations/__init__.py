@@ -59,7 +59,7 @@ def upgrade() -> list[str]:
     applied = []
     with database.connection_context():
         database.create_tables([SchemaVersion], safe=True)
-        done = {row.version for row in SchemaVersion.select(SchemaVersion.version)}
+        done = applied_versions()
         for version, name, module in available():
             if version in done:
                 continue
@@ -72,16 +72,30 @@ def upgrade() -> list[str]:
 
 
 def check_current() -> None:
-    """Refuse to run on a schema that is not the one this code expects."""
+    """Refuse to run on a schema that is not the one this code expects: every migration of
+    this code applied (not only the highest: one merged from a parallel branch may carry a
+    lower number than one applied already) and none this code does not know."""
     with database.connection_context():
-        have, want = current_version(), latest_version()
-    if have < want:
+        done = applied_versions()
+    known = {version for version, _, _ in available()}
+    missing, unknown = sorted(known - done), sorted(done - known)
+    if unknown:
         raise SchemaOutOfDate(
-            f"the database schema is at version {have}, this Floorlink needs {want}: "
-            "run `floorlink db upgrade`"
+            f"the database schema has migration(s) {_numbers(unknown)} that this Floorlink "
+            f"does not know (it knows up to {max(known):04d}): upgrade Floorlink"
         )
-    if have > want:
+    if missing:
         raise SchemaOutOfDate(
-            f"the database schema is at version {have}, newer than this Floorlink ({want}): "
-            "upgrade Floorlink"
+            f"the database schema lacks migration(s) {_numbers(missing)} that this "
+            "Floorlink needs: run `floorlink db upgrade`"
         )
+
+
+def applied_versions() -> set[int]:
+    if not SchemaVersion.table_exists():
+        return set()
+    return {row.version for row in SchemaVersion.select(SchemaVersion.version)}
+
+
+def _numbers(versions: list[int]) -> str:
+    return ", ".join(f"{v:04d}" for v in versions)

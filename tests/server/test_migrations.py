@@ -81,6 +81,37 @@ def test_serve_refuses_an_out_of_date_schema(tmp_path: Path, prepare: str) -> No
     assert "run `floorlink db upgrade`" in result.output
 
 
+def test_a_missing_migration_below_the_highest_is_refused(tmp_path: Path) -> None:
+    """A migration merged from a parallel branch may carry a lower number than one the
+    database has already: the highest alone would say the schema is current."""
+    url = f"sqlite:///{tmp_path / 'g.db'}"
+    database = db.bind(url)
+    migrations.upgrade()
+    with database.connection_context():
+        migrations.SchemaVersion.delete().where(migrations.SchemaVersion.version == 2).execute()
+        with pytest.raises(migrations.SchemaOutOfDate, match="lacks migration.s. 0002"):
+            migrations.check_current()
+    database.close_all()
+    result = CliRunner().invoke(cli, ["serve", "--port", "1"], env=env_for(url))
+    db.database.obj.close_all()
+    assert result.exit_code != 0 and "run `floorlink db upgrade`" in result.output
+    database = db.bind(url)
+    assert migrations.upgrade() == [f"0002_{migrations.available()[1][1]}"]  # what it lacked
+    with database.connection_context():
+        migrations.check_current()
+    database.close_all()
+
+
+def test_a_migration_this_code_does_not_know_is_refused(tmp_path: Path) -> None:
+    database = db.bind(f"sqlite:///{tmp_path / 'n.db'}")
+    migrations.upgrade()
+    with database.connection_context():
+        migrations.SchemaVersion.create(version=9999, name="from_a_newer_floorlink")
+        with pytest.raises(migrations.SchemaOutOfDate, match="9999 that this Floorlink does not know"):  # fmt: skip
+            migrations.check_current()
+    database.close_all()
+
+
 def test_serve_with_a_bad_config_names_the_key(tmp_path: Path) -> None:
     config = tmp_path / "f.toml"
     config.write_text('secret_key = "s"\nmystery = 1\n')
