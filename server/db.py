@@ -140,8 +140,13 @@ class _PostgresqlDatabase(WriteWatch, PooledPostgresqlDatabase):
     """Pooled PostgreSQL that reports written tables to the spine (server.writes)."""
 
 
-def open_database(url: str, max_connections: int = 32) -> peewee.Database:
-    """A pooled database for the URL: sqlite:///relative.db, sqlite:////abs.db, postgresql://..."""
+def open_database(
+    url: str, max_connections: int = 32, sqlite_cache_kib: int | None = None
+) -> peewee.Database:
+    """A pooled database for the URL: sqlite:///relative.db, sqlite:////abs.db, postgresql://...
+
+    `sqlite_cache_kib` replaces SQLite's page cache size per connection (cache_size,
+    16 MB): the relay process asks for less (server/sync/memory.py)."""
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         path = unquote(parsed.path[1:] if parsed.path.startswith("/") else parsed.path)
@@ -149,9 +154,12 @@ def open_database(url: str, max_connections: int = 32) -> peewee.Database:
             raise DatabaseUrlError(f"no file in SQLite URL {url!r}")
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        pragmas = dict(SQLITE_PRAGMAS)
+        if sqlite_cache_kib is not None:
+            pragmas["cache_size"] = -sqlite_cache_kib
         return _SqliteDatabase(
             path,
-            pragmas=SQLITE_PRAGMAS,
+            pragmas=pragmas,
             lock_type="IMMEDIATE",
             max_connections=max_connections,
             stale_timeout=600,
@@ -186,9 +194,11 @@ def connection_room() -> tuple[int, int, int]:
     return int(limit), int(reserved), int(used)
 
 
-def bind(url: str, max_connections: int = 32) -> peewee.Database:
+def bind(
+    url: str, max_connections: int = 32, sqlite_cache_kib: int | None = None
+) -> peewee.Database:
     """Point every model at the database behind `url` and return it."""
-    db = open_database(url, max_connections=max_connections)
+    db = open_database(url, max_connections=max_connections, sqlite_cache_kib=sqlite_cache_kib)
     if database.obj is not None:
         with contextlib.suppress(Exception):
             database.obj.close_all()

@@ -11,6 +11,7 @@ import click
 
 from server import db, migrations
 from server.bootstrap import build_runtime
+from server.sync import memory
 from server.sync.service import from_settings
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,11 @@ def register(cli: click.Group) -> None:
     def relay(ctx: Any, workers: int) -> None:
         """Deliver webhooks until SIGTERM/SIGINT (polls relay.poll_interval_s)."""
         settings = ctx.settings()
-        database = db.bind(settings.database_url, max_connections=workers + 4)
+        database = db.bind(
+            settings.database_url,
+            max_connections=workers + 4,
+            sqlite_cache_kib=memory.RELAY_SQLITE_CACHE_KIB,
+        )
         try:
             migrations.check_current()
         except migrations.SchemaOutOfDate as exc:

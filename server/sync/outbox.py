@@ -29,11 +29,12 @@ from server.db import database, is_postgres
 from server.models import Event, WebhookDelivery, WebhookEndpoint, isoformat, utcnow
 from server.models.sync import DUE_INDEX, DeliveryStatus, EndpointStatus
 from server.sync import filters
+from server.sync.shapes import padded, padded_pairs
 from server.sync.waiting import WAITING, promote
 
 FANOUT_CHUNK = 5000
 CHAIN = 20  # deliveries of one subject sent in a row by one claim
-IN_CHUNK = 5000  # ids per IN (...) list
+IN_CHUNK = 4096  # ids per IN (...) list, padded to a power of two (server/sync/shapes.py)
 D = WebhookDelivery
 
 
@@ -246,13 +247,14 @@ def _chain_sql(pairs: int, chain: int) -> str:
 def _chains(heads: list[tuple[int, str]], now: dt.datetime, chain: int) -> list[Chain]:
     if not heads:
         return []
+    pairs = padded_pairs(heads)
     params: list[Any] = [now, WAITING]
-    for endpoint, subject in heads:
+    for endpoint, subject in pairs:
         params += [endpoint, subject]
     params.append(chain)
     chains: dict[tuple[int, str], Chain] = {}
     stopped: set[tuple[int, str]] = set()
-    for row in database.execute_sql(_chain_sql(len(heads), chain), params).fetchall():
+    for row in database.execute_sql(_chain_sql(len(pairs), chain), params).fetchall():
         delivery_id, endpoint, subject, attempts, due = row[:5]
         key = (endpoint, subject)
         if key in stopped or not due:  # nothing after a delivery that is not due yet
@@ -284,7 +286,7 @@ def _lease(ids: list[int], now: dt.datetime, until: dt.datetime) -> int:
         leased += (
             D.update(next_attempt_at=until)
             .where(
-                D.id.in_(ids[start : start + IN_CHUNK]),
+                D.id.in_(padded(ids[start : start + IN_CHUNK])),
                 D.status == DeliveryStatus.PENDING,
                 (D.next_attempt_at <= now) | (D.next_attempt_at == WAITING),
             )
@@ -309,7 +311,8 @@ def settle(result: Settlement, now: dt.datetime) -> None:
                     last_status=code,
                     last_error="",
                 ).where(
-                    D.id.in_(ids[start : start + IN_CHUNK]), D.status == DeliveryStatus.PENDING
+                    D.id.in_(padded(ids[start : start + IN_CHUNK])),
+                    D.status == DeliveryStatus.PENDING,
                 ).execute()
         for delivery_id, failed_code, error, retry_at in result.failed:
             D.update(
@@ -321,6 +324,7 @@ def settle(result: Settlement, now: dt.datetime) -> None:
         for ids, value in ((result.released, now), (result.waiting, WAITING)):
             for start in range(0, len(ids), IN_CHUNK):
                 D.update(next_attempt_at=value).where(
-                    D.id.in_(ids[start : start + IN_CHUNK]), D.status == DeliveryStatus.PENDING
+                    D.id.in_(padded(ids[start : start + IN_CHUNK])),
+                    D.status == DeliveryStatus.PENDING,
                 ).execute()
         promote(sorted(result.subjects), now)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from server.errors import unavailable
 from server.spine import Spine
-from server.sync import waiting
+from server.sync import memory, waiting
 from server.sync.relay import Relay
 from server.sync.settings import RelaySettings
 
@@ -34,8 +34,11 @@ class RelayService:
 
     name = "webhook relay"
 
-    def __init__(self, relay: Relay, workers: int, poll_interval_s: float) -> None:
+    def __init__(
+        self, relay: Relay, workers: int, poll_interval_s: float, trim_memory: bool = True
+    ) -> None:
         self.relay = relay
+        self.trim_memory = trim_memory  # memory.trim() every memory.TRIM_S in the pump
         self.workers = workers
         self.poll = poll_interval_s
         self._wake = threading.Event()
@@ -58,6 +61,7 @@ class RelayService:
         ]
         for thread in self._threads:
             thread.start()
+        memory.watch(self._stopping)
 
     def stop(self) -> None:
         self._stopping.set()
@@ -74,7 +78,7 @@ class RelayService:
             self._work.notify_all()
 
     def _pump(self) -> None:
-        marked = freed = time.monotonic()
+        marked = freed = trimmed = time.monotonic()
         while not self._stopping.is_set():
             try:
                 self.relay.catch_up()
@@ -88,6 +92,9 @@ class RelayService:
                     self.relay.sweep_waiting(free)
                 except Exception as exc:
                     _failed("relay sweep of waiting deliveries failed; trying again", exc)
+            if self.trim_memory and now - trimmed >= memory.TRIM_S:
+                trimmed = now
+                memory.trim()  # the arenas' free pages back: server/sync/memory.py
             self._changed()
             self._wake.wait(self.poll)
             self._wake.clear()
@@ -152,5 +159,8 @@ def build(runtime: Runtime) -> list[RelayService]:
     if not settings.enabled:
         return []
     service = from_settings(settings, runtime.spine)
+    # the relay process trims its malloc arenas (server/sync/memory.py); inside the server
+    # that would make the web threads wait on the arena locks it takes, and is not measured
+    service.trim_memory = False
     runtime.spine.subscribe(service.wake)
     return [service]

@@ -13,13 +13,15 @@ from typing import Any
 from server.db import database, is_postgres
 from server.models import WebhookDelivery, WebhookEndpoint
 from server.models.sync import DUE_INDEX, DeliveryStatus
+from server.sync.shapes import padded, padded_pairs
 
 D = WebhookDelivery
 # next_attempt_at of a delivery behind an older pending one of its subject (not a retry time)
 WAITING = dt.datetime(9999, 1, 1)
 WAITING_SWEEP_S = 30.0  # mark_waiting
 FREE_SWEEP_S = 300.0  # free_waiting
-MARK_CHUNK = 2000  # deliveries marked (or made due) per short transaction
+MARK_CHUNK = 2048  # deliveries marked (or made due) per short transaction
+PROMOTE_CHUNK = 512  # subjects per promote statement
 
 
 def _first_pending(pairs: int) -> str:
@@ -55,8 +57,8 @@ def promote(subjects: list[tuple[int, str]], now: dt.datetime) -> int:
             .for_update()
         )
     done = 0
-    for start in range(0, len(subjects), 500):
-        part = subjects[start : start + 500]
+    for start in range(0, len(subjects), PROMOTE_CHUNK):
+        part = padded_pairs(subjects[start : start + PROMOTE_CHUNK])
         p = database.param
         sql = (
             f'UPDATE "{D._meta.table_name}" SET next_attempt_at = {p} '
@@ -108,7 +110,7 @@ def _rewrite(ids: list[int], value: dt.datetime, still: str, params: list[Any]) 
     p = database.param
     done = 0
     for start in range(0, len(ids), MARK_CHUNK):
-        part = ids[start : start + MARK_CHUNK]
+        part = padded(ids[start : start + MARK_CHUNK])
         sql = (
             f'UPDATE "{D._meta.table_name}" AS d SET next_attempt_at = {p} '
             f"WHERE d.id IN ({', '.join([p] * len(part))}) "
