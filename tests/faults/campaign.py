@@ -18,6 +18,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,12 @@ from tests.picking.live import Http
 from tests.sync.receiver import Received, Receiver
 
 RELAY_TIMEOUT_S = 3.0  # 1 s timed out answers of a receiver starved by the load (2 cores)
+# The relay's backoff (`relay.retry_schedule_s`): the documented first retry (5 s), then
+# tens of seconds where the documented one has minutes and hours, so that the receiver's
+# 40 s outage (schedule.OUTAGE_S) fails a subject's head 3 or 4 times and is caught up
+# within about a minute; 9 delays as documented (dead-lettered after the 10th failure,
+# which would take 20 minutes of failures: never in the campaign).
+RETRY_SCHEDULE_S = (5, 10, 15, 20, 30, 60, 120, 300, 600)
 STOCK = [
     {"sku": "MUG", "location": "A-01-01-1", "delta": 40, "reason": "count"},
     {"sku": "MUG", "location": "BULK-01", "delta": 5000, "reason": "count"},
@@ -79,6 +86,7 @@ class Site:
     bridges: list[BridgeProcess] = field(default_factory=list)
     availability: Availability = field(default_factory=Availability)
     receiver_mode: str = "ok"
+    over: threading.Event = field(default_factory=threading.Event)  # the campaign ended
     oms_key: str = ""
     endpoint_id: str = ""
 
@@ -99,6 +107,7 @@ def config_text(site: Site, name: str) -> str:
         f'mqtt_url = "{site.broker.url}"\n'
         "[server]\nthreads = 24\n"
         f"[relay]\nenabled = false\ntimeout_s = {RELAY_TIMEOUT_S}\npoll_interval_s = 0.1\n"
+        f"retry_schedule_s = {list(RETRY_SCHEDULE_S)}\n"
         f'[mqtt]\nenabled = true\nclient_id = "floorlink-{name}"\n'
         "[picking]\nmax_orders = 3\n"
         f'[[scanners]]\nid = "{scanner}"\nport = "{site.ptys[scanner].path}"\n'
@@ -172,6 +181,7 @@ class Campaign:
             return self._run(site)
         finally:
             self.stop.set()
+            site.over.set()
             for part in [getattr(site, "serve", None), getattr(site, "relay", None),
                          *site.bridges]:  # fmt: skip
                 if part is not None:
@@ -218,8 +228,9 @@ class Campaign:
                Oms("oms-b", ledger, stop, base, site.oms_key, twice=True)]  # fmt: skip
         bridges = {b.scanner: b for b in site.bridges}
         pickers: list[Picker] = []
-        for badge, how, station in PICKERS:
-            login = enroll_and_login(base, codes[badge], badge)
+        with ThreadPoolExecutor(len(PICKERS)) as pool:  # one kiosk after another: ~1 s
+            logins = pool.map(lambda p: enroll_and_login(base, codes[p[0]], p[0]), PICKERS)
+        for (badge, how, station), login in zip(PICKERS, logins, strict=True):
             args = (f"picker-{badge}", ledger, stop, base, login, totes[badge])
             if how.startswith("http"):
                 pickers.append(Picker(*args, twice=how == "http-twice"))

@@ -100,11 +100,14 @@ class Oms(Worker):
 
 
 class StockWatch(Worker):
-    """Reads the whole stock list once a second: no row ever below zero or reserved beyond
-    what is on hand. `rows` counts the rows checked."""
+    """Reads the whole stock list every `pause` seconds (a few rows: cheap, and the schedule
+    waits for two reads after each fault): no row ever below zero or reserved beyond what
+    is on hand. `rows` counts the rows checked."""
 
-    def __init__(self, ledger: Ledger, stop: threading.Event, base: str, key: str) -> None:
+    def __init__(self, ledger: Ledger, stop: threading.Event, base: str, key: str,
+                 pause: float = 0.25) -> None:  # fmt: skip
         super().__init__("stock-watch", ledger, stop)
+        self.pause = pause
         self.url = base + "/api/v1/stock"
         self.http = requests.Session()
         self.http.headers["Authorization"] = f"Bearer {key}"
@@ -112,7 +115,7 @@ class StockWatch(Worker):
         self.bad: list[dict[str, Any]] = []
 
     def work(self) -> None:
-        while not self.stop_event.wait(1.0):
+        while not self.stop_event.wait(self.pause):
             self.check_once()
         self.http.close()
 

@@ -29,7 +29,15 @@ from tests.faults.ledger import ANSWER_WITHIN_S, Availability, Ledger, Worker, a
 from tests.faults.parts import BridgeProcess
 from tests.picking.live import FLOOR, Walker
 
-LOST_AFTER_S = 8.0  # a scan not taken this long after the server (or bridge) was up is lost
+# A scan not taken this long after it was written, or after the server and its database
+# were back, is lost. The server's reader retries a scan for ~3 s while its database is
+# away, the last wait 1.6 s: then it goes, or is dropped. A scan takes ~0.1 s otherwise
+# (up to 0.15 s measured on 2 loaded cores): 5 s leaves a wide margin.
+LOST_AFTER_S = 5.0
+# A bridge flushes its port when it opens it (pyserial), before it logs the scanner online
+# (its `ready`): a scan not spooled this long after that, or after it was written, was
+# written while no bridge read the port.
+BRIDGE_LOST_AFTER_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -230,7 +238,8 @@ class StationPicker(Picker):
         """Write the scan; whether the bridge spooled it (its acknowledgement)."""
         spooled, written_at = bridge.spooled(), time.monotonic()
         self.write(code)
-        return bool(self.within(lambda: bridge.spooled() > spooled, (bridge.name,), written_at))
+        spooled_now = lambda: bridge.spooled() > spooled  # noqa: E731
+        return bool(self.within(spooled_now, (bridge.name,), written_at, BRIDGE_LOST_AFTER_S))
 
     def within(self, check: Any, names: tuple[str, ...], since: float,
                patience: float = LOST_AFTER_S) -> Any:  # fmt: skip
