@@ -197,10 +197,10 @@ def submit_from_kiosk(
 
 
 def _error_screen(session_id: str, message: str) -> dict[str, Any]:
-    row = FloorSession.get_or_none(FloorSession.session_id == session_id)
-    if row is None or row.screen is None:
+    last = session_screen(session_id)
+    if last is None:
         return screens.login_badge().with_feedback("error", message).to_json()
-    return screen_from_json(row.screen).with_feedback("error", message).to_json()
+    return screen_from_json(last).with_feedback("error", message).to_json()
 
 
 @dataclass(frozen=True)

@@ -35,10 +35,8 @@ def open_session(session_id: str) -> FloorSession | None:
 def session_screen(session_id: str) -> dict[str, Any] | None:
     """The last screen of a session (read on its own where `open_session_with_operator`
     was asked not to read it)."""
-    row = rawsql.execute(
-        'SELECT "screen" FROM "floor_session" WHERE "session_id" = ?', [session_id]
-    )
-    found = row.fetchone()
+    sql = 'SELECT "screen" FROM "floor_session" WHERE "session_id" = ?'
+    found = rawsql.execute(sql, [session_id]).fetchone()
     return None if found is None else FloorSession.screen.python_value(found[0])
 
 
