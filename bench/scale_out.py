@@ -96,7 +96,7 @@ def host_cpu() -> tuple[float, float]:
     return sum(values) - idle, sum(values)
 
 
-def host_busy(before: tuple[float, float], after: tuple[float, float], wall: float) -> float:
+def host_busy(before: tuple[float, float], after: tuple[float, float]) -> float:
     busy, total = after[0] - before[0], after[1] - before[1]
     return busy / total if total else 0.0
 
@@ -184,9 +184,9 @@ def run_one(n: int, args: Any, base_url: str, workdir: Path) -> dict[str, Any]:
             servers_cpu = sum(tree_cpu(p) for p in pids)
             return servers_cpu, tree_cpu(lb.pid), postgres_cpu(), tree_cpu(redis.pid)
 
-        before, wall = reading(), time.monotonic()
+        before = reading()
         phases, _ = picking.drive(lb_port, picking._worker_pid(pids[0]), jobs, args)
-        after, wall = reading(), time.monotonic() - wall
+        after = reading()
         scans = max(1, len(phases[0]) + len(phases[1]))
         ms = [(a - b) * 1000 / scans for a, b in zip(after, before, strict=True)]
         return {
@@ -198,7 +198,7 @@ def run_one(n: int, args: Any, base_url: str, workdir: Path) -> dict[str, Any]:
             "postgres_ms": ms[2],
             "redis_ms": ms[3],
             # the host's CPU over the phases, as a share of all its cores (every process)
-            "host_busy": host_busy(before_host, host_cpu(), wall),
+            "host_busy": host_busy(before_host, host_cpu()),
         }
     finally:
         if lb is not None:
