@@ -11,14 +11,16 @@ for anything without a rule.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import peewee
 from flask import g, request
 
 from server import rawsql
-from server.errors import Forbidden, Unauthorized
+from server.errors import BUSY, Forbidden, Unauthorized, Unavailable, unavailable
 from server.floor import auth, kiosks, rules
 from server.floor.inputs import SessionEnded
 from server.floor.push import NAMESPACE
@@ -27,6 +29,8 @@ from server.models import FloorOperator, FloorSession, KioskDevice, utcnow
 from server.realtime import socketio
 from server.runtime import runtime
 from server.spine import SYSTEM
+
+log = logging.getLogger(__name__)
 
 DEVICE_HEADER = ("X-Device-Token", True, "The kiosk's device token from /enroll")
 SESSION_HEADERS = (
@@ -124,7 +128,9 @@ SOCKET_HANDLERS: list[tuple[str, str, Callable[..., Any]]] = []
 def socket_event(
     event: str, rule: str, namespace: str = NAMESPACE
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a Socket.IO handler with its access rule (checked by the handler itself)."""
+    """Register a Socket.IO handler with its access rule (checked by the handler itself).
+    Whatever the handler raises, the client gets an ack (`failed_ack`), never silence: a
+    kiosk waiting for one would sit out its timeout and show nothing."""
     if not rules.valid_rule(rule):
         raise ValueError(f"unknown access rule {rule!r}")
 
@@ -133,13 +139,35 @@ def socket_event(
 
         @functools.wraps(fn)
         def handler(*args: Any) -> Any:
-            return fn(*args)
+            try:
+                return fn(*args)
+            except Exception as exc:
+                return failed_ack(event, exc)
 
         handler.access_rule = rule
         SOCKET_HANDLERS.append((namespace, event, handler))
         return handler
 
     return register
+
+
+def failed_ack(event: str, exc: Exception) -> Any:
+    """The ack of an event whose handler raised: a database that cannot take the work (no
+    connection, a full disk) is the HTTP API's 503, so the kiosk keeps the input queued and
+    sends it again; anything else is logged and a 500. A refused `connect` is False."""
+    refused = unavailable(exc)
+    if refused is None and isinstance(exc, peewee.OperationalError | peewee.InterfaceError):
+        refused = Unavailable(BUSY)
+    if refused is None:
+        log.exception("unhandled error on the Socket.IO event %s", event)
+        status, detail, extra = 500, "an unexpected error happened; it was logged", {}
+    else:
+        log.warning("Socket.IO event %s not taken: %s (%s)", event, refused.title, exc)
+        status, detail = 503, refused.detail
+        extra = {"retry_after_s": refused.retry_after_s}
+    if event == "connect":
+        return False
+    return {"error": {"status": status, "detail": detail, **extra}, "screen": None}
 
 
 _installed: set[tuple[str, str]] = set()

@@ -3,15 +3,18 @@ logout on role change, and a station pushed to its PIN screen by a serial badge 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import peewee
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
 from server.db import database as db_proxy
+from server.floor import inputs
 from server.floor.stations import feed_station_scan
 from server.models import ProcessedInput
 from tests.floor.conftest import add_kiosk, add_operator
@@ -157,6 +160,42 @@ def test_without_a_socket_the_queue_goes_over_http_once(app: Flask, kiosk: Any) 
     k.page.reload()
     expect(k.page.locator("#title")).to_have_text("Hello Op B-4")
     assert _inputs_of(prefix) == 3
+
+
+def test_an_input_the_server_could_not_take_stays_queued_and_goes_again(
+    app: Flask, kiosk: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The socket's ack is a 503 (the database refused the connection: nothing applied):
+    the kiosk keeps the input queued, says so, and sends it again until it is taken, once."""
+    add_operator(app, "B-5", ("packer",), "1122")
+    k = kiosk()
+    k.enroll(add_kiosk(app, "HH-5"))
+    k.login("B-5", "1122")
+    expect(k.page.locator("#title")).to_have_text("Hello Op B-5")
+    k.page.wait_for_function("window.io && document.body.dataset.screen === 'home'")
+    session = k.page.evaluate("JSON.parse(localStorage.getItem('floorlink.session'))")
+    prefix = f"floor:{session['session_id']}:"
+    refused = {"count": 0, "on": True}
+    real = inputs.submit_from_kiosk
+
+    def submit(*args: Any) -> Any:
+        if refused["on"]:
+            refused["count"] += 1
+            raise peewee.OperationalError("FATAL:  sorry, too many clients already")
+        return real(*args)
+
+    monkeypatch.setattr(inputs, "submit_from_kiosk", submit)
+    k.wedge("4006381333931")
+    expect(k.page.locator("#banner")).to_have_text("Sending, 1 queued")
+    deadline = time.monotonic() + 10
+    while refused["count"] < 2:  # sent again, not dropped
+        assert time.monotonic() < deadline, "the kiosk did not send the input again"
+        time.sleep(0.1)
+    assert _inputs_of(prefix) == 0
+    refused["on"] = False
+    expect(k.page.locator("#banner")).to_be_hidden(timeout=10_000)
+    expect(k.feedback()).to_contain_text("Choose your work first")
+    assert _inputs_of(prefix) == 1
 
 
 def test_role_change_logs_out_the_open_page(app: Flask, kiosk: Any, admin_api: Any) -> None:

@@ -9,6 +9,11 @@ import { store } from "./store.js";
 import { banner } from "./render.js";
 
 const ACK_TIMEOUT_MS = 5000;
+const RETRY_MS = 1000;  // a server that could not take an input (503): the queue again after
+
+// The server answered but took nothing (its database busy or unreachable: 5xx, no screen):
+// the input stays queued and goes again, as one the server never saw would.
+const notTaken = (reply) => !reply.screen && reply.error?.status >= 500;
 
 export class Link {
   constructor({ onScreen, onEnded, onRevoked, onBoard, onLive }) {
@@ -17,6 +22,7 @@ export class Link {
     this.flushing = false;
     this.socketDown = false;  // the socket failed to connect: send the queue over HTTP
     this.httpUp = false;      // the last input sent over HTTP was answered
+    this.retry = null;        // the timer that sends the queue again after a 503
     // Show the banner at once: a socket still connecting emits no "disconnect" when closed.
     window.addEventListener("offline", () => { this.socket?.disconnect(); this.update(); });
     window.addEventListener("online", () => this.connect());
@@ -86,6 +92,7 @@ export class Link {
         const [head] = store.queue();
         const reply = this.connected ? await this.overSocket(head.body) : await this.overHttp(head);
         if (reply === null) break;  // not answered: keep it queued, try again on reconnect
+        if (notTaken(reply)) { this.retryLater(reply.error.retry_after_s); break; }
         store.setQueue(store.queue().slice(1));
         this.update();
         if (reply.screen && reply.error?.status === 401) return this.ended(reply.screen);
@@ -95,6 +102,12 @@ export class Link {
       this.flushing = false;
       this.update();
     }
+  }
+
+  retryLater(seconds) {
+    if (this.retry) return;
+    const wait = Math.max(RETRY_MS, (Number(seconds) || 0) * 1000);
+    this.retry = setTimeout(() => { this.retry = null; this.flush(); }, wait);
   }
 
   async overSocket(body) {
