@@ -82,7 +82,7 @@ def create_app(
         JSON_SORT_KEYS=False,
     )
     app.json.sort_keys = False
-    db.bind(settings.database_url, max_connections=settings.server.threads + 8)
+    db.bind(settings.database_url, max_connections=settings.server.pool)
     if check_schema:
         migrations.check_current()
     runtime = build_runtime(settings, areas, lights=lights)

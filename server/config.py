@@ -40,9 +40,18 @@ class ServerSettings(Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     threads: int = Field(default=64, ge=1, le=1024)
+    # The most database connections this process keeps (None: threads + 8). A request holds
+    # one for a transaction only; past the limit it waits for one (up to 30 s), so fewer
+    # connections than threads is fine. On PostgreSQL `serve` lowers it at start to what
+    # max_connections leaves free (server/cli/serve.py `fit_pool`).
+    db_connections: int | None = Field(default=None, ge=2, le=2048)
     # The worker's CPU: "auto" (one CPU, when there are several), "off", or a CPU number
     # (server/affinity.py says why).
     cpu: Literal["auto", "off"] | Annotated[int, Field(ge=0, strict=True)] = "auto"
+
+    @property
+    def pool(self) -> int:
+        return self.db_connections or self.threads + 8
 
     @field_validator("cpu", mode="before")
     @classmethod

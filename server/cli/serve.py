@@ -72,37 +72,51 @@ def _stop_services(server: Any, worker: Any) -> None:
         app.extensions["floorlink"].stop()
 
 
-def check_schema(settings: Settings) -> None:
-    """Refuse to start on an out-of-date schema, before any worker is forked; warn when
-    PostgreSQL has no room left for this process's pool."""
+def check_schema(settings: Settings) -> Settings:
+    """Refuse to start on an out-of-date schema, before any worker is forked; on PostgreSQL,
+    fit this process's pool in the connections max_connections leaves free (`fit_pool`).
+    The settings to serve with."""
     database = db.bind(settings.database_url)
     try:
         migrations.check_current()
-        if not settings.is_sqlite:
-            warning = connection_room_warning(settings.server.threads + 8, db.connection_room())
-            if warning:
-                log.warning("%s", warning)
-                click.echo(f"Warning: {warning}", err=True)
+        if settings.is_sqlite:
+            return settings
+        pool, warning = fit_pool(settings.server.pool, db.connection_room())
     except migrations.SchemaOutOfDate as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         database.close_all()
+    if warning:
+        log.warning("%s", warning)
+        click.echo(f"Warning: {warning}", err=True)
+    server = settings.server.model_copy(update={"db_connections": pool})
+    return settings.model_copy(update={"server": server})
 
 
-def connection_room_warning(pool: int, room: tuple[int, int, int]) -> str | None:
-    """What to tell an operator whose PostgreSQL cannot take this process's pool (server/app.py
-    opens up to server.threads + 8 connections): past max_connections, new connections are
-    refused and inputs answer 503 under load, long after the start looked fine."""
+# Connections left for what else starts on the same PostgreSQL (a CLI command, the relay).
+SPARE_CONNECTIONS = 4
+# A pool smaller than this serves too few requests at once to be worth starting with.
+MIN_POOL = 4
+
+
+def fit_pool(pool: int, room: tuple[int, int, int]) -> tuple[int, str | None]:
+    """The pool this process opens (at most `pool`: server.db_connections, or server.threads
+    + 8) and what to tell the operator when PostgreSQL has not room for all of it. Past
+    max_connections a new connection is refused ("too many clients") and the request that
+    needed it gets a 503; a pool that fits makes requests wait for a free connection
+    instead (server/db.py: up to 30 s), which under load is a queue, not an error."""
     limit, reserved, used = room
     free = limit - reserved - used
     if free >= pool:
-        return None
-    return (
-        f"this process may open {pool} PostgreSQL connections (server.threads + 8), but "
-        f"only {max(free, 0)} are free (max_connections {limit}, {reserved} reserved for "
-        f"superusers, {used} in use): under load some requests will get 503. Raise "
-        "max_connections (deploy/postgresql-floorlink.conf sets 400) or lower "
-        "server.threads on each process (docs/deployment.md)"
+        return pool, None
+    fitted = max(MIN_POOL, free - SPARE_CONNECTIONS)
+    return fitted, (
+        f"this process may open {pool} PostgreSQL connections (server.db_connections, or "
+        f"server.threads + 8), but only {max(free, 0)} are free (max_connections {limit}, "
+        f"{reserved} reserved for superusers, {used} in use): it keeps at most {fitted}, "
+        "and under load requests wait for one. Raise max_connections "
+        "(deploy/postgresql-floorlink.conf sets 400) or lower server.threads on each "
+        "process (docs/deployment.md)"
     )
 
 
@@ -151,7 +165,7 @@ def hold_sqlite_serve_lock(settings: Settings) -> IO[str] | None:
 def serve(settings: Settings) -> None:
     lock = hold_sqlite_serve_lock(settings)  # kept open (and locked) until the process ends
     try:
-        check_schema(settings)
+        settings = check_schema(settings)
         cpu = worker_cpu(settings)
         click.echo(f"Floorlink serving on http://{settings.server.host}:{settings.server.port}")
         FloorlinkServer(settings, cpu).run()

@@ -10,29 +10,33 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import peewee
 import pytest
 
 from server import db
-from server.cli.serve import connection_room_warning
+from server.cli.serve import MIN_POOL, SPARE_CONNECTIONS, fit_pool
 from tests.fixtures.database import on_postgres
 from tests.server.test_serve_process import free_port
 
 
-def test_no_warning_when_the_pool_fits() -> None:
-    assert connection_room_warning(72, (400, 3, 100)) is None
-    assert connection_room_warning(72, (100, 3, 25)) is None  # exactly 72 free
+def test_a_pool_that_fits_is_kept_without_a_word() -> None:
+    assert fit_pool(72, (400, 3, 100)) == (72, None)
+    assert fit_pool(72, (100, 3, 25)) == (72, None)  # exactly 72 free
 
 
-def test_the_warning_says_what_is_free_and_what_to_change() -> None:
-    warning = connection_room_warning(72, (100, 3, 80))
+def test_a_pool_that_does_not_fit_is_lowered_and_the_warning_says_what_to_change() -> None:
+    pool, warning = fit_pool(72, (100, 3, 80))
+    assert pool == 17 - SPARE_CONNECTIONS  # requests wait for one of these, no "too many clients"
     assert warning is not None
     assert "may open 72 PostgreSQL connections" in warning
     assert "only 17 are free (max_connections 100, 3 reserved for superusers, 80 in use)" in warning
+    assert f"it keeps at most {pool}" in warning
     assert "max_connections" in warning and "server.threads" in warning
-    assert "only 0 are free" in (connection_room_warning(72, (100, 3, 200)) or "")
+    pool, warning = fit_pool(72, (100, 3, 200))
+    assert pool == MIN_POOL and "only 0 are free" in (warning or "")
 
 
 @pytest.mark.skipif(not on_postgres, reason="PostgreSQL's connection limit")
@@ -47,7 +51,7 @@ def test_the_room_is_read_from_postgresql(database: peewee.Database) -> None:
 def test_serve_warns_at_start_when_its_pool_cannot_fit(
     database: peewee.Database, db_url: str
 ) -> None:
-    if connection_room_warning(1008, db.connection_room()) is None:
+    if fit_pool(1008, db.connection_room())[1] is None:
         pytest.skip("this PostgreSQL takes 1,008 more connections")
     env = os.environ | {
         "FLOORLINK_DATABASE_URL": db_url,
@@ -66,7 +70,17 @@ def test_serve_warns_at_start_when_its_pool_cannot_fit(
         while b"Warning: this process may open 1008" not in said:
             assert time.monotonic() < deadline and proc.poll() is None, said
             said += proc.stderr.readline()
-        assert b"Raise max_connections" in said
+        assert b"it keeps at most" in said and b"Raise max_connections" in said
+        while True:  # and serves, on the pool it fitted
+            assert time.monotonic() < deadline and proc.poll() is None
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/api/v1/health", timeout=2
+                ) as r:
+                    assert r.status == 200
+                    break
+            except OSError:
+                time.sleep(0.2)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
