@@ -338,6 +338,9 @@ def run(args: Any, workdir: Path) -> None:
         drop_postgres(name, args.pg)
 
 
+NOTEWORTHY = (" WARNING ", " ERROR ", "Error: ", "Warning: ")
+
+
 def run_on(args: Any, workdir: Path, url: str) -> None:
     pg = url.startswith("postgres")
     raw = raw_postgres(url, 3.0) if pg else raw_sqlite(workdir / "raw.db", 3.0)
@@ -355,6 +358,10 @@ def run_on(args: Any, workdir: Path, url: str) -> None:
         phases, cpu_ms = drive(server.port, _worker_pid(server.proc.pid), jobs, args)
     finally:
         server.stop()
+        log = (workdir / f"serve-{server.port}.log").read_text(errors="replace").splitlines()
+        said = [line for line in log if any(w in line for w in NOTEWORTHY)]
+        if said:  # what went wrong in the server, where the figures alone would hide it
+            print("the server's warnings and errors (last 20):\n" + "\n".join(said[-20:]))
     bare = ceiling.measure(args.ceiling_seconds, args.pickers, args.threads)
     if pg:
         print(f"raw PostgreSQL commits/s {raw:7.0f} (one row per commit, this run's database)")
