@@ -137,12 +137,15 @@ def test_a_bad_scan_is_published_as_scan_error_never_as_scan(
 
 
 def test_broker_killed_while_scanning_loses_nothing_and_keeps_order(
-    mosquitto_factory, mqtt_probe, serial_pty, run_bridge, server_confirmer
+    mosquitto_factory, serial_pty, run_bridge, server_confirmer
 ) -> None:
+    """Nothing lost is judged where the guarantee is, at the server (the confirmer): a
+    bystander subscriber is not. Its copies of events the server had already confirmed
+    (so the bridge dropped them) die with the broker when they were queued after the last
+    autosave; that is MQTT, and no subscriber but the server is promised anything."""
     broker = mosquitto_factory()
-    probe = mqtt_probe(broker.url, "floorlink/main/device/+/event/#", "server-probe")
     confirmer = server_confirmer(broker.url, client_id="server-confirmer")
-    time.sleep(1.5)  # the broker autosaves the probe's persistent session
+    time.sleep(1.5)  # the broker autosaves the server's persistent session
     devices = [serial_pty(f"scanner-{n}") for n in (1, 2)]
     scanners = tuple(ScannerConfig(f"scanner-{n}", d.path) for n, d in enumerate(devices, 1))
     bridge = run_bridge(broker.url, scanners=scanners)
@@ -164,14 +167,8 @@ def test_broker_killed_while_scanning_loses_nothing_and_keeps_order(
     writer.join()
 
     expected = [f"TOTE-{i:05d}" for i in range(count)]
-
-    def complete(messages: list[Received]) -> bool:
-        per_device = first_seen(messages)
-        return all(len(per_device.get(f"scanner-{n}", [])) >= count for n in (1, 2))
-
-    probe.wait(complete, timeout=30)
     # Applied as the server applies them: once each, in seq order (a gap is resent).
-    confirmer.wait(lambda: all(len(confirmer.raw(f"scanner-{n}")) == count for n in (1, 2)), 30)
+    confirmer.wait(lambda: all(len(confirmer.raw(f"scanner-{n}")) == count for n in (1, 2)), 45)
     for n in (1, 2):
         assert confirmer.raw(f"scanner-{n}") == expected
         assert [e.seq for e in confirmer.applied[f"scanner-{n}"]] == list(range(1, count + 1))
