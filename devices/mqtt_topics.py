@@ -5,6 +5,8 @@ Every topic lives under ``floorlink/<site>/``::
     bridge/<bridge_id>/status                 retained birth / last will
     bridge/<bridge_id>/committed              the server's confirmations of committed events
     server/status                             the server's retained birth / last will
+    server/status/p<i>                        the same, per MQTT partition i, on a site
+                                              served by several processes
     device/<device_id>/availability           retained online / offline
     device/<device_id>/state                  retained last known state
     device/<device_id>/event/<type>           QoS 1 events (scan, weight, press, ...)
@@ -61,9 +63,25 @@ def bridge_committed(site: str, bridge_id: str) -> str:
     return f"{_prefix(site)}/bridge/{check_id(bridge_id, 'bridge id')}/committed"
 
 
-def server_status(site: str) -> str:
-    """The server's own retained status (birth ``online``, last will ``offline``)."""
-    return f"{_prefix(site)}/server/status"
+def server_status(site: str, partition: int | None = None) -> str:
+    """The server's own retained status (birth ``online``, last will ``offline``): one topic
+    for a site served by one process, one per MQTT partition (``partition``) for a site
+    served by several, so that one dead process's last will does not mark the others
+    offline. A bridge reads both (`server_status_filters`): the server is up while any says
+    ``online``."""
+    base = f"{_prefix(site)}/server/status"
+    return base if partition is None else f"{base}/p{int(partition)}"
+
+
+def server_status_filters(site: str) -> tuple[str, str]:
+    return server_status(site), f"{server_status(site)}/+"
+
+
+def is_server_status(site: str, topic: str) -> bool:
+    base = server_status(site)
+    return topic == base or (
+        topic.startswith(base + "/") and topic.count("/") == base.count("/") + 1
+    )
 
 
 def availability(site: str, device_id: str) -> str:

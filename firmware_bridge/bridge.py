@@ -64,6 +64,7 @@ class Bridge:
             on_connected=self._on_connected,
             on_published=lambda mid, ok: self.forwarder.on_published(mid, ok),
         )
+        self._server_statuses: dict[str, bytes] = {}  # status topic -> its last payload
         self.forwarder = Forwarder(
             self.spool,
             self.client,
@@ -97,7 +98,7 @@ class Bridge:
             subscriptions=(
                 *((topics.commands_filter(site, d), 1) for d in command_devices),
                 (topics.bridge_committed(site, bridge_id), 1),
-                (topics.server_status(site), 1),
+                *((f, 1) for f in topics.server_status_filters(site)),
             ),
             reconnect_min=reconnect[0],
             reconnect_max=reconnect[1],
@@ -217,8 +218,15 @@ class Bridge:
         self.forwarder.republish()  # the broker may have lost what it acknowledged
 
     def _on_message(self, message: mqtt.MQTTMessage) -> None:
-        if message.topic == topics.server_status(self.config.site):
-            self.forwarder.server_online(_says_online(bytes(message.payload)))
+        if topics.is_server_status(self.config.site, message.topic):
+            # One status per server process (its MQTT partition) on a multi-process site:
+            # the server is up while any says online; any birth may follow a broker that
+            # forgot what it had queued, so each one makes the forwarder publish again.
+            payload = bytes(message.payload)
+            birth = self._server_statuses.get(message.topic) != payload  # a new session's
+            self._server_statuses[message.topic] = payload
+            online = any(map(_says_online, self._server_statuses.values()))
+            self.forwarder.server_online(online, birth=birth and _says_online(payload))
             return
         command = decode_message(message.topic, message.payload)
         if isinstance(command, BridgeCommitted):

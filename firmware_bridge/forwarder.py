@@ -81,11 +81,12 @@ class Forwarder(threading.Thread):
         self._rewind.set()
         self._wake.set()
 
-    def server_online(self, online: bool) -> None:
-        """The server's status: its birth (after it subscribed) may follow a broker that
-        forgot the server's session and what was queued for it, so publish again."""
+    def server_online(self, online: bool, birth: bool | None = None) -> None:
+        """The server's status (`online`: any of its processes is up). A birth (`birth`,
+        by default `online`; after the process subscribed) may follow a broker that forgot
+        the server's session and what was queued for it, so publish again."""
         self._server_online = online
-        if online:
+        if online if birth is None else birth:
             self.republish()
 
     def on_published(self, mid: int, ok: bool) -> None:

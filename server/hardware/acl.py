@@ -45,6 +45,7 @@ def mosquitto_acl(site: str, devices: Iterable[Device]) -> str:
         f"user {SERVER_LOGIN}",
         f"topic read {root}/#",
         f"topic write {root}/server/status",
+        f"topic write {root}/server/status/+",
         f"topic write {root}/bridge/+/committed",
         f"topic write {root}/device/+/cmd/+",
         "",
@@ -56,6 +57,7 @@ def mosquitto_acl(site: str, devices: Iterable[Device]) -> str:
             f"topic write {root}/bridge/{bridge}/status",
             f"topic read {root}/bridge/{bridge}/committed",
             f"topic read {root}/server/status",
+            f"topic read {root}/server/status/+",
         ]
         for device in ids:
             base = f"{root}/device/{mqtt_topics.check_id(device, 'device id')}"

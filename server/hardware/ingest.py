@@ -50,9 +50,10 @@ def refusal(event: DeviceEvent, reason: str) -> sequence.Confirmation:
     return sequence.Confirmation(event.site, event.bridge, refused=[settled])
 
 
-def server_status_topic(site: str) -> str:
-    """The server's own retained status (birth `online`, last will `offline`)."""
-    return mqtt_topics.server_status(site)
+def server_status_topic(site: str, partition: int, partitions: int) -> str:
+    """The retained status (birth `online`, last will `offline`) of whoever takes in this
+    partition: the site's one topic with one partition, else the partition's own."""
+    return mqtt_topics.server_status(site, partition if partitions > 1 else None)
 
 
 @dataclass(frozen=True)
@@ -66,16 +67,18 @@ class MqttIngest:
 
     def __init__(self, app: Flask, runtime: Runtime, partition_of: int | None = None) -> None:
         """`partition_of`: a partition taken over from a dead process (server/hardware/
-        failover.py): its session and its devices, but not this server's status."""
+        failover.py): its session, its devices and its status topic (a survivor that takes
+        in the partition says so; its last will says when it stops)."""
         settings = runtime.settings
         mqtt_settings = settings.section("mqtt")
-        own = partition_of is None
+        own = self._own = partition_of is None
         self._partition: int = mqtt_settings.partition if partition_of is None else partition_of
         self._partitions = mqtt_settings.partitions
         self._bridges = {d.id: d.bridge for d in settings.section("devices") if d.bridge}
         self.link = runtime.mqtt
         self.dispatcher = Dispatcher(app, runtime.spine, self.link, runtime.device_routes)
-        self._own_topic = server_status_topic(settings.site)
+        self._site = settings.site
+        status = server_status_topic(settings.site, self._partition, self._partitions)
         self._queue: queue.SimpleQueue[Received | None] = queue.SimpleQueue()
         self._generation = 0
         self._stopping = threading.Event()
@@ -86,9 +89,9 @@ class MqttIngest:
                 url=settings.mqtt_url,
                 client_id=(mqtt_settings.client_id if own else "")
                 or partition.client_id(settings.site, self._partition, self._partitions),
-                status_topic=self._own_topic if own else None,
-                birth=encode(status_payload("online", session)) if own else None,
-                will=encode(status_payload("offline", session)) if own else None,
+                status_topic=status,
+                birth=encode(status_payload("online", session)),
+                will=encode(status_payload("offline", session)),
                 subscriptions=((mqtt_topics.site_filter(settings.site), 1),),
                 manual_ack=True,
                 reconnect_min=0.2,
@@ -109,7 +112,7 @@ class MqttIngest:
     # -- lifecycle ----------------------------------------------------------------------
 
     def start(self) -> None:
-        if self.link.client is None or self.client.settings.status_topic is not None:
+        if self.link.client is None or self._own:
             self.link.client = self.client  # commands go out on the own partition's client
         self.client.start()
         self._worker.start()
@@ -159,8 +162,8 @@ class MqttIngest:
         stats.add(received=len(batch))
         decoded, refusals = [], list[sequence.Confirmation]()
         for item in batch:
-            if item.message.topic == self._own_topic:
-                continue
+            if mqtt_topics.is_server_status(self._site, item.message.topic):
+                continue  # this server's own statuses (its partitions')
             if not partition.is_mine(item.message.topic, self._partition, self._partitions):
                 continue  # another process's device: acked with the batch, taken in there
             message = decode_message(item.message.topic, bytes(item.message.payload))

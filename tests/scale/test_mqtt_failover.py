@@ -12,6 +12,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import paho.mqtt.client as mqtt
 import peewee
@@ -79,8 +80,16 @@ def test_a_dead_members_partition_is_taken_over_and_handed_back(
     db_url: str,
     database: peewee.Database,
     mosquitto_factory: Callable[..., MosquittoBroker],
+    mqtt_probe: Callable[..., Any],
 ) -> None:
     broker = mosquitto_factory()
+    statuses = mqtt_probe(broker.url, "floorlink/s1/server/status/+")
+
+    def status(partition: int) -> tuple[str, str]:
+        """(state, session) of the partition's last status, ("", "") before any."""
+        said = statuses.on(f"/server/status/p{partition}")
+        return (said[-1].json()["state"], said[-1].json()["session"]) if said else ("", "")
+
     config = tmp_path / "floorlink.toml"
     config.write_text(
         f'database_url = "{db_url}"\nsecret_key = "test"\nsite = "s1"\n'
@@ -104,6 +113,9 @@ def test_a_dead_members_partition_is_taken_over_and_handed_back(
             "each process did not take its own partition",
         )
         time.sleep(1.0)  # both sessions subscribed before the first event
+        # Each partition its own retained status: one process's last will is not the site's.
+        wait_until(lambda: status(0)[0] == status(1)[0] == "online", 10, "no statuses")
+        p0, first = status(0), status(1)
         session = new_session_id()
         sender = threading.Thread(target=publish, args=(broker, session, 30, 0.1), daemon=True)
         sender.start()
@@ -113,6 +125,12 @@ def test_a_dead_members_partition_is_taken_over_and_handed_back(
         assert not sender.is_alive()
         applied(database, session, 30)
         assert "taking its devices over" in survivor.tail(100_000)
+        # partition 1's will said offline; the survivor, taking it in, said online again
+        states = [m.json()["state"] for m in statuses.on("/server/status/p1")]
+        assert "offline" in states[states.index("online") :]
+        wait_until(lambda: status(1)[0] == "online", 10, "no takeover")
+        assert status(1)[1] != first[1]  # the survivor's own session
+        assert status(0) == p0  # partition 0 never said offline
 
         back = serve("serve-p1-again", 1)
         procs.append(back.start())
@@ -123,6 +141,7 @@ def test_a_dead_members_partition_is_taken_over_and_handed_back(
             "the restarted process did not get its partition back:\n" + survivor.tail(),
         )
         assert "handing it over" in survivor.tail(100_000)
+        wait_until(lambda: status(1)[0] == "online", 10, "not back")
         later = new_session_id()
         publish(broker, later, 5, 0.0)
         applied(database, later, 5)
