@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from server.area import Area
-from server.hardware import events, failover, scales, scanners
+from server.hardware import events, failover, scales, scanners, serial_share
 from server.hardware.handlers import HANDLERS
 from server.hardware.settings import DeviceSettings, MqttSettings, ScaleSettings, ScannerSettings
 
@@ -23,6 +23,7 @@ def _services(app: Flask, runtime: Runtime) -> Sequence[Service]:
         *failover.build(app, runtime),
         *scanners.build(app, runtime),
         *scales.build(app, runtime),
+        *serial_share.build(app, runtime),
     ]
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from server.config import Settings
-from server.hardware import scales, scanners
+from server.hardware import scales, scanners, serial_share
 from server.hardware.availability import Seen, availability, is_stale
 from server.hardware.link import MqttLink
 from server.hardware.settings import DeviceSettings
@@ -31,7 +31,9 @@ def list_devices(
     """Every device; `last_known` shows MQTT devices as last heard (for the CLI, which has
     no broker connection of its own) instead of offline while the server hears no broker."""
     now = utcnow()
-    rows = {row.id: row for row in HardwareDevice.select()}
+    everything = list(HardwareDevice.select())
+    rows = {row.id: row for row in everything if not serial_share.is_shared(row)}
+    shared = {row.id: row for row in everything if serial_share.is_shared(row)}
     devices = settings.section("devices")
     configured = {d.id: d for d in devices if d.kind != "printer"}
     connected = last_known or (link is not None and link.connected)
@@ -41,8 +43,7 @@ def list_devices(
         )
         for device_id in sorted(set(rows) | set(configured))
     ]
-    out.extend(_serial_scanners(settings))
-    out.extend(_serial_scales(settings))
+    out.extend(_serial(settings, shared, now))
     out.extend(_printers([d for d in devices if d.kind == "printer"], printers()))
     try:
         out.extend(_kiosk(k) for k in kiosks())
@@ -110,57 +111,64 @@ def _seen(row: HardwareDevice | None) -> Seen:
     return Seen(None, None) if row is None else Seen(row.availability, row.last_seen)
 
 
-def _serial_scanners(settings: Settings) -> Iterable[dict[str, Any]]:
+def _serial(
+    settings: Settings, shared: Mapping[str, HardwareDevice], now: datetime
+) -> Iterable[dict[str, Any]]:
+    """Serial scanners and scales: as this process reads them, or, where another process
+    reads the port (held elsewhere) or the device is another host's, as that process
+    shares it through the database (server/hardware/serial_share.py)."""
+    local: dict[str, Any] = {}  # id -> this process's reading of it, None if it reads none
+    unread: dict[str, Any] = {}  # what to show of a device nobody shares a status of
     for scanner in settings.section("scanners"):
-        status = scanners.BOARD.get(scanner.id)
-        yield {
-            "id": scanner.id,
-            "kind": "scanner",
-            "source": "serial",
-            "assigned": bool(scanner.station),
-            "station": scanner.station or None,
-            "location": None,
-            "bridge": None,
-            "availability": status.availability if status else "offline",
-            "stale": False,
-            "last_seen": isoformat(status.last_seen) if status else None,
-            "state": {
-                "port": scanner.port,
-                "last_scan": status.last_scan if status else None,
-                "held_elsewhere": bool(status and status.held_elsewhere),
-            },
-            "last_event": None,
-            "last_command": None,
-        }
-
-
-def _serial_scales(settings: Settings) -> Iterable[dict[str, Any]]:
-    """MT-SICS scales of this server: the reader's availability and last reading (the
-    state an MQTT scale publishes, with the port), the last stable weight sent on."""
+        local[scanner.id] = scanners.BOARD.get(scanner.id)
+        unread[scanner.id] = scanners.ScannerStatus(
+            scanner.id, scanner.station or None, scanner.port
+        )
     for scale in settings.section("scales"):
-        status = scales.BOARD.get(scale.id)
-        grams = status.grams if status else None
-        yield {
-            "id": scale.id,
-            "kind": "scale",
-            "source": "serial",
-            "assigned": bool(scale.station),
-            "station": scale.station or None,
-            "location": None,
-            "bridge": None,
-            "availability": status.availability if status else "offline",
-            "stale": False,
-            "last_seen": isoformat(status.last_seen) if status else None,
-            "state": {
-                "port": scale.port,
-                "held_elsewhere": bool(status and status.held_elsewhere),
-                "grams": grams,
-                "stable": status.stable if status and grams is not None else None,
-                "last_error": status.last_error if status else None,
-            },
-            "last_event": status.last_weight if status else None,
-            "last_command": None,
+        local[scale.id] = scales.BOARD.get(scale.id)
+        unread[scale.id] = scales.ScaleStatus(scale.id, scale.station or None, scale.port)
+    for device_id, status in local.items():
+        row = shared.get(device_id)
+        elsewhere = status is None or status.held_elsewhere  # the CLI reads no port
+        if elsewhere and row is not None and serial_share.fresh(row, now):
+            held = status is not None and status.held_elsewhere
+            yield _serial_device(serial_share.as_status(row, now, held_elsewhere=held), row)
+        else:
+            yield _serial_device(status or unread[device_id], None)
+    for device_id, row in sorted(shared.items()):
+        if device_id not in local:  # another host's
+            yield _serial_device(serial_share.as_status(row, now, held_elsewhere=True), row)
+
+
+def _serial_device(status: Any, row: HardwareDevice | None) -> dict[str, Any]:
+    scale = isinstance(status, scales.ScaleStatus)
+    state: dict[str, Any] = {"port": status.port}
+    if scale:
+        grams = status.grams
+        state |= {
+            "held_elsewhere": status.held_elsewhere,
+            "grams": grams,
+            "stable": status.stable if grams is not None else None,
+            "last_error": status.last_error,
         }
+    else:
+        state |= {"last_scan": status.last_scan, "held_elsewhere": status.held_elsewhere}
+    state["read_by"] = serial_share.read_by(row) if row is not None else None
+    return {
+        "id": status.id,
+        "kind": "scale" if scale else "scanner",
+        "source": "serial",
+        "assigned": bool(status.station),
+        "station": status.station or None,
+        "location": None,
+        "bridge": None,
+        "availability": status.availability,
+        "stale": False,
+        "last_seen": isoformat(status.last_seen) if status.last_seen else None,
+        "state": state,
+        "last_event": status.last_weight if scale else None,
+        "last_command": None,
+    }
 
 
 def _kiosk(kiosk: Any) -> dict[str, Any]:

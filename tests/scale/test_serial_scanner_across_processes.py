@@ -192,6 +192,12 @@ def scanner_row(proc: Serve, admin_key: str) -> dict[str, Any]:
     return next(row for row in rows if row["id"] == SCANNER)
 
 
+def listed(proc: Serve, admin_key: str) -> dict[str, Any] | None:
+    """The scanner as this process lists it, None while it lists none."""
+    rows = Http(proc.base, admin_key).get("/devices").json["data"]
+    return next((row for row in rows if row["id"] == SCANNER), None)
+
+
 def test_a_scanner_read_by_a_drives_a_station_kiosk_connected_to_b(
     site: Site, serial_pty: PtyFactory
 ) -> None:
@@ -212,9 +218,9 @@ def test_a_scanner_read_by_a_drives_a_station_kiosk_connected_to_b(
     assert kiosk.next_push() == home  # the screen sent on connect
     screen = kiosk.emit(action="pick")  # its own input's answer (an echo, if any, skipped)
 
-    walker, scans = Walker(), 0
+    walker, scans, code_of_last = Walker(), 0, ""
     while (code := walker.next_scan(screen)) is not None:
-        started = time.monotonic()
+        started, code_of_last = time.monotonic(), code
         scanner.write(code.encode() + b"\r")
         screen = kiosk.next_push_after(screen)
         assert time.monotonic() - started < 10  # not the log's look (60 s)
@@ -223,6 +229,16 @@ def test_a_scanner_read_by_a_drives_a_station_kiosk_connected_to_b(
     assert screen["name"] == "pick.done"
     assert scans == 10  # 2 totes, 2 x (location, product..., tote), drop
     assert kiosk.current() == screen
+    # B reads no port, but lists A's scanner as A shares it (server/hardware/serial_share.py)
+    shown = lambda: scanner_row(b, admin_key)  # noqa: E731
+    last = lambda: ((listed(b, admin_key) or {}).get("state") or {}).get("last_scan")  # noqa: E731
+    wait_until(lambda: last() == code_of_last, 10, "B does not list A's scanner and its scan")
+    assert (shown()["availability"], shown()["source"], shown()["station"]) == (
+        "online",
+        "serial",
+        STATION,
+    )
+    assert shown()["state"]["read_by"]  # the host that reads it
     with ProcessedInput._meta.database.connection_context():
         taken = ProcessedInput.select().where(ProcessedInput.key.contains(f":serial:{SCANNER}:"))
         assert taken.count() == scans  # each applied once
@@ -230,7 +246,14 @@ def test_a_scanner_read_by_a_drives_a_station_kiosk_connected_to_b(
 
 
 def holders(procs: list[Serve], admin_key: str) -> list[Serve]:
-    return [p for p in procs if p.alive() and scanner_row(p, admin_key)["availability"] == "online"]
+    """The processes that read the port themselves (the others list it as its reader shares it)."""
+    return [
+        p
+        for p in procs
+        if p.alive()
+        and (row := scanner_row(p, admin_key))["availability"] == "online"
+        and not row["state"]["held_elsewhere"]
+    ]
 
 
 def test_two_processes_of_one_host_configured_with_one_scanner_read_it_once(
@@ -268,8 +291,12 @@ def test_two_processes_of_one_host_configured_with_one_scanner_read_it_once(
     wait_until(lambda: holders(procs, admin_key), 20, "nobody opened the scanner")
     [holder] = holders(procs, admin_key)
     [standby] = [p for p in procs if p is not holder]
+    # the standby lists the scanner as the holder shares it: online, read elsewhere
+    wait_until(
+        lambda: scanner_row(standby, admin_key)["availability"] == "online", 10, "not shared"
+    )
     row = scanner_row(standby, admin_key)
-    assert (row["availability"], row["state"]["held_elsewhere"]) == ("offline", True)
+    assert row["state"]["held_elsewhere"] is True and row["state"]["read_by"]
     assert scanner_row(holder, admin_key)["state"]["held_elsewhere"] is False
     scan(20)
     taken(20)
