@@ -58,28 +58,26 @@ def test_a_reader_writes_on_change_and_beats_while_online(
     assert share.due(99.0) == []  # another process reads the port: it says it
 
 
+def _shared(device_id: str, host: str, station: str, last_scan: str, at: Any) -> None:
+    """A scanner's status as the process that reads it shares it."""
+    state = {"station": station, "port": "/dev/ttyUSB0", "last_scan": last_scan}
+    HardwareDevice.insert(
+        id=device_id,
+        kind="scanner",
+        availability="online",
+        session=f"serial@{host}",
+        state=state,
+        state_at=at,
+        last_seen=at,
+    ).execute()
+
+
 def test_any_process_lists_the_status_its_reader_shares_offline_once_stale(
     database: peewee.Database, configured: Any
 ) -> None:
     now = utcnow()
-    HardwareDevice.insert(
-        id="sc-far",  # another host's scanner: not in this config
-        kind="scanner",
-        availability="online",
-        session="serial@host-b",
-        state={"station": "PACK-2", "port": "/dev/ttyUSB0", "last_scan": "TOTE-7"},
-        state_at=now,
-        last_seen=now,
-    ).execute()
-    HardwareDevice.insert(
-        id="sc-9",  # this config's, read by another process of this host
-        kind="scanner",
-        availability="online",
-        session="serial@host-a",
-        state={"station": "PICK-9", "port": "/dev/ttyX9", "last_scan": "TOTE-3"},
-        state_at=now,
-        last_seen=now,
-    ).execute()
+    _shared("sc-far", "host-b", "PACK-2", "TOTE-7", now)  # another host's: not in this config
+    _shared("sc-9", "host-a", "PICK-9", "TOTE-3", now)  # this config's, read by another process
     scanners.BOARD.add(
         scanners.ScannerStatus("sc-9", "PICK-9", "/dev/ttyX9", "offline", held_elsewhere=True)
     )
