@@ -34,6 +34,10 @@ from server.sync.waiting import WAITING, promote
 
 FANOUT_CHUNK = 5000
 CHAIN = 20  # deliveries of one subject sent in a row by one claim
+# A head that failed before is claimed alone (`_chains`): while the endpoint is down,
+# leasing its chain (and releasing it to WAITING when the head failed again) wrote CHAIN
+# rows per attempt for nothing; once the head goes through, the next claim takes the
+# subject's chain as usual.
 IN_CHUNK = 4096  # ids per IN (...) list, padded to a power of two (server/sync/shapes.py)
 D = WebhookDelivery
 
@@ -264,6 +268,8 @@ def _chains(heads: list[tuple[int, str]], now: dt.datetime, chain: int) -> list[
         body = _body(event_id, type_, subject, seq, at, actor, data)
         claimed = Claimed(delivery_id, endpoint, attempts, event_id, body, subject)
         chains.setdefault(key, []).append(claimed)
+        if attempts:  # a head that failed before is tried alone (see CHAIN)
+            stopped.add(key)
     return list(chains.values())
 
 

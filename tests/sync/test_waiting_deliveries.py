@@ -4,6 +4,7 @@ goes away makes the next one due, and the sweeps repair what another path left."
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from typing import Any
 
@@ -130,3 +131,27 @@ def test_a_head_settled_while_a_fan_out_inserts_its_next_one_still_promotes_it(
     done.set()
     fan_out.join(10)
     assert list(due_by_subject().values()) == [[head.event_position + 1]]
+
+
+def test_a_head_that_failed_is_claimed_alone_and_its_chain_follows_once_it_goes(
+    spine: Spine, relay: Relay, receiver: Receiver, clock: FakeClock
+) -> None:
+    """While the endpoint is down, a retry leases the failed head only, not the chain
+    behind it (which it would only release again); once the head goes through, the rest of
+    the subject goes in chains as before, in order."""
+    add_endpoint(spine, receiver, ["order.*"])
+    receiver.script = lambda _r: 503
+    sent = emit(spine, *[("order.picked", "order:R-1", {"i": i}) for i in range(6)])
+    relay.catch_up()
+    relay.step()  # the head's first attempt, in a chain of 6: fails at the head
+    assert len(receiver.log) == 1
+    clock.advance(SCHEDULE_S[0] * 1.3)
+    with connection():
+        [chain] = outbox.claim(relay.clock(), dt.timedelta(seconds=30), 10)
+    assert [c.delivery_id for c in chain] == [chain[0].delivery_id] and chain[0].attempts == 1
+    with connection(), database.atomic():  # give the lease back, as a relay that let go
+        D.update(next_attempt_at=relay.clock()).where(D.id == chain[0].delivery_id).execute()
+    receiver.script = lambda _r: 200
+    for _ in range(4):
+        relay.step()
+    assert receiver.accepted_ids() == [e["id"] for e in sent]
