@@ -6,6 +6,7 @@ import importlib
 import logging
 
 from flask import Flask, Request
+from flask.sessions import NullSession, SessionInterface
 from werkzeug.routing import MapAdapter
 
 from server import db, migrations
@@ -45,8 +46,24 @@ BLUEPRINTS = [
 SOCKETIO_PATH = "socket.io"
 
 
+class NoSessions(SessionInterface):
+    """No cookie session: every caller authenticates with a token on each request (a
+    device token, a session bearer, an API key), and nothing in Floorlink reads or writes
+    `flask.session`. Flask's signed cookie session still built an itsdangerous serializer
+    and parsed the cookies on every request and every Socket.IO event (Flask-SocketIO
+    runs each event in a request context): ~40-80 us of a floor input's CPU for nothing
+    (docs/performance.md, "Floor inputs against their ceiling"). `flask.session` is a
+    NullSession: reading it gives nothing, writing to it raises."""
+
+    def open_session(self, app: Flask, request: Request) -> NullSession:
+        return self.make_null_session(app)
+
+    def save_session(self, app: Flask, session: object, response: object) -> None:
+        return None
+
+
 class FloorlinkFlask(Flask):
-    """Flask that does not route the request contexts of Socket.IO events.
+    """Flask that opens no cookie session and does not route Socket.IO events.
 
     Flask-SocketIO runs every event in a request context built from the socket's environ
     (path /socket.io/), which Flask routed: no rule matches (Socket.IO never reaches
@@ -57,6 +74,8 @@ class FloorlinkFlask(Flask):
     100-300 ms (docs/performance.md, "Floor inputs"). Without a URL adapter nothing is
     routed (url_for is not used in event handlers).
     """
+
+    session_interface = NoSessions()
 
     def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
         if request is not None and request.environ.get("PATH_INFO", "").startswith(
