@@ -1,4 +1,5 @@
-"""Socket.IO events' request contexts are not routed (no NotFound cycle per event)."""
+"""Request contexts: Socket.IO events are not routed (no NotFound cycle per event), and no
+request opens a cookie session."""
 
 from __future__ import annotations
 
@@ -26,3 +27,17 @@ def test_a_socketio_request_context_leaves_no_cyclic_garbage(app: Flask) -> None
     finally:
         gc.enable()
     assert collected < 50, f"{collected} objects in reference cycles after 50 contexts"
+
+
+def test_no_request_opens_a_cookie_session(app: Flask) -> None:
+    """Every caller authenticates by token: a cookie sent is not read, none is set, and
+    writing to flask.session is refused rather than silently signed into a cookie."""
+    from flask import session
+    from flask.sessions import NullSession
+
+    with app.test_request_context("/socket.io/", headers={"Cookie": "session=forged"}):
+        assert isinstance(session._get_current_object(), NullSession)  # type: ignore[attr-defined]
+        assert not session
+    response = app.test_client().get("/api/v1/health", headers={"Cookie": "session=x"})
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
