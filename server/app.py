@@ -17,7 +17,7 @@ from server.bootstrap import add_services, build_runtime
 from server.config import Settings
 from server.floor import access
 from server.hardware.lights import LightPort
-from server.realtime import socketio
+from server.realtime import TextPacket, socketio
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +120,7 @@ def create_app(
         async_mode="threading",
         cors_allowed_origins=[],
         async_handlers=False,
+        serializer=TextPacket,
         # several processes: every emit goes through Redis to every process's sockets
         message_queue=settings.message_queue,
     )
