@@ -7,6 +7,7 @@ Positions follow commit order (EventHead lock on PostgreSQL, the write lock on S
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from server import rawsql
@@ -17,42 +18,50 @@ from server.models import Event, isoformat, utcnow
 
 
 def append(pending: Sequence[Recordable], actor: str) -> list[dict[str, Any]]:
-    """Write the events (typed, server/events.py); return them as the public event objects."""
+    """Write the events (typed, server/events.py); return them as the public event objects.
+
+    On PostgreSQL the log's head is locked first and held until commit; then one statement
+    numbers and inserts the events: each row's `seq` is the subject's highest so far (read
+    by that statement, after the lock) plus its rank among this append's events of the
+    subject. One statement under the lock instead of two (the highest seqs read, then the
+    insert): every transaction that records events waits in turn for that lock."""
     if not pending:
         return []
     if is_postgres():
         rawsql.execute('SELECT "id" FROM "event_head" WHERE "id" = 1 FOR UPDATE')
-    subjects = [p.subject for p in pending]  # a property of each event: read once
-    next_seq = _next_seqs(set(subjects))
     now = utcnow()
-    rows = []
-    for p, subject in zip(pending, subjects, strict=True):
-        seq = next_seq[subject]
-        next_seq[subject] = seq + 1
+    when = Event.occurred_at.db_value(now)
+    rank: dict[str, int] = {}
+    rows: list[dict[str, Any]] = []
+    values: list[Any] = []
+    for p in pending:
+        subject = p.subject  # a property of each event: read once
+        rank[subject] = rank.get(subject, 0) + 1
+        event_id = new_id("evt")
         rows.append(
-            {
-                "event_id": new_id("evt"),
-                "type": p.type,
-                "subject": subject,
-                "seq": seq,
-                "occurred_at": now,
-                "actor": actor,
-                "data": p.data,
-            }
+            {"event_id": event_id, "type": p.type, "subject": subject}
+            | {"occurred_at": now, "actor": actor, "data": p.data}
         )
-    rawsql.insert_rows(Event, rows)
-    return [public({**r, "occurred_at": now}) for r in rows]
+        values += [event_id, p.type, subject, subject, rank[subject], when, actor]
+        values.append(Event.data.db_value(p.data))
+    seqs = dict(rawsql.execute(_insert_sql(len(rows)), values).fetchall())
+    for row in rows:
+        row["seq"] = seqs[row["event_id"]]
+    return [public(r) for r in rows]
 
 
-def _next_seqs(subjects: set[str]) -> dict[str, int]:
-    # hand-written (server/rawsql.py): every command with events runs it (trap 5)
-    names = sorted(subjects)
-    sql = (
-        'SELECT "subject", MAX("seq") FROM "event" '
-        f'WHERE "subject" IN ({rawsql.placeholders(len(names))}) GROUP BY "subject"'
-    )
-    found = dict(rawsql.execute(sql, names).fetchall())
-    return {s: int(found.get(s) or 0) + 1 for s in subjects}
+# hand-written (server/rawsql.py): every command with events runs it (trap 5)
+_ROW = '(?, ?, ?, COALESCE((SELECT MAX("seq") FROM "event" WHERE "subject" = ?), 0) + ?, ?, ?, ?)'
+
+
+@lru_cache(maxsize=64)
+def _insert_sql(count: int) -> str:
+    """The events' INSERT, numbered per subject (a statement sees the table as it was
+    before it ran, its own rows not included: on SQLite and PostgreSQL alike), returning
+    each event's seq."""
+    cols = '"event_id", "type", "subject", "seq", "occurred_at", "actor", "data"'
+    rows = ", ".join([_ROW] * count)
+    return f'INSERT INTO "event" ({cols}) VALUES {rows} RETURNING "event_id", "seq"'
 
 
 def public(row: dict[str, Any] | Event) -> dict[str, Any]:

@@ -225,10 +225,14 @@ class Spine:
         with writes.tracking() as written:
             result = handler(command, unit)
         _require_events(command, written, unit)
-        events = eventlog.append(unit.events, str(actor))
         if dedupe is not None:
+            # Before the events: on PostgreSQL appending locks the log's head until commit
+            # and every transaction that records events waits for it in turn, so the less
+            # runs under that lock the more of them commit per second (and a second send
+            # of this input conflicts here, before it queues for the head).
             row = {"key": dedupe.key, "fingerprint": dedupe.fingerprint, "result": result}
             rawsql.insert_rows(ProcessedInput, [row])
+        events = eventlog.append(unit.events, str(actor))
         return Outcome(result, events)
 
     def _notify(self, events: list[dict[str, Any]]) -> None:

@@ -22,9 +22,9 @@ BUDGETS = {  # (SQLite, PostgreSQL)
     # without endpoints (-5); the waves and the docks (+4)
     "board": (26, 26),
     "board_again": (1, 1),  # nothing changed since: the model computed last time
-    "acknowledge": (16, 17),
+    "acknowledge": (15, 16),
     "board_changed": (13, 13),  # the parts it touched read again (webhooks: no endpoint)
-    "resolve": (18, 19),  # with a reason
+    "resolve": (17, 18),  # with a reason
 }
 
 
@@ -53,9 +53,9 @@ def test_opening_the_board_acknowledging_and_resolving_stay_within_budget(
 # A short pick's own fixes (server/picking/board_fixes.py), each on a floor of its own:
 # the fix, its change (the area's handler) and the exception resolved, in one command.
 SHORT_PICK_FIXES = {  # fix -> (the supervisor's choice, (SQLite, PostgreSQL))
-    "reassign": ("P-2", (33, 34)),
-    "unassign": (None, (28, 29)),
-    "count": ("0", (29, 30)),
+    "reassign": ("P-2", (32, 33)),
+    "unassign": (None, (27, 28)),
+    "count": ("0", (28, 29)),
 }
 
 
@@ -74,7 +74,7 @@ def test_each_fix_of_a_short_pick_stays_within_its_budget(
     steps.check({fix_id: budget})
 
 
-UNLOCK_BUDGETS = {"unlock": (10, 11)}  # (SQLite, PostgreSQL)
+UNLOCK_BUDGETS = {"unlock": (9, 10)}  # (SQLite, PostgreSQL)
 
 
 def test_unlocking_a_badge_from_the_board_stays_within_its_budget(

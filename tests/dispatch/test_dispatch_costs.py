@@ -18,11 +18,11 @@ from tests.floor.conftest import Kiosk
 # PostgreSQL +1 on a load or a refused load: the package locked before its facts are read
 BUDGETS = {  # (SQLite, PostgreSQL)
     "dock": (10, 10),
-    "load": (16, 18),
-    "load_20th": (16, 18),
+    "load": (15, 17),
+    "load_20th": (15, 17),
     "refused": (11, 12),
     "home": (4, 4),
-    "login": (10, 11),  # the dispatcher again, after a logout
+    "login": (9, 10),  # the dispatcher again, after a logout
     "enter": (4, 4),  # the home screen's "dispatch": the flow's first screen
 }
 

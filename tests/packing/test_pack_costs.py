@@ -15,14 +15,14 @@ from tests.packing.test_pack_flow import current
 # the station's session, without the kiosk's access check; it allocates the SSCC and queues the
 # print.
 BUDGETS = {  # (SQLite, PostgreSQL)
-    "tote": (21, 22),
-    "take_box": (14, 15),
-    "unit": (15, 16),
-    "last_unit": (18, 19),
-    "weigh": (24, 25),
-    "confirm": (23, 24),
+    "tote": (20, 21),
+    "take_box": (13, 14),
+    "unit": (14, 15),
+    "last_unit": (17, 18),
+    "weigh": (23, 24),
+    "confirm": (22, 23),
     "home": (5, 5),  # from the done screen
-    "login": (11, 12),  # the packer again, after a logout
+    "login": (10, 11),  # the packer again, after a logout
     "enter": (6, 6),  # the home screen's "pack": the pack flow's first screen
 }
 

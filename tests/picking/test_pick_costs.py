@@ -20,16 +20,16 @@ from tests.picking.conftest import order, post_order
 # (2026-12-02): the input's key is looked up only when the input fails (Dedupe check_first);
 # -1 on every step that reads the work: the batch read with its orders (store.current_work)
 BUDGETS = {  # (SQLite, PostgreSQL)
-    "login": (11, 12),
+    "login": (10, 11),
     # a batch of 1 order; PostgreSQL +1 (2026-12-02): its orders locked and read again
-    "claim": (17, 20),
-    "tote": (13, 14),
+    "claim": (16, 19),
+    "tote": (12, 13),
     "location": (7, 7),  # +1 (2026-12-02): is the location's stock held (cold chain)?
     "product": (7, 7),
     "count": (6, 6),
     # PostgreSQL +1 (2026-12-02): the task locked and read again, a cancel may have won
-    "tote_put": (14, 16),
-    "drop": (17, 18),
+    "tote_put": (13, 15),
+    "drop": (16, 17),
     "home": (4, 4),
 }
 
@@ -69,8 +69,8 @@ def test_each_pick_step_stays_within_its_statement_budget(
 # The claim and the drop of a batch, by its number of orders (issue 17: each <= 3x a scan's
 # CPU however many orders; statements measured 2026-12-02)
 BATCH_BUDGETS = {  # orders -> {step: (SQLite, PostgreSQL)}
-    8: {"claim": (17, 20), "drop": (17, 18)},
-    20: {"claim": (17, 20), "drop": (17, 18)},
+    8: {"claim": (16, 19), "drop": (16, 17)},
+    20: {"claim": (16, 19), "drop": (16, 17)},
 }
 
 
