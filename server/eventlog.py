@@ -21,17 +21,29 @@ def append(pending: Sequence[Recordable], actor: str) -> list[dict[str, Any]]:
     """Write the events (typed, server/events.py); return them as the public event objects.
 
     On PostgreSQL the log's head is locked first and held until commit; then one statement
-    numbers and inserts the events: each row's `seq` is the subject's highest so far (read
-    by that statement, after the lock) plus its rank among this append's events of the
-    subject. One statement under the lock instead of two (the highest seqs read, then the
-    insert): every transaction that records events waits in turn for that lock."""
+    (per CHUNK events) numbers and inserts the events: each row's `seq` is the subject's
+    highest so far (read by that statement, after the lock) plus its rank among the
+    statement's events of the subject. One statement under the lock instead of two (the
+    highest seqs read, then the insert): every transaction that records events waits in
+    turn for that lock."""
     if not pending:
         return []
     if is_postgres():
         rawsql.execute('SELECT "id" FROM "event_head" WHERE "id" = 1 FOR UPDATE')
     now = utcnow()
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(pending), CHUNK):
+        rows += _insert(pending[start : start + CHUNK], actor, now)
+    return [public(r) for r in rows]
+
+
+# Events per INSERT: 8 parameters each, far under any SQLite build's limit (32,766 at least)
+CHUNK = 500
+
+
+def _insert(pending: Sequence[Recordable], actor: str, now: Any) -> list[dict[str, Any]]:
     when = Event.occurred_at.db_value(now)
-    rank: dict[str, int] = {}
+    rank: dict[str, int] = {}  # within this statement: a later one sees this one's rows
     rows: list[dict[str, Any]] = []
     values: list[Any] = []
     for p in pending:
@@ -47,14 +59,14 @@ def append(pending: Sequence[Recordable], actor: str) -> list[dict[str, Any]]:
     seqs = dict(rawsql.execute(_insert_sql(len(rows)), values).fetchall())
     for row in rows:
         row["seq"] = seqs[row["event_id"]]
-    return [public(r) for r in rows]
+    return rows
 
 
 # hand-written (server/rawsql.py): every command with events runs it (trap 5)
 _ROW = '(?, ?, ?, COALESCE((SELECT MAX("seq") FROM "event" WHERE "subject" = ?), 0) + ?, ?, ?, ?)'
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=32)
 def _insert_sql(count: int) -> str:
     """The events' INSERT, numbered per subject (a statement sees the table as it was
     before it ran, its own rows not included: on SQLite and PostgreSQL alike), returning

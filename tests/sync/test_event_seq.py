@@ -63,3 +63,12 @@ def test_concurrent_appends_to_one_subject_never_share_a_seq(api: Api) -> None:
             for e in Event.select().where(Event.subject == "order:HOT").order_by(Event.position)
         ]
     assert seqs == list(range(1, 161))
+
+
+def test_a_large_append_is_numbered_across_its_statements(api: Api) -> None:
+    count = eventlog.CHUNK * 2 + 7
+    events = _append(*(["order:BIG", "order:OTHER"] * (count // 2)), "order:BIG")
+    big = [e["seq"] for e in events if e["subject"] == "order:BIG"]
+    other = [e["seq"] for e in events if e["subject"] == "order:OTHER"]
+    assert big == list(range(1, len(big) + 1))
+    assert other == list(range(1, len(other) + 1))
