@@ -7,6 +7,7 @@ Positions follow commit order (EventHead lock on PostgreSQL, the write lock on S
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -41,7 +42,7 @@ def append(pending: Sequence[Recordable], actor: str) -> list[dict[str, Any]]:
 CHUNK = 500
 
 
-def _insert(pending: Sequence[Recordable], actor: str, now: Any) -> list[dict[str, Any]]:
+def _insert(pending: Sequence[Recordable], actor: str, now: datetime) -> list[dict[str, Any]]:
     when = Event.occurred_at.db_value(now)
     rank: dict[str, int] = {}  # within this statement: a later one sees this one's rows
     rows: list[dict[str, Any]] = []

@@ -16,6 +16,7 @@ from tests.floor.conftest import Kiosk
 # de-duplication, the event log); measured 2026-12-02 (-1 on every kiosk input since its key is
 # looked up only when it fails: Dedupe check_first).
 # PostgreSQL +1 on a load or a refused load: the package locked before its facts are read
+# -1 (2026-12-04) on every step that records events: numbered in their INSERT (eventlog.py)
 BUDGETS = {  # (SQLite, PostgreSQL)
     "dock": (10, 10),
     "load": (15, 17),

@@ -14,6 +14,7 @@ from tests.packing.test_pack_flow import current
 # looked up only when it fails: Dedupe check_first). The weigh step is a scale reading routed to
 # the station's session, without the kiosk's access check; it allocates the SSCC and queues the
 # print.
+# -1 (2026-12-04) on every step that records events: numbered in their INSERT (eventlog.py)
 BUDGETS = {  # (SQLite, PostgreSQL)
     "tote": (20, 21),
     "take_box": (13, 14),

@@ -19,6 +19,7 @@ from tests.picking.conftest import order, post_order
 # measured 2026-12-02; lower a budget when a change saves a statement. -1 on every input
 # (2026-12-02): the input's key is looked up only when the input fails (Dedupe check_first);
 # -1 on every step that reads the work: the batch read with its orders (store.current_work)
+# -1 (2026-12-04) on every step that records events: numbered in their INSERT (eventlog.py)
 BUDGETS = {  # (SQLite, PostgreSQL)
     "login": (10, 11),
     # a batch of 1 order; PostgreSQL +1 (2026-12-02): its orders locked and read again

@@ -14,6 +14,7 @@ from tests.returns.conftest import MUG, rma
 # de-duplication, the event log); measured 2026-12-02 (-1 on every kiosk input since its key is
 # looked up only when it fails: Dedupe check_first). The put-away restocks the unit (its stock
 # row, inventory.adjusted, the backorders waiting for it).
+# -1 (2026-12-04) on every step that records events: numbered in their INSERT (eventlog.py)
 BUDGETS = {  # (SQLite, PostgreSQL)
     "find": (12, 12),
     "unit": (15, 16),

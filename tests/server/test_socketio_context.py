@@ -30,8 +30,8 @@ def test_a_socketio_request_context_leaves_no_cyclic_garbage(app: Flask) -> None
 
 
 def test_no_request_opens_a_cookie_session(app: Flask) -> None:
-    """Every caller authenticates by token: a cookie sent is not read, none is set, and
-    writing to flask.session is refused rather than silently signed into a cookie."""
+    """Every caller authenticates by token: a cookie sent is not read (the session is
+    Flask's empty NullSession) and no response sets one."""
     from flask import session
     from flask.sessions import NullSession
 

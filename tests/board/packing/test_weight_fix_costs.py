@@ -17,6 +17,7 @@ from tests.fixtures.statements import Steps
 from tests.floor.conftest import Kiosk
 
 # measured 2026-12-02 at 5083183; lower a budget when a change saves a statement
+# -1 (2026-12-04) on every step that records events: numbered in their INSERT (eventlog.py)
 BUDGETS = {  # fix -> (the supervisor's choice, (SQLite, PostgreSQL))
     "approve": ("Scale needs calibration", (49, 51)),  # SSCC allocated, label queued
     "refuse": (None, (31, 32)),

@@ -17,6 +17,7 @@ from tests.floor.conftest import enrolled as enrolled
 from tests.picking.conftest import order, post_order
 
 # measured 2026-12-02 at 5083183; lower a budget when a change saves a statement
+# -1 (2026-12-04) on every step that records events: numbered in their INSERT (eventlog.py)
 BUDGETS = {  # orders released -> (SQLite, PostgreSQL)
     # +2 since 9502a30: a released wave is stored (its row and its orders' rows), so the
     # board can hold and release it later
